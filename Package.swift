@@ -1,0 +1,137 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Ordinal",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ordinal", targets: ["ordinal"]),
+        .library(name: "ClusterModel", targets: ["ClusterModel"]),
+        .library(name: "KubeAPI", targets: ["KubeAPI"]),
+        .library(name: "PostgresHealth", targets: ["PostgresHealth"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // System libraries from Debian's -dev packages, found through pkg-config.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibpq",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+
+        // Pure Codable Kubernetes object types and a JSON value; no I/O.
+        .target(name: "KubeTypes", swiftSettings: strictSettings),
+
+        // The Kubernetes API client over libcurl.
+        .target(
+            name: "KubeAPI",
+            dependencies: [
+                "CCurl", "KubeTypes",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // The PostgresCluster API, defaults, validation, CRD and the pure builders.
+        .target(
+            name: "ClusterModel",
+            dependencies: ["KubeTypes"],
+            resources: [
+                .embedInCode("PodScripts/bootstrap-replica.sh"),
+                .embedInCode("PodScripts/init-primary.sh"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // libpq connections, instance probes, the role decision, replication hands.
+        .target(
+            name: "PostgresHealth",
+            dependencies: [
+                "CLibpq",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // The controller: caches, work queue, reconcile, leader election, endpoints.
+        .target(
+            name: "Operator",
+            dependencies: [
+                "KubeAPI", "KubeTypes", "ClusterModel", "PostgresHealth",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // The command line (`run`, `render`, `crd`, `version`) as a library, so tests drive it.
+        .target(
+            name: "OrdinalCLI",
+            dependencies: [
+                "ClusterModel", "KubeTypes", "KubeAPI", "Operator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "ordinal",
+            dependencies: ["OrdinalCLI"],
+            swiftSettings: strictSettings
+        ),
+
+        // Test support: an in-process fake of the Kubernetes API server.
+        .target(
+            name: "KubeTestServer",
+            dependencies: [
+                "KubeTypes",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Test support: real PostgreSQL servers on loopback, run as a non-root user.
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: ["ClusterModel"],
+            swiftSettings: strictSettings
+        ),
+
+        .testTarget(
+            name: "ClusterModelTests",
+            dependencies: ["ClusterModel", "KubeTypes", "OrdinalCLI"],
+            resources: [.copy("Golden")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "KubeAPITests",
+            dependencies: ["KubeAPI", "KubeTypes", "KubeTestServer"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PostgresHealthTests",
+            dependencies: ["PostgresHealth", "PostgresTestSupport", "ClusterModel"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "OperatorTests",
+            dependencies: ["Operator", "KubeTestServer", "PostgresTestSupport"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

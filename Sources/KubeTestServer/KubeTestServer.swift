@@ -1,0 +1,1 @@
+// KubeTestServer module

@@ -1,0 +1,2 @@
+// Operator module
+enum Placeholder {}

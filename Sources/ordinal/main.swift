@@ -1,0 +1,3 @@
+import OrdinalCLI
+
+await OrdinalCommand.main()
