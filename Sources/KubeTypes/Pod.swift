@@ -1,0 +1,84 @@
+/// A core/v1 Pod, as the operator reads it.
+public struct Pod: KubernetesResource, Hashable {
+    public static let group = ""
+    public static let version = "v1"
+    public static let kind = "Pod"
+    public static let plural = "pods"
+
+    public var apiVersion: String = Pod.apiVersion
+    public var kind: String = Pod.kind
+    public var metadata: ObjectMeta
+    public var spec: PodSpec?
+    public var status: PodStatus?
+
+    public init(metadata: ObjectMeta, spec: PodSpec? = nil, status: PodStatus? = nil) {
+        self.metadata = metadata
+        self.spec = spec
+        self.status = status
+    }
+
+    /// True when the pod's `Ready` condition is `True`.
+    public var isReady: Bool {
+        status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } ?? false
+    }
+
+    /// The StatefulSet revision this pod runs (`controller-revision-hash` label).
+    public var controllerRevisionHash: String? {
+        metadata.labels?["controller-revision-hash"]
+    }
+}
+
+/// The observed state of a ``Pod``.
+public struct PodStatus: Codable, Sendable, Hashable {
+    /// `Pending`, `Running`, `Succeeded`, `Failed` or `Unknown`.
+    public var phase: String?
+    public var podIP: String?
+    public var hostIP: String?
+    public var startTime: String?
+    public var conditions: [PodCondition]?
+    public var containerStatuses: [ContainerStatus]?
+    public var initContainerStatuses: [ContainerStatus]?
+
+    public init(phase: String? = nil, podIP: String? = nil, conditions: [PodCondition]? = nil) {
+        self.phase = phase
+        self.podIP = podIP
+        self.conditions = conditions
+    }
+}
+
+/// One condition of a ``Pod`` (`Ready`, `ContainersReady`, `PodScheduled`, ...).
+public struct PodCondition: Codable, Sendable, Hashable {
+    public var type: String
+    public var status: String
+    public var reason: String?
+    public var message: String?
+    public var lastTransitionTime: String?
+
+    public init(type: String, status: String, reason: String? = nil, message: String? = nil, lastTransitionTime: String? = nil) {
+        self.type = type
+        self.status = status
+        self.reason = reason
+        self.message = message
+        self.lastTransitionTime = lastTransitionTime
+    }
+}
+
+/// The state of one container in a ``Pod``.
+public struct ContainerStatus: Codable, Sendable, Hashable {
+    public var name: String
+    public var ready: Bool
+    public var restartCount: Int
+    public var image: String?
+    public var imageID: String?
+    public var started: Bool?
+    /// `waiting`, `running` or `terminated`, passed through.
+    public var state: JSONValue?
+    public var lastState: JSONValue?
+
+    public init(name: String, ready: Bool, restartCount: Int = 0, image: String? = nil) {
+        self.name = name
+        self.ready = ready
+        self.restartCount = restartCount
+        self.image = image
+    }
+}

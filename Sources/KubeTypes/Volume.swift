@@ -1,0 +1,68 @@
+/// A volume a pod can mount; exactly one source is set.
+public struct Volume: Codable, Sendable, Hashable {
+    public var name: String
+    public var persistentVolumeClaim: PersistentVolumeClaimVolumeSource?
+    public var configMap: ConfigMapVolumeSource?
+    public var secret: SecretVolumeSource?
+    public var emptyDir: EmptyDirVolumeSource?
+
+    public init(name: String) { self.name = name }
+}
+
+/// A volume backed by an existing claim.
+public struct PersistentVolumeClaimVolumeSource: Codable, Sendable, Hashable {
+    public var claimName: String
+    public var readOnly: Bool?
+
+    public init(claimName: String) { self.claimName = claimName }
+}
+
+/// A volume filled from a ConfigMap.
+public struct ConfigMapVolumeSource: Codable, Sendable, Hashable {
+    public var name: String
+    public var defaultMode: Int?
+    public var items: [KeyToPath]?
+
+    public init(name: String, defaultMode: Int? = nil, items: [KeyToPath]? = nil) {
+        self.name = name
+        self.defaultMode = defaultMode
+        self.items = items
+    }
+}
+
+/// A volume filled from a Secret.
+public struct SecretVolumeSource: Codable, Sendable, Hashable {
+    public var secretName: String
+    public var defaultMode: Int?
+    public var items: [KeyToPath]?
+
+    public init(secretName: String, defaultMode: Int? = nil, items: [KeyToPath]? = nil) {
+        self.secretName = secretName
+        self.defaultMode = defaultMode
+        self.items = items
+    }
+}
+
+/// A key projected to a file path, with an optional mode.
+public struct KeyToPath: Codable, Sendable, Hashable {
+    public var key: String
+    public var path: String
+    public var mode: Int?
+
+    public init(key: String, path: String, mode: Int? = nil) {
+        self.key = key
+        self.path = path
+        self.mode = mode
+    }
+}
+
+/// A scratch volume that lives as long as the pod.
+public struct EmptyDirVolumeSource: Codable, Sendable, Hashable {
+    public var medium: String?
+    public var sizeLimit: String?
+
+    public init(medium: String? = nil, sizeLimit: String? = nil) {
+        self.medium = medium
+        self.sizeLimit = sizeLimit
+    }
+}
