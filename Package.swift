@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
@@ -102,7 +103,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // `swift run -c release kube-bench`: KubeAPI throughput and memory against the test server.
+        .executableTarget(
+            name: "kube-bench",
+            dependencies: ["KubeAPI", "KubeTypes", "KubeTestServer"],
+            path: "Benchmarks/KubeAPIBenchmark",
             swiftSettings: strictSettings
         ),
         // Test support: real PostgreSQL servers on loopback, run as a non-root user.
