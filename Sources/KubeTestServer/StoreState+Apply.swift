@@ -1,0 +1,80 @@
+import KubeTypes
+
+extension StoreState {
+    /// Server-side apply, approximated: each manager owns the leaf fields it
+    /// applied (lists are atomic: owned and replaced whole); applying a value
+    /// another manager owns with a different live value is a conflict unless
+    /// `force`; fields a manager stops applying are removed unless someone else
+    /// owns them. Real SSA merges associative lists by key; this does not.
+    mutating func apply(_ path: APIPath, _ request: APIRequest, name: String, body: JSONValue) throws(APIError)
+        -> JSONValue
+    {
+        guard let manager = request.query["fieldManager"], !manager.isEmpty else {
+            throw APIError.badRequest("PATCH with an apply patch must have a fieldManager query parameter")
+        }
+        guard body["apiVersion"]?.stringValue != nil, body["kind"]?.stringValue != nil else {
+            throw APIError.badRequest("an apply patch must set apiVersion and kind")
+        }
+        if let bodyName = body.metadataName, bodyName != name {
+            throw APIError.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
+        }
+        let force = request.flag("force")
+        let subresource = path.subresource ?? ""
+        let managerKey = FieldManagerKey(
+            manager: manager, operation: "Apply", subresource: subresource, apiVersion: path.apiVersion)
+        let applied = Self.ownableLeaves(of: body, subresource: subresource)
+        let key = ObjectKey(namespace: path.namespace ?? "", name: name)
+
+        guard let stored = collections[path.resource]?[key] else {
+            if subresource == "status" { throw APIError.notFound(path, name: name) }
+            var object = body
+            object.setValue(.string(name), at: ["metadata", "name"])
+            return try create(path, request, body: object, owners: [managerKey: Set(applied.keys)])
+        }
+        if let version = body.resourceVersion, !version.isEmpty, version != stored.value.resourceVersion {
+            throw APIError.conflict(path, name: name)
+        }
+
+        var owners = stored.owners
+        var conflicts: [(FieldPath, FieldManagerKey)] = []
+        for (field, value) in applied where stored.value.value(at: field) != value {
+            for (other, fields) in owners where other != managerKey && fields.contains(field) {
+                conflicts.append((field, other))
+            }
+        }
+        if !conflicts.isEmpty {
+            guard force else { throw Self.applyConflict(path, name: name, conflicts: conflicts) }
+            for (field, other) in conflicts { owners[other]?.remove(field) }
+        }
+
+        var tree = JSONValue.object([:])
+        for (field, value) in applied { tree.setValue(value, at: field) }
+        var merged = stored.value.merging(tree)
+        let previous = owners[managerKey] ?? []
+        for field in previous where applied[field] == nil {
+            let ownedElsewhere = owners.contains { $0.key != managerKey && $0.value.contains(field) }
+            if !ownedElsewhere { merged.removeValue(at: field) }
+        }
+        owners[managerKey] = Set(applied.keys)
+        let combined = Self.combine(old: stored.value, new: merged, subresource: subresource)
+        try validate(path, combined, name: name)
+        return commit(path, key: key, stored: stored, new: combined, owners: owners)
+    }
+
+    static func applyConflict(_ path: APIPath, name: String, conflicts: [(FieldPath, FieldManagerKey)]) -> APIError {
+        let causes = conflicts.sorted { $0.0.joined(separator: ".") < $1.0.joined(separator: ".") }.map {
+            field, other in
+            StatusCause(
+                reason: "FieldManagerConflict",
+                message: "conflict with \"\(other.manager)\" using \(other.apiVersion)",
+                field: "." + field.joined(separator: "."))
+        }
+        let list = causes.map { "\($0.message ?? ""): \($0.field ?? "")" }.joined(separator: "\n- ")
+        let noun = conflicts.count == 1 ? "conflict" : "conflicts"
+        var error = APIError(
+            code: 409, reason: "Conflict", message: "Apply failed with \(conflicts.count) \(noun): \(list)",
+            details: StatusDetails(name: name, group: path.group.isEmpty ? nil : path.group, kind: path.plural))
+        error.status.details?.causes = causes
+        return error
+    }
+}

@@ -1,0 +1,148 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import KubeTypes
+
+/// Who owns a set of fields: a manager, through apply or update, on the main
+/// resource or a subresource.
+struct FieldManagerKey: Hashable, Sendable {
+    var manager: String
+    var operation: String
+    var subresource: String
+    var apiVersion: String
+}
+
+/// One stored object, in the form it is served (managedFields rendered), and its field owners.
+struct StoredObject: Sendable {
+    var value: JSONValue
+    var owners: [FieldManagerKey: Set<FieldPath>]
+}
+
+/// Namespace and name: where an object sits within its collection.
+struct ObjectKey: Hashable, Sendable, Comparable {
+    var namespace: String
+    var name: String
+
+    static func < (lhs: ObjectKey, rhs: ObjectKey) -> Bool {
+        (lhs.namespace, lhs.name) < (rhs.namespace, rhs.name)
+    }
+}
+
+/// Everything the fake API server knows, guarded by the store's lock.
+struct StoreState: Sendable {
+    var revision: Int64 = 1000
+    /// Watches and continue tokens from versions at or below this are `410 Gone`.
+    var compactedRevision: Int64 = 0
+    var collections: [ResourceKey: [ObjectKey: StoredObject]] = [:]
+    var history: [HistoryEntry] = []
+    var historyLimit = 200_000
+    var watchers: [Int: Watcher] = [:]
+    var nextWatcherID = 1
+    var validator: (@Sendable (ResourceKey, JSONValue) -> [StatusCause])?
+
+    mutating func nextRevision() -> Int64 {
+        revision += 1
+        return revision
+    }
+
+    /// Appends a change to the history and hands it to every watcher that sees it.
+    mutating func record(_ entry: HistoryEntry) {
+        history.append(entry)
+        if history.count > historyLimit {
+            let drop = history.count - historyLimit / 2
+            compactedRevision = max(compactedRevision, history[drop - 1].revision)
+            history.removeFirst(drop)
+        }
+        for watcher in watchers.values {
+            if let (type, object) = watcher.translate(entry) {
+                watcher.send(.event(type: type, object: object))
+            }
+        }
+    }
+
+    /// Forgets the history: later watches from older versions get `410 Gone`.
+    mutating func compact() {
+        compactedRevision = revision
+        history.removeAll()
+    }
+
+    static func now() -> String {
+        KubeTime.format(Date().timeIntervalSince1970.rounded(.down))
+    }
+
+    static func makeUID() -> String {
+        func hex(_ count: Int) -> String {
+            (0..<count).map { _ in String(UInt8.random(in: 0..<16), radix: 16) }.joined()
+        }
+        return "\(hex(8))-\(hex(4))-4\(hex(3))-a\(hex(3))-\(hex(12))"
+    }
+
+    static func randomSuffix() -> String {
+        let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
+        return String((0..<5).map { _ in alphabet[Int.random(in: 0..<alphabet.count)] })
+    }
+
+    /// Fields a manager can own: everything but identity, system metadata and
+    /// (on the main resource) status; on the status subresource, status only.
+    static func ownableLeaves(of object: JSONValue, subresource: String) -> [FieldPath: JSONValue] {
+        var trimmed = object
+        for key in ["apiVersion", "kind"] { trimmed.removeValue(at: [key]) }
+        for key in [
+            "name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "managedFields",
+            "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink",
+        ] {
+            trimmed.removeValue(at: ["metadata", key])
+        }
+        if subresource == "status" {
+            guard let status = trimmed["status"] else { return [:] }
+            return status.leaves(prefix: ["status"])
+        }
+        trimmed.removeValue(at: ["status"])
+        return trimmed.leaves()
+    }
+
+    /// Renders the owners table as `metadata.managedFields`, the way the API server shows it.
+    static func renderManagedFields(_ owners: [FieldManagerKey: Set<FieldPath>], into object: inout JSONValue) {
+        let entries = owners.filter { !$0.value.isEmpty }.sorted {
+            ($0.key.manager, $0.key.operation, $0.key.subresource) < ($1.key.manager, $1.key.operation, $1.key.subresource)
+        }
+        guard !entries.isEmpty else {
+            object.removeValue(at: ["metadata", "managedFields"])
+            return
+        }
+        let time = now()
+        let rendered: [JSONValue] = entries.map { key, paths in
+            var fields = JSONValue.object([:])
+            for path in paths {
+                fields.setValue(.object([:]), at: path.map { "f:" + $0 })
+            }
+            var entry: [String: JSONValue] = [
+                "manager": .string(key.manager), "operation": .string(key.operation),
+                "apiVersion": .string(key.apiVersion), "fieldsType": "FieldsV1", "fieldsV1": fields,
+                "time": .string(time),
+            ]
+            if !key.subresource.isEmpty { entry["subresource"] = .string(key.subresource) }
+            return .object(entry)
+        }
+        object.setValue(.array(rendered), at: ["metadata", "managedFields"])
+    }
+
+    /// Records that `manager` changed the fields that differ between `old` and
+    /// `new` through an update: it owns them now, and other managers lose them.
+    static func takeOwnership(
+        of old: JSONValue?, _ new: JSONValue, by key: FieldManagerKey,
+        owners: inout [FieldManagerKey: Set<FieldPath>]
+    ) {
+        let before = old.map { ownableLeaves(of: $0, subresource: key.subresource) } ?? [:]
+        let after = ownableLeaves(of: new, subresource: key.subresource)
+        let changed = Set(after.filter { before[$0.key] != $0.value }.keys)
+        let removed = Set(before.keys).subtracting(after.keys)
+        for other in owners.keys {
+            owners[other]?.subtract(changed)
+            owners[other]?.subtract(removed)
+        }
+        if !changed.isEmpty { owners[key, default: []].formUnion(changed) }
+    }
+}

@@ -1,0 +1,27 @@
+/// A list response for any resource type (`PodList`, `ConfigMapList`, ...).
+public struct ObjectList<Item: KubernetesResource>: Codable, Sendable {
+    public var apiVersion: String?
+    public var kind: String?
+    public var metadata: ListMeta
+    public var items: [Item]
+
+    public init(metadata: ListMeta = ListMeta(), items: [Item]) {
+        self.apiVersion = Item.apiVersion
+        self.kind = Item.kind + "List"
+        self.metadata = metadata
+        self.items = items
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case apiVersion, kind, metadata, items
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
+        kind = try container.decodeIfPresent(String.self, forKey: .kind)
+        metadata = try container.decodeIfPresent(ListMeta.self, forKey: .metadata) ?? ListMeta()
+        // The API server sends `"items": null` for an empty list of some types.
+        items = try container.decodeIfPresent([Item].self, forKey: .items) ?? []
+    }
+}
