@@ -1,3 +1,3 @@
 import OrdinalCLI
 
-await OrdinalCommand.main()
+await OrdinalCommand.mainEntry()

@@ -1,0 +1,23 @@
+/// Every default of the API, in one place. The CRD schema carries none, so an
+/// object stored by the API server is exactly what the user wrote.
+public enum ClusterDefaults {
+    public static let imageRepository = "postgres"
+    public static let imagePullPolicy = "IfNotPresent"
+    public static let database = "app"
+    public static let owner = "app"
+    public static let superuserName = "postgres"
+    public static let replicationUserName = "streaming_replica"
+    public static let antiAffinity = AntiAffinityPreset.soft
+    public static let topologyKey = "kubernetes.io/hostname"
+    public static let podDisruptionBudgetEnabled = true
+    public static let maxUnavailable = 1
+    public static let retention = RetentionPolicy.retain
+    public static let upgradeStrategy = UpgradeStrategy.rollingPartition
+    public static let stepTimeoutSeconds = 600
+    public static let maxLagBytes: Int64 = 16 * 1024 * 1024
+    /// Long enough for a shutdown checkpoint of a busy server.
+    public static let terminationGracePeriodSeconds: Int64 = 120
+    public static let port = 5432
+    /// The uid and gid of the `postgres` user in the official image.
+    public static let postgresUID: Int64 = 999
+}

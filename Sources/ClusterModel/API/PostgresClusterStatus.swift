@@ -1,0 +1,52 @@
+import KubeTypes
+
+/// What the operator observed, written to the status subresource.
+public struct PostgresClusterStatus: Codable, Sendable, Hashable {
+    /// The `metadata.generation` this status describes.
+    public var observedGeneration: Int64?
+    public var phase: ClusterPhase?
+    public var instances: Int?
+    public var readyInstances: Int?
+    /// The pod PostgreSQL reports as primary; unset when there is none or more than one.
+    public var primary: String?
+    /// The version every instance runs, once they agree.
+    public var currentVersion: String?
+    /// The version being rolled out, during an upgrade.
+    public var targetVersion: String?
+    /// The StatefulSet partition the operator drives.
+    public var partition: Int?
+    public var conditions: [Condition]?
+    public var instanceStatus: [InstanceStatus]?
+
+    public init() {}
+}
+
+/// A short, machine-friendly summary of the cluster's state.
+public enum ClusterPhase: String, Codable, Sendable, Hashable, CaseIterable {
+    case creating = "Creating"
+    case healthy = "Healthy"
+    case upgrading = "Upgrading"
+    case degraded = "Degraded"
+    case failed = "Failed"
+}
+
+/// What one instance reported.
+public struct InstanceStatus: Codable, Sendable, Hashable {
+    public var name: String
+    /// `primary`, `replica` or `unknown`.
+    public var role: String
+    public var ready: Bool
+    public var version: String?
+    public var lagBytes: Int64?
+    /// Why the instance could not be probed, when it could not.
+    public var message: String?
+
+    public init(name: String, role: String, ready: Bool, version: String? = nil, lagBytes: Int64? = nil, message: String? = nil) {
+        self.name = name
+        self.role = role
+        self.ready = ready
+        self.version = version
+        self.lagBytes = lagBytes
+        self.message = message
+    }
+}

@@ -1,0 +1,78 @@
+import KubeTypes
+
+/// A ``PostgresCluster`` with every default applied: what the builders read.
+///
+/// Made by ``init(_:)``, the one place defaults are applied.
+public struct ResolvedCluster: Sendable, Hashable {
+    public var name: String
+    public var namespace: String
+    public var uid: String
+    public var generation: Int64?
+    public var instances: Int
+    public var postgresVersion: String
+    public var image: String
+    public var imagePullPolicy: String
+    public var storageSize: String
+    public var storageClassName: String?
+    public var resources: ResourceRequirements?
+    public var parameters: [String: String]
+    public var database: String
+    public var owner: String
+    /// Existing Secrets the user named, by role; `nil` means Ordinal generates one.
+    public var userSecrets: SecretsSpec
+    public var antiAffinity: AntiAffinityPreset
+    public var topologyKey: String
+    public var nodeSelector: [String: String]?
+    public var tolerations: [Toleration]?
+    public var priorityClassName: String?
+    public var podDisruptionBudgetEnabled: Bool
+    public var maxUnavailable: Int
+    public var retentionWhenDeleted: RetentionPolicy
+    public var retentionWhenScaled: RetentionPolicy
+    public var upgradeStrategy: UpgradeStrategy
+    public var upgradePaused: Bool
+    public var holdBeforePrimary: Bool
+    public var stepTimeoutSeconds: Int
+    public var maxLagBytes: Int64
+
+    /// Applies the defaults. A missing namespace becomes `default`; a missing uid stays empty
+    /// (as in `ordinal render`, before the API server has assigned one).
+    public init(_ cluster: PostgresCluster) {
+        let spec = cluster.spec
+        name = cluster.metadata.name ?? ""
+        namespace = cluster.metadata.namespace ?? "default"
+        uid = cluster.metadata.uid ?? ""
+        generation = cluster.metadata.generation
+        instances = spec.instances
+        postgresVersion = spec.postgresVersion
+        image = spec.image ?? "\(ClusterDefaults.imageRepository):\(spec.postgresVersion)"
+        imagePullPolicy = spec.imagePullPolicy ?? ClusterDefaults.imagePullPolicy
+        storageSize = spec.storage.size
+        storageClassName = spec.storage.storageClassName
+        resources = spec.resources
+        parameters = spec.postgresql?.parameters ?? [:]
+        database = spec.bootstrap?.database ?? ClusterDefaults.database
+        owner = spec.bootstrap?.owner ?? ClusterDefaults.owner
+        userSecrets = spec.secrets ?? SecretsSpec()
+        antiAffinity = spec.scheduling?.antiAffinity ?? ClusterDefaults.antiAffinity
+        topologyKey = spec.scheduling?.topologyKey ?? ClusterDefaults.topologyKey
+        nodeSelector = spec.scheduling?.nodeSelector
+        tolerations = spec.scheduling?.tolerations
+        priorityClassName = spec.scheduling?.priorityClassName
+        podDisruptionBudgetEnabled = spec.podDisruptionBudget?.enabled ?? ClusterDefaults.podDisruptionBudgetEnabled
+        maxUnavailable = spec.podDisruptionBudget?.maxUnavailable ?? ClusterDefaults.maxUnavailable
+        retentionWhenDeleted = spec.pvcRetention?.whenDeleted ?? ClusterDefaults.retention
+        retentionWhenScaled = spec.pvcRetention?.whenScaled ?? ClusterDefaults.retention
+        upgradeStrategy = spec.upgrade?.strategy ?? ClusterDefaults.upgradeStrategy
+        upgradePaused = spec.upgrade?.paused ?? false
+        holdBeforePrimary = spec.upgrade?.holdBeforePrimary ?? false
+        stepTimeoutSeconds = spec.upgrade?.stepTimeoutSeconds ?? ClusterDefaults.stepTimeoutSeconds
+        maxLagBytes = spec.upgrade?.maxLagBytes ?? ClusterDefaults.maxLagBytes
+    }
+
+    /// Names of every object made for this cluster.
+    public var names: ClusterNames { ClusterNames(cluster: name, namespace: namespace) }
+
+    /// The PostgreSQL major version (`16` of `16.4`).
+    public var majorVersion: Int? { PostgresVersion(postgresVersion)?.major }
+}

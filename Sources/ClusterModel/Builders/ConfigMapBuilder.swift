@@ -1,0 +1,28 @@
+import KubeTypes
+
+/// Builds `<name>-config`: the server configuration and the pod-side scripts.
+public enum ConfigMapBuilder {
+    public static let postgresqlConfKey = "postgresql.conf"
+    public static let hbaConfKey = "pg_hba.conf"
+    public static let bootstrapScriptKey = "bootstrap-replica.sh"
+    public static let initScriptKey = "init-primary.sh"
+
+    public static func build(_ cluster: ResolvedCluster) -> ConfigMap {
+        ConfigMap(
+            metadata: cluster.metadata(name: cluster.names.configMap),
+            data: [
+                postgresqlConfKey: PostgresConfigFiles.postgresqlConf(parameters: cluster.parameters),
+                hbaConfKey: PostgresConfigFiles.hbaConf(),
+                bootstrapScriptKey: PodScripts.bootstrapReplica,
+                initScriptKey: PodScripts.initPrimary,
+            ])
+    }
+}
+
+/// The pod-side scripts, embedded from `PodScripts/*.sh` at build time.
+public enum PodScripts {
+    /// The init container's script: bootstrap a replica from pod 0.
+    public static var bootstrapReplica: String { String(decoding: PackageResources.bootstrap_replica_sh, as: UTF8.self) }
+    /// The first-init script on pod 0: roles and the application database.
+    public static var initPrimary: String { String(decoding: PackageResources.init_primary_sh, as: UTF8.self) }
+}

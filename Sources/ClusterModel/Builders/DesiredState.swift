@@ -1,0 +1,38 @@
+import KubeTypes
+
+/// Every object Ordinal makes for one cluster, built purely from the resolved spec.
+public struct DesiredState: Sendable {
+    public var secrets: [Secret]
+    public var configMap: ConfigMap
+    public var headlessService: Service
+    public var statefulSet: StatefulSet
+    public var readWriteService: Service
+    public var readOnlyService: Service
+    public var podDisruptionBudget: PodDisruptionBudget?
+
+    /// - Parameters:
+    ///   - partition: the StatefulSet partition the operator drives (0 for a new cluster).
+    ///   - passwords: draws the values of the Secrets; they are used only when a Secret is created.
+    public init(_ cluster: ResolvedCluster, partition: Int = 0, passwords: PasswordGenerator) {
+        secrets = SecretBuilder.build(cluster, passwords: passwords)
+        configMap = ConfigMapBuilder.build(cluster)
+        headlessService = ServiceBuilder.headless(cluster)
+        statefulSet = StatefulSetBuilder.build(cluster, partition: partition)
+        readWriteService = ServiceBuilder.readWrite(cluster)
+        readOnlyService = ServiceBuilder.readOnly(cluster)
+        podDisruptionBudget = PodDisruptionBudgetBuilder.build(cluster)
+    }
+
+    /// The objects in the order they are applied: what pods mount first, then the Service that
+    /// names them, the StatefulSet, the routing Services and the disruption budget.
+    public var applyOrder: [any KubernetesResource] {
+        var objects: [any KubernetesResource] = secrets
+        objects.append(configMap)
+        objects.append(headlessService)
+        objects.append(statefulSet)
+        objects.append(readWriteService)
+        objects.append(readOnlyService)
+        if let podDisruptionBudget { objects.append(podDisruptionBudget) }
+        return objects
+    }
+}

@@ -1,0 +1,18 @@
+/// Paths and volume names inside an instance pod (see docs/pod-contract.md).
+public enum PodLayout {
+    public static let dataVolume = "data"
+    public static let dataMountPath = "/var/lib/postgresql/data"
+    /// A sub-directory of the mount, so `lost+found` never confuses `initdb`.
+    public static let pgdata = "/var/lib/postgresql/data/pgdata"
+    public static let configVolume = "config"
+    public static let configDirectory = "/etc/ordinal/config"
+    public static let initdbVolume = "initdb"
+    public static let initdbDirectory = "/docker-entrypoint-initdb.d"
+    public static let secretsDirectory = "/etc/ordinal/secrets"
+    public static let socketVolume = "run"
+    public static let socketDirectory = "/var/run/postgresql"
+    public static let tmpVolume = "tmp"
+    public static let containerName = "postgres"
+    public static let initContainerName = "bootstrap"
+    public static let primaryWaitSeconds = 600
+}

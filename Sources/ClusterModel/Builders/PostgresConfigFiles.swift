@@ -1,0 +1,56 @@
+/// The server configuration files the ConfigMap carries.
+public enum PostgresConfigFiles {
+    /// Settings Ordinal needs for streaming replication and routing; the user's parameters follow.
+    public static let baseParameters: [(String, String)] = [
+        ("listen_addresses", "*"),
+        ("unix_socket_directories", "/var/run/postgresql"),
+        ("password_encryption", "scram-sha-256"),
+        ("wal_level", "replica"),
+        ("hot_standby", "on"),
+        ("max_wal_senders", "20"),
+        ("max_replication_slots", "20"),
+        ("wal_keep_size", "512MB"),
+        ("wal_log_hints", "on"),
+        ("logging_collector", "off"),
+    ]
+
+    /// `postgresql.conf`: Ordinal's settings, then the user's in name order (a user value of a
+    /// setting Ordinal also sets, such as `wal_level`, replaces Ordinal's).
+    public static func postgresqlConf(parameters: [String: String]) -> String {
+        var lines = ["# Managed by Ordinal: edit spec.postgresql.parameters instead."]
+        for (name, value) in baseParameters where parameters[name] == nil {
+            lines.append("\(name) = \(quoted(value))")
+        }
+        for (name, value) in parameters.sorted(by: { $0.key < $1.key }) {
+            lines.append("\(name) = \(quoted(value))")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `pg_hba.conf`: peer on the local socket, scram-sha-256 over the network, and replication
+    /// for the replication role only.
+    public static func hbaConf(replicationUser: String = ClusterDefaults.replicationUserName) -> String {
+        """
+        # Managed by Ordinal.
+        # TYPE  DATABASE     USER   ADDRESS     METHOD
+        local   all          all                peer
+        host    replication  \(replicationUser)  0.0.0.0/0   scram-sha-256
+        host    replication  \(replicationUser)  ::/0        scram-sha-256
+        host    all          all    0.0.0.0/0   scram-sha-256
+        host    all          all    ::/0        scram-sha-256
+
+        """
+    }
+
+    /// A value in single quotes, with quotes and backslashes escaped as postgresql.conf expects.
+    static func quoted(_ value: String) -> String {
+        let escaped = value.replacingAll("\\", with: "\\\\").replacingAll("'", with: "''")
+        return "'\(escaped)'"
+    }
+}
+
+extension String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

@@ -1,0 +1,62 @@
+import KubeTypes
+
+/// Builds the three Secrets. Values are drawn once, by whoever creates the Secret; an existing
+/// Secret is never rebuilt, and a Secret the user named is never built at all.
+public enum SecretBuilder {
+    /// The Secrets Ordinal must create for `cluster` (the ones the user did not name), with fresh passwords.
+    ///
+    /// They carry no owner reference when volumes are retained on deletion: data that outlives the
+    /// cluster keeps the credentials that open it.
+    public static func build(_ cluster: ResolvedCluster, passwords: PasswordGenerator) -> [Secret] {
+        var secrets: [Secret] = []
+        if cluster.userSecrets.superuser == nil {
+            secrets.append(basicAuth(cluster, name: cluster.names.superuserSecret, data: [
+                "username": ClusterDefaults.superuserName,
+                "password": passwords.next(),
+            ]))
+        }
+        if cluster.userSecrets.replication == nil {
+            secrets.append(basicAuth(cluster, name: cluster.names.replicationSecret, data: [
+                "username": ClusterDefaults.replicationUserName,
+                "password": passwords.next(),
+            ]))
+        }
+        if cluster.userSecrets.app == nil {
+            secrets.append(basicAuth(cluster, name: cluster.names.appSecret, data: appData(cluster, password: passwords.next())))
+        }
+        return secrets
+    }
+
+    /// The keys of the application Secret: everything a client needs to connect.
+    public static func appData(_ cluster: ResolvedCluster, password: String) -> [String: String] {
+        let host = cluster.names.readWriteService
+        let qualifiedHost = "\(host).\(cluster.namespace)"
+        let port = ClusterDefaults.port
+        let user = cluster.owner
+        let database = cluster.database
+        return [
+            "username": user,
+            "password": password,
+            "dbname": database,
+            "host": host,
+            "port": "\(port)",
+            "uri": "postgresql://\(user):\(password)@\(qualifiedHost):\(port)/\(database)",
+            "jdbc-uri": "jdbc:postgresql://\(qualifiedHost):\(port)/\(database)?user=\(user)&password=\(password)",
+            "pgpass": "\(host):\(port):\(database):\(user):\(password)\n",
+        ]
+    }
+
+    /// The name of the Secret in use for each role: the user's, or the generated one.
+    public static func secretNames(_ cluster: ResolvedCluster) -> (superuser: String, replication: String, app: String) {
+        (
+            cluster.userSecrets.superuser ?? cluster.names.superuserSecret,
+            cluster.userSecrets.replication ?? cluster.names.replicationSecret,
+            cluster.userSecrets.app ?? cluster.names.appSecret
+        )
+    }
+
+    private static func basicAuth(_ cluster: ResolvedCluster, name: String, data: [String: String]) -> Secret {
+        let owned = cluster.retentionWhenDeleted == .delete
+        return Secret(metadata: cluster.metadata(name: name, owned: owned), type: "kubernetes.io/basic-auth", stringData: data)
+    }
+}

@@ -1,0 +1,199 @@
+import KubeTypes
+
+/// Builds the StatefulSet: one pod and one volume per instance, pod 0 the primary.
+public enum StatefulSetBuilder {
+    /// - Parameter partition: the `rollingUpdate.partition` the operator drives; pods with an
+    ///   ordinal at or above it run the current template. 0 for a new cluster.
+    public static func build(_ cluster: ResolvedCluster, partition: Int = 0) -> StatefulSet {
+        let names = cluster.names
+        let selector = ClusterLabels.podSelector(cluster: cluster.name)
+        let configHash = FNV1a.hex(PostgresConfigFiles.postgresqlConf(parameters: cluster.parameters))
+
+        var podSpec = PodSpec(containers: [postgresContainer(cluster)])
+        podSpec.initContainers = [bootstrapContainer(cluster)]
+        podSpec.volumes = volumes(cluster)
+        podSpec.securityContext = podSecurityContext()
+        podSpec.affinity = affinity(cluster, selector: selector)
+        podSpec.nodeSelector = cluster.nodeSelector
+        podSpec.tolerations = cluster.tolerations
+        podSpec.priorityClassName = cluster.priorityClassName
+        podSpec.terminationGracePeriodSeconds = ClusterDefaults.terminationGracePeriodSeconds
+        podSpec.automountServiceAccountToken = false
+        podSpec.enableServiceLinks = false
+
+        let template = PodTemplateSpec(
+            metadata: ObjectMeta(
+                labels: ClusterLabels.common(cluster: cluster.name),
+                annotations: [ClusterLabels.configHashAnnotation: configHash]),
+            spec: podSpec)
+
+        var spec = StatefulSetSpec(selector: LabelSelector(matchLabels: selector), serviceName: names.headlessService, template: template)
+        spec.replicas = cluster.instances
+        spec.podManagementPolicy = "OrderedReady"
+        spec.updateStrategy = StatefulSetUpdateStrategy(
+            type: "RollingUpdate", rollingUpdate: RollingUpdateStatefulSetStrategy(partition: partition))
+        spec.persistentVolumeClaimRetentionPolicy = PersistentVolumeClaimRetentionPolicy(
+            whenDeleted: cluster.retentionWhenDeleted.rawValue, whenScaled: cluster.retentionWhenScaled.rawValue)
+        spec.revisionHistoryLimit = 10
+        spec.volumeClaimTemplates = [dataClaimTemplate(cluster)]
+        return StatefulSet(metadata: cluster.metadata(name: names.statefulSet), spec: spec)
+    }
+
+    static func dataClaimTemplate(_ cluster: ResolvedCluster) -> PersistentVolumeClaim {
+        var claim = PersistentVolumeClaim(
+            metadata: ObjectMeta(name: PodLayout.dataVolume, labels: ClusterLabels.common(cluster: cluster.name)),
+            spec: PersistentVolumeClaimSpec(
+                accessModes: ["ReadWriteOnce"],
+                resources: VolumeResourceRequirements(requests: ["storage": cluster.storageSize]),
+                storageClassName: cluster.storageClassName))
+        claim.apiVersion = nil
+        claim.kind = nil
+        return claim
+    }
+
+    /// The environment of docs/pod-contract.md, shared by both containers.
+    static func environment(_ cluster: ResolvedCluster) -> [EnvVar] {
+        [
+            EnvVar(name: "PGDATA", value: PodLayout.pgdata),
+            EnvVar(name: "PGPORT", value: "\(ClusterDefaults.port)"),
+            EnvVar(name: "POD_NAME", fieldPath: "metadata.name"),
+            EnvVar(name: "POD_NAMESPACE", fieldPath: "metadata.namespace"),
+            EnvVar(name: "ORDINAL_CLUSTER", value: cluster.name),
+            EnvVar(name: "ORDINAL_PRIMARY_HOST", value: cluster.names.primaryHost),
+            EnvVar(name: "ORDINAL_PRIMARY_PORT", value: "\(ClusterDefaults.port)"),
+            EnvVar(name: "ORDINAL_SECRETS_DIR", value: PodLayout.secretsDirectory),
+            EnvVar(name: "ORDINAL_CONFIG_DIR", value: PodLayout.configDirectory),
+            EnvVar(name: "ORDINAL_APP_DATABASE", value: cluster.database),
+            EnvVar(name: "ORDINAL_APP_OWNER", value: cluster.owner),
+            EnvVar(name: "ORDINAL_PRIMARY_WAIT_SECONDS", value: "\(PodLayout.primaryWaitSeconds)"),
+            EnvVar(name: "POSTGRES_PASSWORD_FILE", value: "\(PodLayout.secretsDirectory)/superuser/password"),
+            EnvVar(name: "POSTGRES_INITDB_ARGS", value: "--auth-local=peer --auth-host=scram-sha-256 --data-checksums"),
+        ]
+    }
+
+    static func mounts(includeInitdb: Bool) -> [VolumeMount] {
+        var mounts = [
+            VolumeMount(name: PodLayout.dataVolume, mountPath: PodLayout.dataMountPath),
+            VolumeMount(name: PodLayout.configVolume, mountPath: PodLayout.configDirectory, readOnly: true),
+            VolumeMount(name: "superuser", mountPath: "\(PodLayout.secretsDirectory)/superuser", readOnly: true),
+            VolumeMount(name: "replication", mountPath: "\(PodLayout.secretsDirectory)/replication", readOnly: true),
+            VolumeMount(name: "app", mountPath: "\(PodLayout.secretsDirectory)/app", readOnly: true),
+            VolumeMount(name: PodLayout.socketVolume, mountPath: PodLayout.socketDirectory),
+            VolumeMount(name: PodLayout.tmpVolume, mountPath: "/tmp"),
+        ]
+        if includeInitdb {
+            mounts.append(VolumeMount(name: PodLayout.initdbVolume, mountPath: PodLayout.initdbDirectory, readOnly: true))
+        }
+        return mounts
+    }
+
+    static func postgresContainer(_ cluster: ResolvedCluster) -> Container {
+        var container = Container(name: PodLayout.containerName, image: cluster.image)
+        container.imagePullPolicy = cluster.imagePullPolicy
+        container.args = [
+            "postgres",
+            "-c", "config_file=\(PodLayout.configDirectory)/\(ConfigMapBuilder.postgresqlConfKey)",
+            "-c", "hba_file=\(PodLayout.configDirectory)/\(ConfigMapBuilder.hbaConfKey)",
+        ]
+        container.env = environment(cluster)
+        container.ports = [ContainerPort(name: "postgresql", containerPort: ClusterDefaults.port, protocol: "TCP")]
+        container.resources = cluster.resources
+        container.volumeMounts = mounts(includeInitdb: true)
+        container.securityContext = restrictedSecurityContext()
+        // Startup: crash recovery or a long WAL replay may take a while; allow up to an hour.
+        container.startupProbe = probe(isReadyCommand, period: 10, timeout: 5, failures: 360)
+        // Liveness: the postmaster answers (no login needed, cheap even under load).
+        container.livenessProbe = probe(isReadyCommand, period: 10, timeout: 5, failures: 6)
+        // Readiness: PostgreSQL itself runs a query, on a primary or a hot standby.
+        container.readinessProbe = probe(queryCommand, period: 5, timeout: 5, failures: 3)
+        return container
+    }
+
+    static func bootstrapContainer(_ cluster: ResolvedCluster) -> Container {
+        var container = Container(name: PodLayout.initContainerName, image: cluster.image)
+        container.imagePullPolicy = cluster.imagePullPolicy
+        container.command = ["bash", "\(PodLayout.configDirectory)/\(ConfigMapBuilder.bootstrapScriptKey)"]
+        container.env = environment(cluster)
+        container.resources = cluster.resources
+        container.volumeMounts = mounts(includeInitdb: false)
+        container.securityContext = restrictedSecurityContext()
+        return container
+    }
+
+    static let isReadyCommand = ["pg_isready", "--quiet", "--host", PodLayout.socketDirectory, "--port", "\(ClusterDefaults.port)"]
+    static let queryCommand = [
+        "psql", "--no-password", "--quiet", "--no-align", "--tuples-only",
+        "--host", PodLayout.socketDirectory, "--port", "\(ClusterDefaults.port)",
+        "--username", ClusterDefaults.superuserName, "--dbname", "postgres", "--command", "SELECT 1",
+    ]
+
+    static func probe(_ command: [String], period: Int, timeout: Int, failures: Int) -> Probe {
+        var probe = Probe(exec: ExecAction(command: command))
+        probe.periodSeconds = period
+        probe.timeoutSeconds = timeout
+        probe.failureThreshold = failures
+        return probe
+    }
+
+    /// Restricted: non-root, no privilege escalation, no capabilities, RuntimeDefault seccomp, read-only root.
+    static func restrictedSecurityContext() -> SecurityContext {
+        var context = SecurityContext()
+        context.runAsNonRoot = true
+        context.runAsUser = ClusterDefaults.postgresUID
+        context.runAsGroup = ClusterDefaults.postgresUID
+        context.allowPrivilegeEscalation = false
+        context.privileged = false
+        context.readOnlyRootFilesystem = true
+        context.capabilities = Capabilities(drop: ["ALL"])
+        context.seccompProfile = SeccompProfile(type: "RuntimeDefault")
+        return context
+    }
+
+    static func podSecurityContext() -> PodSecurityContext {
+        var context = PodSecurityContext()
+        context.runAsNonRoot = true
+        context.runAsUser = ClusterDefaults.postgresUID
+        context.runAsGroup = ClusterDefaults.postgresUID
+        context.fsGroup = ClusterDefaults.postgresUID
+        context.fsGroupChangePolicy = "OnRootMismatch"
+        context.seccompProfile = SeccompProfile(type: "RuntimeDefault")
+        return context
+    }
+
+    static func volumes(_ cluster: ResolvedCluster) -> [Volume] {
+        let secretNames = SecretBuilder.secretNames(cluster)
+        var config = Volume(name: PodLayout.configVolume)
+        config.configMap = ConfigMapVolumeSource(name: cluster.names.configMap, defaultMode: 0o444)
+        var initdb = Volume(name: PodLayout.initdbVolume)
+        initdb.configMap = ConfigMapVolumeSource(
+            name: cluster.names.configMap, defaultMode: 0o444,
+            items: [KeyToPath(key: ConfigMapBuilder.initScriptKey, path: ConfigMapBuilder.initScriptKey, mode: 0o555)])
+        func secretVolume(_ name: String, _ secretName: String) -> Volume {
+            var volume = Volume(name: name)
+            volume.secret = SecretVolumeSource(
+                secretName: secretName, defaultMode: 0o440,
+                items: [KeyToPath(key: "username", path: "username"), KeyToPath(key: "password", path: "password")])
+            return volume
+        }
+        var socket = Volume(name: PodLayout.socketVolume)
+        socket.emptyDir = EmptyDirVolumeSource()
+        var tmp = Volume(name: PodLayout.tmpVolume)
+        tmp.emptyDir = EmptyDirVolumeSource()
+        return [
+            config, initdb,
+            secretVolume("superuser", secretNames.superuser),
+            secretVolume("replication", secretNames.replication),
+            secretVolume("app", secretNames.app),
+            socket, tmp,
+        ]
+    }
+
+    static func affinity(_ cluster: ResolvedCluster, selector: [String: String]) -> Affinity? {
+        let term = PodAffinityTerm(labelSelector: LabelSelector(matchLabels: selector), topologyKey: cluster.topologyKey)
+        switch cluster.antiAffinity {
+        case .none: return nil
+        case .hard: return Affinity(podAntiAffinity: PodAntiAffinity(required: [term]))
+        case .soft: return Affinity(podAntiAffinity: PodAntiAffinity(preferred: [WeightedPodAffinityTerm(weight: 100, podAffinityTerm: term)]))
+        }
+    }
+}

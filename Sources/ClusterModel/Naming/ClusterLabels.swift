@@ -1,0 +1,31 @@
+/// The label keys and values Ordinal puts on what it makes.
+public enum ClusterLabels {
+    public static let name = "app.kubernetes.io/name"
+    public static let instance = "app.kubernetes.io/instance"
+    public static let component = "app.kubernetes.io/component"
+    public static let managedBy = "app.kubernetes.io/managed-by"
+    public static let cluster = "ordinal.dev/cluster"
+    /// On pods only, set by the operator from what PostgreSQL reports: `primary` or `replica`.
+    public static let role = "ordinal.dev/role"
+    public static let primaryRole = "primary"
+    public static let replicaRole = "replica"
+    public static let managedByValue = "ordinal"
+    /// The template annotation whose change rolls the pods (a hash of the server configuration).
+    public static let configHashAnnotation = "ordinal.dev/config-hash"
+
+    /// The labels every object of `cluster` carries.
+    public static func common(cluster: String) -> [String: String] {
+        [
+            name: "postgresql",
+            instance: cluster,
+            component: "database",
+            managedBy: managedByValue,
+            Self.cluster: cluster,
+        ]
+    }
+
+    /// The labels that pick out the pods of `cluster` (the StatefulSet selector; immutable).
+    public static func podSelector(cluster: String) -> [String: String] {
+        [name: "postgresql", instance: cluster, Self.cluster: cluster]
+    }
+}

@@ -1,0 +1,52 @@
+/// The names of the objects made for one cluster, as the conventions fix them.
+public struct ClusterNames: Sendable, Hashable {
+    public let cluster: String
+    public let namespace: String
+
+    public init(cluster: String, namespace: String) {
+        self.cluster = cluster
+        self.namespace = namespace
+    }
+
+    public var statefulSet: String { cluster }
+    public var headlessService: String { "\(cluster)-headless" }
+    public var readWriteService: String { "\(cluster)-rw" }
+    public var readOnlyService: String { "\(cluster)-ro" }
+    public var podDisruptionBudget: String { cluster }
+    public var configMap: String { "\(cluster)-config" }
+    public var superuserSecret: String { "\(cluster)-superuser" }
+    public var appSecret: String { "\(cluster)-app" }
+    public var replicationSecret: String { "\(cluster)-replication" }
+
+    /// The pod with this ordinal.
+    public func pod(_ ordinal: Int) -> String { "\(cluster)-\(ordinal)" }
+
+    /// The data volume claim of the pod with this ordinal.
+    public func dataClaim(_ ordinal: Int) -> String { "data-\(cluster)-\(ordinal)" }
+
+    /// The stable DNS name of a pod through the headless Service.
+    public func podHost(_ ordinal: Int) -> String {
+        "\(pod(ordinal)).\(headlessService).\(namespace).svc.cluster.local"
+    }
+
+    /// Where replicas stream from: pod 0.
+    public var primaryHost: String { podHost(0) }
+
+    /// The physical replication slot of a pod (slot names allow `[a-z0-9_]` only).
+    public static func replicationSlot(forPod pod: String) -> String {
+        String(pod.map { $0 == "-" || $0 == "." ? "_" : $0 })
+    }
+
+    /// The ordinal of a pod of this cluster, or `nil` for another pod.
+    public func ordinal(ofPod podName: String) -> Int? {
+        let prefix = "\(cluster)-"
+        guard podName.hasPrefix(prefix) else { return nil }
+        let suffix = podName.dropFirst(prefix.count)
+        guard !suffix.isEmpty, suffix.allSatisfy(\.isNumber), suffix.first != "0" || suffix.count == 1 else { return nil }
+        return Int(suffix)
+    }
+
+    /// The longest cluster name: a StatefulSet's pods get a `controller-revision-hash` label of
+    /// `<name>-<10-character hash>`, and label values stop at 63 characters.
+    public static let maximumClusterNameLength = 52
+}

@@ -1,0 +1,248 @@
+/// The OpenAPI schema of `PostgresCluster`, with the CEL rules the API server checks at admission.
+///
+/// ``SpecValidator`` checks the same rules in Swift for `ordinal render` and for the operator.
+public enum PostgresClusterSchema {
+    /// Parameters the operator sets itself; a user value would break replication, routing or security.
+    public static let managedParameters = [
+        "config_file", "data_directory", "external_pid_file", "hba_file", "hot_standby", "ident_file",
+        "include", "include_dir", "include_if_exists", "listen_addresses", "logging_collector",
+        "password_encryption", "port", "primary_conninfo", "primary_slot_name", "unix_socket_directories",
+    ]
+
+    /// Role names the operator owns.
+    public static let reservedRoles = ["postgres", "streaming_replica"]
+    /// Database names that exist in every cluster.
+    public static let reservedDatabases = ["postgres", "template0", "template1"]
+
+    public static let maximumInstances: Int64 = 16
+    static let identifierPattern = "^[a-z_][a-z0-9_]{0,62}$"
+    static let secretNamePattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+    static let versionPattern = "^[0-9]{2}(\\.[0-9]{1,3})?$"
+    static let clusterNamePattern = "^[a-z]([-a-z0-9]*[a-z0-9])?$"
+
+    /// The root schema of the resource.
+    public static var root: Schema {
+        Schema.object(
+            "PostgresCluster is a PostgreSQL cluster managed by Ordinal: one primary (pod 0) and streaming replicas.",
+            required: ["spec"],
+            [
+                "apiVersion": .string(),
+                "kind": .string(),
+                "metadata": Schema(type: .object),
+                "spec": spec,
+                "status": status,
+            ]
+        ).validated(
+            by: ValidationRule(
+                rule: "self.metadata.name.size() <= \(ClusterNames.maximumClusterNameLength)",
+                message: "metadata.name must be at most \(ClusterNames.maximumClusterNameLength) characters: pod and revision names add suffixes to it and must stay within 63",
+                reason: "FieldValueTooLong", fieldPath: ".metadata.name"),
+            ValidationRule(
+                rule: "self.metadata.name.matches('\(clusterNamePattern)')",
+                message: "metadata.name must start with a lowercase letter and contain only lowercase letters, digits and '-': it names Services, which must be DNS-1035 labels",
+                reason: "FieldValueInvalid", fieldPath: ".metadata.name")
+        )
+    }
+
+    static var spec: Schema {
+        Schema.object(
+            "The desired cluster.",
+            required: ["instances", "postgresVersion", "storage"],
+            [
+                "instances": .integer(
+                    "Number of PostgreSQL instances: pod 0 is the primary, the others stream from it.",
+                    minimum: 1, maximum: maximumInstances),
+                "postgresVersion": Schema.string(
+                    "PostgreSQL version, MAJOR or MAJOR.MINOR (for example \"16.4\"). Only minor changes are rolled out in place.",
+                    maxLength: 8, pattern: versionPattern
+                ).validated(
+                    by: ValidationRule(
+                        rule: "int(self.split('.')[0]) >= 13",
+                        message: "postgresVersion must be 13 or newer", reason: "FieldValueInvalid"),
+                    ValidationRule(
+                        rule: "self.split('.')[0] == oldSelf.split('.')[0]",
+                        message: "postgresVersion cannot change major version in place (a rolling restart cannot upgrade the data files): keep the major version, or create a new cluster and migrate the data",
+                        reason: "FieldValueForbidden")
+                ),
+                "image": .string(
+                    "Full image reference used instead of postgres:<postgresVersion>; it must run postgresVersion.",
+                    maxLength: 512),
+                "imagePullPolicy": .string("Image pull policy (default IfNotPresent).", enum: ["Always", "IfNotPresent", "Never"]),
+                "storage": storage,
+                "resources": EmbeddedSchemas.resources,
+                "postgresql": Schema.object("PostgreSQL server settings.", ["parameters": parameters]),
+                "bootstrap": bootstrap,
+                "secrets": secrets,
+                "scheduling": scheduling,
+                "podDisruptionBudget": Schema.object(
+                    "The PodDisruptionBudget Ordinal makes.",
+                    [
+                        "enabled": .boolean("Make a PodDisruptionBudget (default true)."),
+                        "maxUnavailable": .integer(
+                            "Instances a voluntary disruption may take at once (default 1; at least 1, so a node drain never blocks forever).",
+                            minimum: 1, maximum: maximumInstances),
+                    ]),
+                "pvcRetention": Schema.object(
+                    "What happens to data volumes (default Retain for both).",
+                    [
+                        "whenDeleted": .string("When the PostgresCluster is deleted.", enum: RetentionPolicy.allCases.map(\.rawValue)),
+                        "whenScaled": .string("When a scale-down removes instances.", enum: RetentionPolicy.allCases.map(\.rawValue)),
+                    ]),
+                "upgrade": upgrade,
+            ]
+        )
+    }
+
+    static var storage: Schema {
+        Schema.object(
+            "The volume of each instance.",
+            required: ["size"],
+            [
+                "size": Schema.string("Volume size, a quantity such as 10Gi. It may grow, never shrink.", maxLength: 32, pattern: Quantity.pattern)
+                    .validated(
+                        by: ValidationRule(
+                            rule: "quantity(self).compareTo(quantity(oldSelf)) >= 0",
+                            message: "storage.size cannot shrink: volumes can only grow", reason: "FieldValueForbidden")),
+                "storageClassName": .string("StorageClass of the volumes (the cluster default when unset). Fixed once the cluster exists.", maxLength: 253),
+            ]
+        ).validated(
+            by: ValidationRule(
+                rule: "has(self.storageClassName) == has(oldSelf.storageClassName) && (!has(self.storageClassName) || self.storageClassName == oldSelf.storageClassName)",
+                message: "storage.storageClassName cannot change: existing volumes keep the class they were made with",
+                reason: "FieldValueForbidden", fieldPath: ".storageClassName"))
+    }
+
+    static var parameters: Schema {
+        let managed = managedParameters.map { "'\($0)'" }.joined(separator: ", ")
+        return Schema.map(
+            "postgresql.conf parameters, name to value (quote numbers and booleans: \"200\", \"on\").",
+            of: .string(maxLength: 1024), maxProperties: 256
+        ).validated(
+            by: ValidationRule(
+                rule: "self.all(k, k.matches('^[a-z][a-z0-9_.]*$') && k.size() <= 63)",
+                message: "parameter names are lowercase PostgreSQL setting names (letters, digits, '_' and '.')",
+                reason: "FieldValueInvalid"),
+            ValidationRule(
+                rule: "self.all(k, !(k in [\(managed)]))",
+                message: "these parameters are managed by Ordinal and cannot be set: \(managedParameters.joined(separator: ", "))",
+                reason: "FieldValueForbidden"),
+            ValidationRule(
+                rule: "self.all(k, !self[k].contains('\\n'))",
+                message: "parameter values cannot contain a newline", reason: "FieldValueInvalid")
+        )
+    }
+
+    static var bootstrap: Schema {
+        let roles = reservedRoles.map { "'\($0)'" }.joined(separator: ", ")
+        let databases = reservedDatabases.map { "'\($0)'" }.joined(separator: ", ")
+        return Schema.object(
+            "What the first start of the primary creates. Fixed once the cluster exists.",
+            [
+                "database": Schema.string("The application database (default app).", maxLength: 63, pattern: identifierPattern)
+                    .validated(by: ValidationRule(rule: "!(self in [\(databases)])", message: "bootstrap.database cannot be a built-in database (\(reservedDatabases.joined(separator: ", ")))", reason: "FieldValueForbidden")),
+                "owner": Schema.string("The owner role of the application database (default app).", maxLength: 63, pattern: identifierPattern)
+                    .validated(by: ValidationRule(rule: "!(self in [\(roles)])", message: "bootstrap.owner cannot be a role Ordinal owns (\(reservedRoles.joined(separator: ", ")))", reason: "FieldValueForbidden")),
+            ]
+        ).validated(
+            by: ValidationRule(
+                rule: "self == oldSelf",
+                message: "bootstrap cannot change after creation: the database and owner were made at the first start",
+                reason: "FieldValueForbidden"))
+    }
+
+    static var secrets: Schema {
+        func secretName(_ role: String, _ keys: String) -> Schema {
+            Schema.string("Name of an existing Secret with \(keys) for the \(role); used as is, never changed.", maxLength: 253, pattern: secretNamePattern)
+                .validated(by: ValidationRule(
+                    rule: "self == oldSelf",
+                    message: "secrets.\(role) cannot change: the password in the database was set from the first Secret",
+                    reason: "FieldValueForbidden"))
+        }
+        return Schema.object(
+            "Existing Secrets to use instead of generated ones.",
+            [
+                "superuser": secretName("superuser", "username (postgres) and password"),
+                "app": secretName("app", "username and password"),
+                "replication": secretName("replication", "username and password"),
+            ])
+    }
+
+    static var scheduling: Schema {
+        Schema.object(
+            "Where the pods may run.",
+            [
+                "antiAffinity": .string(
+                    "Keep instances on different nodes: soft (prefer, default), hard (require) or none.",
+                    enum: AntiAffinityPreset.allCases.map(\.rawValue)),
+                "topologyKey": .string("The node label the anti-affinity spreads across (default kubernetes.io/hostname).", maxLength: 316),
+                "nodeSelector": .map("Node labels the pods require.", of: .string(maxLength: 63), maxProperties: 64),
+                "tolerations": .array("Taints the pods tolerate.", of: EmbeddedSchemas.toleration, maxItems: 32),
+                "priorityClassName": .string("PriorityClass of the pods.", maxLength: 253),
+            ])
+    }
+
+    static var upgrade: Schema {
+        Schema.object(
+            "How version and template changes roll out: one pod at a time, replicas first, the primary last.",
+            [
+                "strategy": .string("RollingPartition (default).", enum: UpgradeStrategy.allCases.map(\.rawValue)),
+                "paused": .boolean("Hold the rollout at its current step until cleared."),
+                "holdBeforePrimary": .boolean("Update the replicas, then hold before restarting the primary until cleared."),
+                "stepTimeoutSeconds": .integer("How long one step may take to become healthy before the rollout stops as Degraded (default 600).", minimum: 30, maximum: 86400),
+                "maxLagBytes": .integer("Replication lag under which an updated replica counts as caught up (default 16777216).", minimum: 0, format: "int64"),
+            ])
+    }
+
+    static var status: Schema {
+        let condition = Schema.object(
+            required: ["type", "status", "reason", "message", "lastTransitionTime"],
+            [
+                "type": .string(maxLength: 316),
+                "status": .string(enum: ["True", "False", "Unknown"]),
+                "reason": .string(maxLength: 1024),
+                "message": .string(maxLength: 32768),
+                "observedGeneration": .integer(minimum: 0, format: "int64"),
+                "lastTransitionTime": Schema(type: .string).withFormat("date-time"),
+            ])
+        let instance = Schema.object(
+            required: ["name", "role", "ready"],
+            [
+                "name": .string(),
+                "role": .string(),
+                "ready": .boolean(),
+                "version": .string(),
+                "lagBytes": .integer(format: "int64"),
+                "message": .string(),
+            ])
+        return Schema.object(
+            "What the operator observed.",
+            [
+                "observedGeneration": .integer(format: "int64"),
+                "phase": .string(enum: ClusterPhase.allCases.map(\.rawValue)),
+                "instances": .integer(),
+                "readyInstances": .integer(),
+                "primary": .string(),
+                "currentVersion": .string(),
+                "targetVersion": .string(),
+                "partition": .integer(),
+                "conditions": .array(of: condition).listTypeMap(key: "type"),
+                "instanceStatus": .array(of: instance),
+            ])
+    }
+}
+
+extension Schema {
+    func withFormat(_ format: String) -> Schema {
+        var copy = self
+        copy.format = format
+        return copy
+    }
+
+    /// A list of objects keyed by `key` (`x-kubernetes-list-type: map`).
+    func listTypeMap(key: String) -> Schema {
+        var copy = self
+        copy.listType = "map"
+        copy.listMapKeys = [key]
+        return copy
+    }
+}
