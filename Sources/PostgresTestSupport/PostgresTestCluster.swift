@@ -1,0 +1,248 @@
+import ClusterModel
+import Foundation
+import Synchronization
+
+/// A primary and streaming replicas of real PostgreSQL, made the way Ordinal's pods make
+/// them: the ConfigMap's `postgresql.conf` and `pg_hba.conf`, Secrets as files, pod 0
+/// initialised like the official image's entrypoint does (initdb, then `init-primary.sh`
+/// against a socket-only temporary server), and every replica bootstrapped by running
+/// `bootstrap-replica.sh` with the pod environment pointed at loopback ports.
+///
+/// Servers run as `postgres` when the tests run as root (see ``FixtureUser``). Everything
+/// lives in one temporary folder, removed by ``shutdown()``, at process exit, or by the next
+/// test process when this one died.
+///
+/// ```swift
+/// let cluster = try await PostgresTestCluster.start(replicas: 2)
+/// defer { cluster.shutdownNow() }
+/// ```
+public final class PostgresTestCluster: Sendable {
+    /// The root folder of this cluster's files.
+    public let root: String
+    /// The cluster name; pods are `<name>-0`, `<name>-1`, ...
+    public let name: String
+    /// The user servers run as.
+    public let user: FixtureUser
+    /// The superuser (`postgres`) password.
+    public let superuserPassword: String
+    /// The replication user.
+    public let replicationUser = ClusterDefaults.replicationUserName
+    /// The replication user's password.
+    public let replicationPassword: String
+    /// The application owner role.
+    public let appOwner = "app"
+    /// The application owner's password.
+    public let appPassword: String
+    /// The application database.
+    public let appDatabase = "app"
+    let layout: ClusterLayout
+    private let members: Mutex<[PostgresTestInstance]>
+    private let defaultBinaries: PostgresBinaries
+
+    /// The scripts as the ConfigMap ships them.
+    public var bootstrapScript: String { "\(layout.scriptsDirectory)/bootstrap-replica.sh" }
+    /// The first-init script as the ConfigMap ships it.
+    public var initScript: String { "\(layout.scriptsDirectory)/init-primary.sh" }
+    /// The folder holding `postgresql.conf` and `pg_hba.conf` (the ConfigMap mount).
+    public var configDirectory: String { layout.configDirectory }
+    /// The folder holding `superuser/`, `replication/`, `app/` (the Secret mounts).
+    public var secretsDirectory: String { layout.secretsDirectory }
+
+    /// Every instance, ordinal 0 first.
+    public var instances: [PostgresTestInstance] { members.withLock { $0 } }
+    /// Pod 0, initialised as the primary.
+    public var primary: PostgresTestInstance { instances[0] }
+    /// Pods 1..n.
+    public var replicas: [PostgresTestInstance] { Array(instances.dropFirst()) }
+
+    private init(root: String, name: String, user: FixtureUser, binaries: PostgresBinaries) {
+        self.root = root
+        self.name = name
+        self.user = user
+        superuserPassword = Self.password()
+        replicationPassword = Self.password()
+        appPassword = Self.password()
+        layout = ClusterLayout(root: root, clusterName: name, user: user, appDatabase: "app", appOwner: "app")
+        members = Mutex([])
+        defaultBinaries = binaries
+    }
+
+    /// Builds and starts a cluster: pod 0 as primary, then `replicas` streaming replicas, and
+    /// waits until every replica streams. On failure everything made so far is removed.
+    public static func start(
+        name: String = "orders", replicas: Int = 2, binaries: PostgresBinaries? = nil,
+        extraParameters: [String: String] = [:]
+    ) async throws(FixtureError) -> PostgresTestCluster {
+        let located: PostgresBinaries
+        if let binaries { located = binaries } else { located = try PostgresBinaries.locate() }
+        let binaries = located
+        let user = try FixtureUser.current()
+        FixtureRegistry.reapAbandoned(user: user, binaries: binaries)
+        let root = try makeRoot()
+        let cluster = PostgresTestCluster(root: root, name: name, user: user, binaries: binaries)
+        do {
+            try cluster.writeFiles(extraParameters: extraParameters)
+            try await cluster.initialisePrimary()
+            for _ in 0..<replicas { _ = try await cluster.addReplica(waitForStreaming: false) }
+            try await cluster.waitForStreaming(count: replicas)
+            return cluster
+        } catch {
+            cluster.shutdownNow()
+            throw error
+        }
+    }
+
+    /// Adds pod `<name>-<next ordinal>`: runs the bootstrap script for it, then starts it.
+    @discardableResult
+    public func addReplica(waitForStreaming: Bool = true, binaries: PostgresBinaries? = nil) async throws(FixtureError) -> PostgresTestInstance {
+        let ordinal = instances.count
+        let instance = try makeInstance(ordinal: ordinal, binaries: binaries ?? defaultBinaries)
+        try await runBootstrapScript(for: instance)
+        try await instance.start()
+        if waitForStreaming { try await self.waitForStreaming(applicationName: instance.podName) }
+        return instance
+    }
+
+    /// Runs `bootstrap-replica.sh` as the pod's init container would, and returns its output.
+    @discardableResult
+    public func runBootstrapScript(for instance: PostgresTestInstance, extraEnvironment: [String: String] = [:]) async throws(FixtureError) -> FixtureProcess.Output {
+        var environment = instance.podEnvironment(primaryPort: primary.port)
+        environment.merge(extraEnvironment) { $1 }
+        return try await FixtureProcess.run(["/bin/bash", bootstrapScript], as: user, environment: environment, timeout: .seconds(180))
+    }
+
+    /// Waits until the primary's `pg_stat_replication` shows `count` streaming standbys.
+    public func waitForStreaming(count: Int, timeout: Duration = .seconds(60)) async throws(FixtureError) {
+        try await primary.waitFor(
+            "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'", toPrint: String(count), timeout: timeout)
+    }
+
+    /// Waits until the standby named `applicationName` streams from the primary.
+    public func waitForStreaming(applicationName: String, timeout: Duration = .seconds(60)) async throws(FixtureError) {
+        try await primary.waitFor(
+            "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND application_name = '\(applicationName)'",
+            toPrint: "1", timeout: timeout)
+    }
+
+    /// Stops every server and removes the cluster's folder.
+    public func shutdown() async {
+        for instance in instances.reversed() { try? await instance.stop(mode: "immediate") }
+        removeFiles()
+    }
+
+    /// The same as ``shutdown()``, synchronously (for `defer`).
+    public func shutdownNow() {
+        FixtureRegistry.shared.cleanUpNow(under: root)
+    }
+
+    // MARK: - Building
+
+    private static func makeRoot() throws(FixtureError) -> String {
+        var template = Array("/tmp/\(FixtureRegistry.rootPrefix)XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw FixtureError("mkdtemp failed: errno \(errno)")
+        }
+        let root = String(cString: made)
+        chmod(root, 0o755)
+        FixtureRegistry.shared.register(root: root)
+        try? "\(getpid())\n".write(toFile: "\(root)/owner.pid", atomically: true, encoding: .utf8)
+        return root
+    }
+
+    private func writeFiles(extraParameters: [String: String]) throws(FixtureError) {
+        var hba = PostgresConfigFiles.hbaConf(replicationUser: replicationUser)
+        if !user.needsSwitch {
+            // Not root: the OS user is not `postgres`, so peer authentication for the database
+            // superuser cannot work; trust the fixture's private socket instead.
+            hba = hba.replacingOccurrences(of: "peer", with: "trust")
+        }
+        let files: [(String, String, Int)] = [
+            ("config/postgresql.conf", PostgresConfigFiles.postgresqlConf(parameters: extraParameters), 0o644),
+            ("config/pg_hba.conf", hba, 0o644),
+            ("config/bootstrap-replica.sh", PodScripts.bootstrapReplica, 0o555),
+            ("config/init-primary.sh", PodScripts.initPrimary, 0o555),
+            ("secrets/superuser/username", "postgres", 0o600),
+            ("secrets/superuser/password", superuserPassword, 0o600),
+            ("secrets/replication/username", replicationUser, 0o600),
+            ("secrets/replication/password", replicationPassword, 0o600),
+            ("secrets/app/username", appOwner, 0o600),
+            ("secrets/app/password", appPassword, 0o600),
+            ("secrets/app/dbname", appDatabase, 0o600),
+        ]
+        do {
+            for directory in ["config", "secrets/superuser", "secrets/replication", "secrets/app", "run", "pods"] {
+                try FileManager.default.createDirectory(atPath: "\(root)/\(directory)", withIntermediateDirectories: true)
+            }
+            for (path, content, mode) in files {
+                try content.write(toFile: "\(root)/\(path)", atomically: false, encoding: .utf8)
+                chmod("\(root)/\(path)", mode_t(mode))
+            }
+        } catch {
+            throw FixtureError("could not write the fixture files under \(root): \(error)")
+        }
+        try user.own(root)
+    }
+
+    private func makeInstance(ordinal: Int, binaries: PostgresBinaries) throws(FixtureError) -> PostgresTestInstance {
+        let instance = PostgresTestInstance(podName: "\(name)-\(ordinal)", port: try Self.freePort(), layout: layout, binaries: binaries)
+        let volume = "\(root)/pods/\(instance.podName)/data"
+        do {
+            try FileManager.default.createDirectory(atPath: volume, withIntermediateDirectories: true)
+        } catch {
+            throw FixtureError("could not create \(volume): \(error)")
+        }
+        try user.own("\(root)/pods/\(instance.podName)")
+        members.withLock { $0.append(instance) }
+        return instance
+    }
+
+    /// Pod 0's first start: the init container (bootstrap script, which only writes the
+    /// passfile for ordinal 0), then what the image's entrypoint does: initdb with
+    /// POSTGRES_INITDB_ARGS, a socket-only temporary server, the initdb.d script, a stop,
+    /// and the real start.
+    private func initialisePrimary() async throws(FixtureError) {
+        let instance = try makeInstance(ordinal: 0, binaries: defaultBinaries)
+        try await runBootstrapScript(for: instance)
+        try await FixtureProcess.run(
+            [instance.binaries.path("initdb"), "-D", instance.dataDirectory, "--username=postgres",
+             "--pwfile=\(secretsDirectory)/superuser/password", "--auth-local=peer", "--auth-host=scram-sha-256",
+             "--data-checksums", "--encoding=UTF8", "--no-instructions"],
+            as: user, environment: ["LANG": "C.UTF-8"])
+        try await instance.startServer(listenAddresses: "")
+        var environment = instance.podEnvironment(primaryPort: instance.port)
+        environment["PGHOST"] = layout.socketDirectory
+        try await FixtureProcess.run(["/bin/bash", initScript], as: user, environment: environment)
+        try await instance.stop()
+        try await instance.start()
+    }
+
+    private func removeFiles() {
+        FixtureRegistry.shared.forget(root: root)
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    /// A free TCP port on loopback (bound, read, released).
+    public static func freePort() throws(FixtureError) -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw FixtureError("socket() failed: errno \(errno)") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(fd, socketAddress, length) == 0 && getsockname(fd, socketAddress, &length) == 0
+            }
+        }
+        guard bound else { throw FixtureError("could not bind a loopback port: errno \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    private static func password() -> String {
+        let alphabet = Array("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<32).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
+    }
+}
