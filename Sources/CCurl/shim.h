@@ -56,4 +56,14 @@ static inline CURLcode ordinal_curl_getinfo_string(CURL *handle, CURLINFO info, 
     return curl_easy_getinfo(handle, info, value);
 }
 
+/* Process-wide libcurl setup; call once before any other thread uses curl. */
+static inline CURLcode ordinal_curl_global_init(void) {
+    return curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* Enum values Swift imports awkwardly, as plain longs. */
+static inline long ordinal_curl_http_version_2tls(void) { return CURL_HTTP_VERSION_2TLS; }
+static inline long ordinal_curl_http_version_1_1(void) { return CURL_HTTP_VERSION_1_1; }
+static inline long ordinal_curl_sslversion_tlsv1_2(void) { return CURL_SSLVERSION_TLSv1_2; }
+
 #endif
