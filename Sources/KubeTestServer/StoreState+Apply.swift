@@ -47,9 +47,7 @@ extension StoreState {
             for (field, other) in conflicts { owners[other]?.remove(field) }
         }
 
-        var tree = JSONValue.object([:])
-        for (field, value) in applied { tree.setValue(value, at: field) }
-        var merged = stored.value.merging(tree)
+        var merged = stored.value.merging(Self.ownableTree(of: body, subresource: subresource))
         let previous = owners[managerKey] ?? []
         for field in previous where applied[field] == nil {
             let ownedElsewhere = owners.contains { $0.key != managerKey && $0.value.contains(field) }

@@ -86,7 +86,13 @@ struct StoreState: Sendable {
 
     /// Fields a manager can own: everything but identity, system metadata and
     /// (on the main resource) status; on the status subresource, status only.
+    /// Empty objects own nothing.
     static func ownableLeaves(of object: JSONValue, subresource: String) -> [FieldPath: JSONValue] {
+        ownableTree(of: object, subresource: subresource).leaves().filter { $0.value != .object([:]) }
+    }
+
+    /// The part of `object` a manager can own, as an object.
+    static func ownableTree(of object: JSONValue, subresource: String) -> JSONValue {
         var trimmed = object
         for key in ["apiVersion", "kind"] { trimmed.removeValue(at: [key]) }
         for key in [
@@ -96,11 +102,10 @@ struct StoreState: Sendable {
             trimmed.removeValue(at: ["metadata", key])
         }
         if subresource == "status" {
-            guard let status = trimmed["status"] else { return [:] }
-            return status.leaves(prefix: ["status"])
+            return .object(trimmed["status"].map { ["status": $0] } ?? [:])
         }
         trimmed.removeValue(at: ["status"])
-        return trimmed.leaves()
+        return trimmed
     }
 
     /// Renders the owners table as `metadata.managedFields`, the way the API server shows it.

@@ -1,0 +1,110 @@
+import KubeTypes
+import Synchronization
+
+/// An informer's local copy of a collection, keyed by namespace and name:
+/// the basis of every read a controller makes.
+public final class ObjectCache<T: KubernetesResource>: Sendable {
+    private struct State {
+        var objects: [String: T] = [:]
+        var resourceVersion: String?
+        var isSynced = false
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    static func key(namespace: String?, name: String) -> String {
+        (namespace ?? "") + "/" + name
+    }
+
+    /// The cached object, or `nil`.
+    public func get(name: String, namespace: String? = nil) -> T? {
+        state.withLock { $0.objects[Self.key(namespace: namespace, name: name)] }
+    }
+
+    /// Cached objects, optionally of one namespace and matching a label selector, ordered by namespace and name.
+    public func list(namespace: String? = nil, labelSelector: LabelSelector? = nil) -> [T] {
+        let all = state.withLock { Array($0.objects.values) }
+        return all.filter { object in
+            if let namespace, object.metadata.namespace != namespace { return false }
+            if let labelSelector, !labelSelector.matches(object.metadata.labels ?? [:]) { return false }
+            return true
+        }.sorted {
+            ($0.metadata.namespace ?? "", $0.metadata.name ?? "") < ($1.metadata.namespace ?? "", $1.metadata.name ?? "")
+        }
+    }
+
+    /// How many objects are cached.
+    public var count: Int { state.withLock { $0.objects.count } }
+
+    /// The last version seen (from a list, an event or a bookmark).
+    public var resourceVersion: String? { state.withLock { $0.resourceVersion } }
+
+    /// Whether the first list has been loaded.
+    public var isSynced: Bool { state.withLock { $0.isSynced } }
+
+    /// Replaces everything after a (re)list; returns the events that bring a
+    /// consumer from the old content to the new one.
+    func replace(with objects: [T], resourceVersion: String?) -> [InformerEvent<T>] {
+        state.withLock { state in
+            var fresh: [String: T] = [:]
+            for object in objects {
+                fresh[Self.key(namespace: object.metadata.namespace, name: object.metadata.name ?? "")] = object
+            }
+            var events: [InformerEvent<T>] = []
+            for (key, object) in fresh {
+                if let old = state.objects[key] {
+                    if old.metadata.resourceVersion != object.metadata.resourceVersion {
+                        events.append(.updated(old: old, new: object))
+                    }
+                } else {
+                    events.append(.added(object))
+                }
+            }
+            for (key, old) in state.objects where fresh[key] == nil {
+                events.append(.deleted(old))
+            }
+            state.objects = fresh
+            state.resourceVersion = resourceVersion
+            state.isSynced = true
+            return events
+        }
+    }
+
+    /// Applies one watch event; returns what changed for the consumer.
+    func apply(_ event: ResourceEvent<T>) -> InformerEvent<T>? {
+        state.withLock { state in
+            switch event {
+            case .added(let object), .modified(let object):
+                let key = Self.key(namespace: object.metadata.namespace, name: object.metadata.name ?? "")
+                let old = state.objects.updateValue(object, forKey: key)
+                state.resourceVersion = object.metadata.resourceVersion ?? state.resourceVersion
+                return old.map { .updated(old: $0, new: object) } ?? .added(object)
+            case .deleted(let object):
+                let key = Self.key(namespace: object.metadata.namespace, name: object.metadata.name ?? "")
+                let old = state.objects.removeValue(forKey: key)
+                state.resourceVersion = object.metadata.resourceVersion ?? state.resourceVersion
+                return .deleted(old ?? object)
+            case .bookmark(let version):
+                if !version.isEmpty { state.resourceVersion = version }
+                return nil
+            }
+        }
+    }
+}
+
+/// A change an informer reports to its handler.
+public enum InformerEvent<T: KubernetesResource>: Sendable {
+    case added(T)
+    case updated(old: T, new: T)
+    case deleted(T)
+
+    /// The object as it is now (for a deletion: as it was last seen).
+    public var object: T {
+        switch self {
+        case .added(let object), .deleted(let object): return object
+        case .updated(_, let object): return object
+        }
+    }
+}
