@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "OrdinalCLI",
             dependencies: [
-                "ClusterModel", "KubeTypes", "KubeAPI", "Operator",
+                "ClusterModel", "KubeTypes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -123,8 +123,7 @@ let package = Package(
 
         .testTarget(
             name: "ClusterModelTests",
-            dependencies: ["ClusterModel", "KubeTypes", "OrdinalCLI"],
-            resources: [.copy("Golden")],
+            dependencies: ["ClusterModel", "KubeTypes", "OrdinalCLI", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -11,5 +11,6 @@ public enum BundledExample {
       postgresVersion: "16.4"
       storage:
         size: 10Gi
-"""
+
+    """
 }

@@ -7,7 +7,8 @@ enum YAMLDocuments {
     static func parse(_ text: String, source: String) throws(InputError) -> [JSONValue] {
         do {
             var documents: [JSONValue] = []
-            for node in try Yams.compose_all(yaml: text) {
+            let parser = try Parser(yaml: text)
+            while let node = try parser.nextRoot() {
                 let value = try json(from: node)
                 if value != .null { documents.append(value) }
             }
