@@ -1,0 +1,118 @@
+import KubeAPI
+import KubeTestServer
+import KubeTypes
+import Synchronization
+import Testing
+
+@Suite("Lease leader election")
+struct LeaderElectorTests {
+    func elector(_ client: KubeClient, _ identity: String) -> LeaderElector {
+        LeaderElector(
+            client: client,
+            config: LeaderElectionConfig(
+                leaseName: "ordinal-leader", namespace: "ordinal-system", identity: identity,
+                leaseDuration: .seconds(1), renewDeadline: .milliseconds(600), retryPeriod: .milliseconds(100)))
+    }
+
+    func lease(_ server: KubeTestServer) throws -> Lease? {
+        try server.object(Lease.self, namespace: "ordinal-system", name: "ordinal-leader")
+    }
+
+    @Test func singleCandidateAcquiresAndKeepsRenewing() async throws {
+        try await withServer { server, client in
+            let candidate = elector(client, "pod-a")
+            let started = Atomic<Bool>(false)
+            let running = Task { await candidate.run { started.store(true, ordering: .releasing) } }
+            #expect(await eventually { started.load(ordering: .acquiring) })
+            #expect(candidate.isLeader)
+            let first = try lease(server)?.spec
+            #expect(first?.holderIdentity == "pod-a")
+            #expect(first?.leaseDurationSeconds == 1)
+            try await Task.sleep(for: .milliseconds(400))
+            let later = try lease(server)?.spec
+            #expect(later?.renewTime != first?.renewTime)
+            #expect(later?.acquireTime == first?.acquireTime)
+            running.cancel()
+            #expect(await running.value == .cancelled)
+            #expect(try lease(server)?.spec?.holderIdentity == nil)
+        }
+    }
+
+    @Test func secondCandidateWaitsWhileTheHolderRenewsAndTakesOverAfterRelease() async throws {
+        try await withServer { server, client in
+            let a = elector(client, "pod-a")
+            let b = elector(client, "pod-b")
+            let runningA = Task { await a.run {} }
+            #expect(await eventually { a.isLeader })
+            let runningB = Task { await b.run {} }
+            try await Task.sleep(for: .milliseconds(1500))
+            #expect(!b.isLeader)
+            #expect(try lease(server)?.spec?.holderIdentity == "pod-a")
+            runningA.cancel()
+            #expect(await runningA.value == .cancelled)
+            #expect(await eventually(.seconds(3)) { b.isLeader })
+            let spec = try lease(server)?.spec
+            #expect(spec?.holderIdentity == "pod-b")
+            #expect(spec?.leaseTransitions == 1)
+            runningB.cancel()
+            _ = await runningB.value
+        }
+    }
+
+    @Test func expiredLeaseOfAVanishedHolderIsTakenAfterTheLeaseDuration() async throws {
+        try await withServer { server, client in
+            try server.put(
+                Lease(
+                    metadata: ObjectMeta(name: "ordinal-leader", namespace: "ordinal-system"),
+                    spec: LeaseSpec(
+                        holderIdentity: "crashed-pod", leaseDurationSeconds: 1, acquireTime: "2024-01-01T00:00:00.000000Z",
+                        renewTime: "2024-01-01T00:00:00.000000Z", leaseTransitions: 4)))
+            let candidate = elector(client, "pod-b")
+            let start = ContinuousClock.now
+            let running = Task { await candidate.run {} }
+            #expect(await eventually(.seconds(4)) { candidate.isLeader })
+            // Expiry is judged from when this candidate first saw the record, not the holder's clock.
+            #expect(ContinuousClock.now - start >= .milliseconds(900))
+            #expect(try lease(server)?.spec?.leaseTransitions == 5)
+            running.cancel()
+            _ = await running.value
+        }
+    }
+
+    @Test func leaderStopsWhenAnotherHolderTakesTheLease() async throws {
+        try await withServer { server, client in
+            let candidate = elector(client, "pod-a")
+            let workCancelled = Atomic<Bool>(false)
+            let running = Task {
+                await candidate.run {
+                    while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(20)) }
+                    workCancelled.store(true, ordering: .releasing)
+                }
+            }
+            #expect(await eventually { candidate.isLeader })
+            var stolen = try #require(try lease(server))
+            stolen.spec?.holderIdentity = "intruder"
+            stolen.spec?.leaseDurationSeconds = 30
+            try server.put(stolen)
+            #expect(await running.value == .lost)
+            #expect(!candidate.isLeader)
+            let wasCancelled = workCancelled.load(ordering: .acquiring)
+            #expect(wasCancelled)
+            #expect(try lease(server)?.spec?.holderIdentity == "intruder")
+        }
+    }
+
+    @Test func leaderStopsAfterTheRenewDeadlineWhenRenewalsFail() async throws {
+        try await withServer { server, client in
+            let candidate = elector(client, "pod-a")
+            let running = Task { await candidate.run {} }
+            #expect(await eventually { candidate.isLeader })
+            server.inject(Fault(.status(500), verb: "update", pathContains: "/leases/", count: nil))
+            let start = ContinuousClock.now
+            #expect(await running.value == .lost)
+            let elapsed = ContinuousClock.now - start
+            #expect(elapsed >= .milliseconds(500))
+            #expect(elapsed < .seconds(3))
+        }
+    }
+}
