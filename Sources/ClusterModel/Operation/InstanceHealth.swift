@@ -1,0 +1,36 @@
+/// Whether one instance is what it should be, and if not, what it waits for.
+public enum InstanceHealth {
+    /// `nil` when the instance is healthy for its place in the cluster (ordinal 0 a primary,
+    /// others streaming replicas of pod 0 with lag at most `maxLagBytes`), else why not.
+    ///
+    /// - Parameters:
+    ///   - revision: the revision the pod must run, or `nil` for any.
+    ///   - version: the version PostgreSQL must report, or `nil` for any.
+    public static func problem(
+        _ instance: InstanceObservation?, ordinal: Int, podName: String,
+        revision: String?, version: PostgresVersion?, maxLagBytes: Int64
+    ) -> String? {
+        guard let instance else { return "\(podName) does not exist yet" }
+        if let revision, instance.revision != revision {
+            return "\(podName) runs revision \(instance.revision ?? "none"), waiting for \(revision)"
+        }
+        guard instance.isPodReady else { return "\(podName) is not Ready" }
+        guard let database = instance.database else {
+            return "\(podName): PostgreSQL is not reachable (\(instance.unreachableReason ?? "no answer"))"
+        }
+        if let version {
+            let reported = database.version
+            let matches = reported.major == version.major && (version.minor == nil || reported.minor == version.minor)
+            if !matches { return "\(podName) reports PostgreSQL \(reported), expected \(version)" }
+        }
+        if ordinal == 0 {
+            if database.isInRecovery { return "\(podName) is in recovery, expected the primary" }
+        } else {
+            if !database.isInRecovery { return "\(podName) is not in recovery, expected a replica" }
+            if !database.isStreaming { return "\(podName) is not streaming from the primary" }
+            guard let lag = database.lagBytes else { return "\(podName): replication lag is not known yet" }
+            if lag > maxLagBytes { return "\(podName) lags \(lag) bytes behind the primary (limit \(maxLagBytes))" }
+        }
+        return nil
+    }
+}

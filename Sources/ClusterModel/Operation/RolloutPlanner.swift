@@ -1,0 +1,183 @@
+/// The walk of a template change down the StatefulSet partition: replicas one at a time from the
+/// highest ordinal, each proven healthy before the next, then a CHECKPOINT and the primary last.
+///
+/// Pure: every input comes from the cluster (StatefulSet partition and revisions, pods, what
+/// PostgreSQL reports, the step timer kept in status), so a new operator resumes where the old
+/// one stopped, without repeating or skipping a step.
+public enum RolloutPlanner {
+    public struct Input: Sendable, Hashable {
+        public var statefulSet: StatefulSetObservation
+        /// Observations by ordinal; a missing entry is a pod that does not exist.
+        public var instances: [Int: InstanceObservation]
+        public var targetVersion: PostgresVersion?
+        public var paused: Bool
+        public var holdBeforePrimary: Bool
+        public var maxLagBytes: Int64
+        public var stepTimeoutSeconds: Int
+        /// Seconds since the epoch.
+        public var now: Double
+        /// When the step at `timerPartition` began (from status).
+        public var stepStartedAt: Double?
+        public var timerPartition: Int?
+
+        public init(statefulSet: StatefulSetObservation, instances: [Int: InstanceObservation], targetVersion: PostgresVersion?,
+                    paused: Bool = false, holdBeforePrimary: Bool = false, maxLagBytes: Int64 = ClusterDefaults.maxLagBytes,
+                    stepTimeoutSeconds: Int = ClusterDefaults.stepTimeoutSeconds, now: Double,
+                    stepStartedAt: Double? = nil, timerPartition: Int? = nil) {
+            self.statefulSet = statefulSet
+            self.instances = instances
+            self.targetVersion = targetVersion
+            self.paused = paused
+            self.holdBeforePrimary = holdBeforePrimary
+            self.maxLagBytes = maxLagBytes
+            self.stepTimeoutSeconds = stepTimeoutSeconds
+            self.now = now
+            self.stepStartedAt = stepStartedAt
+            self.timerPartition = timerPartition
+        }
+    }
+
+    /// What to do now.
+    public enum Action: Sendable, Hashable {
+        /// No rollout: every pod runs the current revision.
+        case none
+        /// Keep the partition; a pod is not there yet.
+        case wait
+        /// Lower (or reset) the partition to the decision's `partition`.
+        case setPartition
+        /// Run CHECKPOINT on the primary, then set the partition to 0.
+        case checkpointThenRestartPrimary
+        /// Held by the user (`paused` or `holdBeforePrimary`).
+        case hold
+        /// A step did not become healthy in time: stop, keep the partition, report Degraded.
+        case stuck
+    }
+
+    public struct Decision: Sendable, Hashable {
+        public var action: Action
+        /// The partition the StatefulSet should have after this decision.
+        public var partition: Int
+        /// What is happening, for status and events: which pod and what it waits for.
+        public var message: String
+        /// The pod the walk is about, if any.
+        public var pod: String?
+        /// The step timer to keep in status: when the step at `partition` began.
+        public var stepStartedAt: Double?
+
+        public init(action: Action, partition: Int, message: String, pod: String? = nil, stepStartedAt: Double? = nil) {
+            self.action = action
+            self.partition = partition
+            self.message = message
+            self.pod = pod
+            self.stepStartedAt = stepStartedAt
+        }
+
+        /// A rollout is under way (status phase `Upgrading`).
+        public var isRollingOut: Bool { action != .none }
+    }
+
+    public static func decide(_ input: Input, podName: @escaping (Int) -> String) -> Decision {
+        Walk(input: input, podName: podName).decide()
+    }
+}
+
+/// One decision's worth of context.
+private struct Walk {
+    typealias Action = RolloutPlanner.Action
+    typealias Decision = RolloutPlanner.Decision
+
+    let input: RolloutPlanner.Input
+    let podName: (Int) -> String
+
+    var partition: Int { input.statefulSet.partition }
+    var replicas: Int { input.statefulSet.replicas }
+
+    func make(_ action: Action, _ partition: Int, _ message: String, pod: String? = nil) -> Decision {
+        let started: Double?
+        switch action {
+        case .setPartition, .checkpointThenRestartPrimary: started = input.now
+        case .none: started = nil
+        default: started = timerStart(for: partition)
+        }
+        return Decision(action: action, partition: partition, message: message, pod: pod, stepStartedAt: started)
+    }
+
+    func timerStart(for partition: Int) -> Double {
+        input.timerPartition == partition ? (input.stepStartedAt ?? input.now) : input.now
+    }
+
+    func decide() -> Decision {
+        let set = input.statefulSet
+        guard set.isObserved, let update = set.updateRevision else {
+            return make(.wait, partition, "waiting for the StatefulSet controller to observe the new template")
+        }
+        let rolling = set.currentRevision != update
+        let stale = (0..<replicas).filter { input.instances[$0]?.revision != update }
+
+        if stale.isEmpty {
+            guard rolling else {
+                return partition == 0
+                    ? make(.none, 0, "every pod runs the current revision")
+                    : make(.setPartition, 0, "every pod runs the current revision; resetting the partition")
+            }
+            if let (ordinal, problem) = firstProblem(in: 0..<replicas, revision: update) {
+                return waitOrStuck(pod: podName(ordinal), problem)
+            }
+            return partition == 0 ? make(.none, 0, "rollout complete") : make(.setPartition, 0, "rollout complete")
+        }
+
+        if partition >= replicas {
+            if input.paused { return make(.hold, partition, "rollout paused before its first step (spec.upgrade.paused)") }
+            if replicas == 1 { return primaryStep() }
+            let next = replicas - 1
+            return make(.setPartition, next, "updating \(podName(next))", pod: podName(next))
+        }
+        if let (ordinal, problem) = firstProblem(in: partition..<replicas, revision: update) {
+            return waitOrStuck(pod: podName(ordinal), problem)
+        }
+        if partition == 0 {
+            // Every pod from 0 up is healthy at the new revision, yet one below `replicas` is stale:
+            // it can only be missing; wait for the StatefulSet to recreate it.
+            return make(.wait, 0, "waiting for \(stale.map(podName).joined(separator: ", "))")
+        }
+        if input.paused {
+            return make(.hold, partition, "rollout paused after \(podName(partition)) (spec.upgrade.paused)", pod: podName(partition))
+        }
+        let next = partition - 1
+        if next == 0 { return primaryStep() }
+        return make(.setPartition, next, "\(podName(partition)) is healthy; updating \(podName(next))", pod: podName(next))
+    }
+
+    func firstProblem(in range: Range<Int>, revision: String) -> (Int, String)? {
+        for ordinal in range.reversed() {
+            if let problem = InstanceHealth.problem(
+                input.instances[ordinal], ordinal: ordinal, podName: podName(ordinal), revision: revision,
+                version: input.targetVersion, maxLagBytes: input.maxLagBytes)
+            {
+                return (ordinal, problem)
+            }
+        }
+        return nil
+    }
+
+    /// The last step: only when every replica is updated and the primary itself is healthy.
+    func primaryStep() -> Decision {
+        let primary = podName(0)
+        if input.holdBeforePrimary {
+            return make(.hold, partition, "replicas updated; holding before restarting the primary \(primary) (spec.upgrade.holdBeforePrimary)", pod: primary)
+        }
+        if let problem = InstanceHealth.problem(
+            input.instances[0], ordinal: 0, podName: primary, revision: nil, version: nil, maxLagBytes: input.maxLagBytes)
+        {
+            return waitOrStuck(pod: primary, "before restarting the primary: \(problem)")
+        }
+        return make(.checkpointThenRestartPrimary, 0, "checkpoint, then restart the primary \(primary)", pod: primary)
+    }
+
+    func waitOrStuck(pod: String, _ problem: String) -> Decision {
+        if input.now - timerStart(for: partition) > Double(input.stepTimeoutSeconds) {
+            return make(.stuck, partition, "step timed out after \(input.stepTimeoutSeconds)s: \(problem)", pod: pod)
+        }
+        return make(.wait, partition, problem, pod: pod)
+    }
+}

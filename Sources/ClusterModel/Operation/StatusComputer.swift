@@ -1,0 +1,171 @@
+import KubeTypes
+
+/// Computes the status the operator writes, from what it observed this round. Pure.
+public enum StatusComputer {
+    /// What the role decision said.
+    public struct Roles: Sendable, Hashable {
+        public var primary: String?
+        /// Why there is no primary, when there is none.
+        public var problem: String?
+        public var isSplitBrain: Bool
+
+        public init(primary: String?, problem: String? = nil, isSplitBrain: Bool = false) {
+            self.primary = primary
+            self.problem = problem
+            self.isSplitBrain = isSplitBrain
+        }
+    }
+
+    public struct Input: Sendable {
+        public var cluster: ResolvedCluster
+        public var previous: PostgresClusterStatus?
+        /// Observations of the pods that exist, any ordinal.
+        public var instances: [InstanceObservation]
+        public var roles: Roles
+        public var rollout: RolloutPlanner.Decision?
+        public var partition: Int?
+        /// Problems with the spec; when present nothing else is done.
+        public var specErrors: [FieldError]
+        /// Seconds since the epoch.
+        public var now: Double
+
+        public init(cluster: ResolvedCluster, previous: PostgresClusterStatus?, instances: [InstanceObservation], roles: Roles,
+                    rollout: RolloutPlanner.Decision? = nil, partition: Int? = nil, specErrors: [FieldError] = [], now: Double) {
+            self.cluster = cluster
+            self.previous = previous
+            self.instances = instances
+            self.roles = roles
+            self.rollout = rollout
+            self.partition = partition
+            self.specErrors = specErrors
+            self.now = now
+        }
+    }
+
+    public static let ready = "Ready"
+    public static let progressing = "Progressing"
+    public static let degraded = "Degraded"
+
+    public static func compute(_ input: Input) -> PostgresClusterStatus {
+        let cluster = input.cluster
+        var status = PostgresClusterStatus()
+        status.observedGeneration = cluster.generation
+        status.instances = cluster.instances
+        status.partition = input.partition ?? input.previous?.partition
+        let wasCreated = input.previous?.phase.map { $0 != .creating } ?? false
+
+        if !input.specErrors.isEmpty {
+            let message = "spec is invalid: " + input.specErrors.map(\.description).joined(separator: "; ")
+            status.phase = .failed
+            status.readyInstances = input.previous?.readyInstances
+            status.primary = input.previous?.primary
+            status.currentVersion = input.previous?.currentVersion
+            status.instanceStatus = input.previous?.instanceStatus
+            status.conditions = conditions(input, [
+                (ready, false, "InvalidSpec", message),
+                (progressing, false, "InvalidSpec", "nothing is changed until the spec is fixed"),
+                (degraded, true, "InvalidSpec", message),
+            ])
+            return status
+        }
+
+        let byOrdinal = Dictionary(input.instances.map { ($0.ordinal, $0) }, uniquingKeysWith: { first, _ in first })
+        let names = cluster.names
+        let problems = (0..<cluster.instances).compactMap { ordinal in
+            InstanceHealth.problem(byOrdinal[ordinal], ordinal: ordinal, podName: names.pod(ordinal), revision: nil,
+                                   version: nil, maxLagBytes: cluster.maxLagBytes)
+        }
+        status.readyInstances = (0..<cluster.instances).filter { ordinal in
+            byOrdinal[ordinal].map { $0.isPodReady && $0.database != nil } ?? false
+        }.count
+        status.primary = input.roles.primary
+        status.instanceStatus = input.instances.sorted { $0.ordinal < $1.ordinal }.map { instance in
+            InstanceStatus(
+                name: instance.podName,
+                role: instance.podName == input.roles.primary ? "primary" : instance.database?.isInRecovery == true ? "replica" : "unknown",
+                ready: instance.isPodReady && instance.database != nil,
+                version: instance.database.map { $0.version.description },
+                lagBytes: instance.database?.isInRecovery == true ? instance.database?.lagBytes : nil,
+                message: instance.database == nil ? instance.unreachableReason : nil)
+        }
+        let versions = Set(input.instances.compactMap { $0.database?.version.description })
+        status.currentVersion = versions.count == 1 ? versions.first : input.previous?.currentVersion
+        let rollingOut = input.rollout?.isRollingOut ?? false
+        if rollingOut, status.currentVersion != cluster.postgresVersion {
+            status.targetVersion = cluster.postgresVersion
+        }
+
+        let isReady = problems.isEmpty && input.roles.primary == names.pod(0)
+        let readyMessage: String
+        let readyReason: String
+        if input.roles.isSplitBrain {
+            readyReason = "SplitBrain"
+            readyMessage = input.roles.problem ?? "more than one instance reports as primary; no pod is labelled primary"
+        } else if input.roles.primary == nil {
+            readyReason = "NoPrimary"
+            readyMessage = input.roles.problem ?? "no instance reports as primary"
+        } else if let problem = problems.first {
+            readyReason = "InstancesNotReady"
+            readyMessage = problem
+        } else if input.roles.primary != names.pod(0) {
+            readyReason = "UnexpectedPrimary"
+            readyMessage = "\(input.roles.primary ?? "") reports as primary; replicas stream from \(names.pod(0))"
+        } else {
+            readyReason = "ClusterHealthy"
+            readyMessage = "\(cluster.instances) of \(cluster.instances) instances ready; \(names.pod(0)) is primary and every replica streams"
+        }
+
+        var progressingState = (false, "Stable", "no change under way")
+        if let rollout = input.rollout, rollout.isRollingOut {
+            switch rollout.action {
+            case .hold: progressingState = (true, "RolloutHeld", rollout.message)
+            case .stuck: progressingState = (false, "RolloutStuck", rollout.message)
+            default: progressingState = (true, "RollingUpdate", rollout.message + " (partition \(rollout.partition))")
+            }
+        } else if !wasCreated && !isReady {
+            progressingState = (true, "Creating", readyMessage)
+        } else if input.instances.count != cluster.instances {
+            progressingState = (true, "Scaling", "\(input.instances.count) pods exist, \(cluster.instances) wanted")
+        }
+
+        var degradedState = (false, "AsExpected", "nothing needs attention")
+        if input.roles.isSplitBrain {
+            degradedState = (true, "SplitBrain", readyMessage)
+        } else if input.rollout?.action == .stuck, let rollout = input.rollout {
+            degradedState = (true, "RolloutStuck", "\(rollout.pod ?? "a pod"): \(rollout.message); the partition stays at \(rollout.partition), so pods below it keep the old version. Fix the cause, or set the previous version back to roll back")
+        } else if wasCreated && !isReady && !rollingOut {
+            degradedState = (true, readyReason, readyMessage)
+        }
+
+        if !input.specErrors.isEmpty {
+            status.phase = .failed
+        } else if degradedState.0 {
+            status.phase = .degraded
+        } else if rollingOut {
+            status.phase = .upgrading
+        } else if isReady {
+            status.phase = .healthy
+        } else {
+            status.phase = wasCreated ? .degraded : .creating
+        }
+        status.conditions = conditions(input, [
+            (ready, isReady, readyReason, readyMessage),
+            (progressing, progressingState.0, progressingState.1, progressingState.2),
+            (degraded, degradedState.0, degradedState.1, degradedState.2),
+        ])
+        return status
+    }
+
+    /// Conditions that keep their `lastTransitionTime` while their status does not change.
+    static func conditions(_ input: Input, _ wanted: [(String, Bool, String, String)]) -> [Condition] {
+        wanted.map { type, isTrue, reason, message in
+            let statusText = isTrue ? "True" : "False"
+            let previous = input.previous?.conditions?.first { $0.type == type }
+            let since = previous?.status == statusText ? previous?.lastTransitionTime : nil
+            return Condition(
+                type: type, status: statusText, reason: reason, message: message,
+                observedGeneration: input.cluster.generation,
+                lastTransitionTime: since ?? KubeTime.format(input.now))
+        }
+    }
+}
