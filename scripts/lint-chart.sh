@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Checks the Helm chart (charts/ordinal), the plain manifests (config/) and the Argo CD health
+# check (docs/gitops.md) with real tools, and exits non-zero on any failure:
+#   - Helm's own Go engine, from PyPI: helm-sdkpy (Lint) and helm-python-sdk (strict lint with
+#     values, and the offline render `helm template` does), for default values,
+#     watchNamespaces=[a,b], replicaCount=2 with the ServiceMonitor, and createNamespace=true;
+#   - kubernetes-validate --strict on every rendered object;
+#   - the RBAC rules against the table in docs/operator-flags.md;
+#   - values.schema.json against a table of bad values;
+#   - charts/ordinal/crds/ byte-identical to crds/, and config/ordinal.yaml equal to its render;
+#   - the Argo CD Lua health check, run in Lua 5.1 against a table of statuses.
+# Usage: scripts/lint-chart.sh            check
+#        scripts/lint-chart.sh --update   regenerate config/ordinal.yaml from the chart, then check
+set -Eeuo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="${root}/.build-tools/venv"
+cd "${root}"
+
+update=()
+case "${1:-}" in
+    "") ;;
+    --update) update=(--update) ;;
+    *) echo "usage: scripts/lint-chart.sh [--update]" >&2; exit 2 ;;
+esac
+
+# The virtualenv scripts/setup.sh makes; made here when missing.
+if [ ! -x "${venv}/bin/python" ]; then
+    echo "lint-chart: creating ${venv}"
+    python3 -m venv "${venv}"
+fi
+# Pinned: helm-sdkpy declares Python >= 3.12 but its cffi bindings run on 3.11 (Debian 12's).
+requirements=(helm-sdkpy==0.1.32 helm-python-sdk==0.2.2 lupa==2.8 kubernetes-validate)
+if ! "${venv}/bin/python" - <<'EOF' 2>/dev/null
+import importlib.metadata as m
+wanted = {"helm-sdkpy": "0.1.32", "helm-python-sdk": "0.2.2", "lupa": "2.8"}
+assert all(m.version(name) == version for name, version in wanted.items())
+m.version("kubernetes-validate")
+EOF
+then
+    echo "lint-chart: installing ${requirements[*]} into ${venv}"
+    "${venv}/bin/pip" install --quiet --disable-pip-version-check --ignore-requires-python "${requirements[@]}"
+fi
+export PATH="${venv}/bin:${PATH}"
+
+status=0
+echo "lint-chart: CRD copy"
+if cmp -s crds/postgresclusters.ordinal.dev.yaml charts/ordinal/crds/postgresclusters.ordinal.dev.yaml; then
+    echo "  ok    charts/ordinal/crds/postgresclusters.ordinal.dev.yaml equals crds/ (cmp)"
+else
+    echo "  FAIL  charts/ordinal/crds/ differs from crds/: cp crds/postgresclusters.ordinal.dev.yaml charts/ordinal/crds/"
+    status=1
+fi
+extra_crds="$(find charts/ordinal/crds -type f ! -name postgresclusters.ordinal.dev.yaml)"
+if [ -n "${extra_crds}" ]; then
+    echo "  FAIL  unexpected files in charts/ordinal/crds: ${extra_crds}"
+    status=1
+fi
+
+echo "lint-chart: chart (Helm's engine)"
+python "${root}/scripts/chart_check.py" "${update[@]}" || status=1
+
+echo "lint-chart: Argo CD health check"
+python "${root}/scripts/argocd_health_check.py" || status=1
+
+if [ "${status}" -eq 0 ]; then
+    echo "lint-chart: all checks passed"
+else
+    echo "lint-chart: FAILED (see FAIL lines above)" >&2
+fi
+exit "${status}"
