@@ -383,8 +383,9 @@ def run_checks() -> Results:
         label = "default values"
         check_deployment(results, objects, label, 1, [], app_version)
         check_rbac(results, objects, label, [])
-        results.check(f"{label}: no Namespace and no ServiceMonitor",
-                      not find(objects, "Namespace") and not find(objects, "ServiceMonitor"))
+        results.check(f"{label}: no Namespace, no ServiceMonitor, no affinity for a single replica",
+                      not find(objects, "Namespace") and not find(objects, "ServiceMonitor")
+                      and "affinity" not in find(objects, "Deployment")[0].obj["spec"]["template"]["spec"])
 
     def watch_case(objects: list[Rendered]) -> None:
         label = "watchNamespaces=[a,b]"
@@ -397,6 +398,12 @@ def run_checks() -> Results:
         monitors = find(objects, "ServiceMonitor", namespace=NAMESPACE)
         ok = len(monitors) == 1 and [e.get("port") for e in monitors[0].obj["spec"]["endpoints"]] == ["http-metrics"]
         results.check(f"{label}: one ServiceMonitor scraping port http-metrics", ok, str([m.obj for m in monitors]))
+        pod = find(objects, "Deployment")[0].obj["spec"]["template"]["spec"]
+        terms = pod.get("affinity", {}).get("podAntiAffinity", {}).get("preferredDuringSchedulingIgnoredDuringExecution", [])
+        results.check(f"{label}: the two replicas prefer different nodes",
+                      len(terms) == 1 and terms[0]["podAffinityTerm"]["topologyKey"] == "kubernetes.io/hostname"
+                      and terms[0]["podAffinityTerm"]["labelSelector"]["matchLabels"]
+                      == find(objects, "Deployment")[0].obj["spec"]["selector"]["matchLabels"], str(pod.get("affinity")))
 
     def config_case(objects: list[Rendered]) -> None:
         label = "createNamespace=true (config/)"
