@@ -291,6 +291,12 @@ def check_rbac(results: Results, objects: list[Rendered], label: str, watch: lis
     results.check(f"{label}: delete is granted on poddisruptionbudgets only", deletes in ([], ["poddisruptionbudgets"]), str(deletes))
 
 
+def validator() -> str:
+    """kubernetes-validate from this interpreter's virtualenv, else from PATH."""
+    beside = Path(sys.executable).parent / "kubernetes-validate"
+    return str(beside) if beside.is_file() else "kubernetes-validate"
+
+
 def validate_objects(results: Results, objects: list[Rendered], label: str) -> None:
     """kubernetes-validate --strict on every object the Kubernetes schemas know."""
     known = [o for o in objects if (o.obj.get("apiVersion"), o.kind) not in FOREIGN_KINDS]
@@ -301,7 +307,7 @@ def validate_objects(results: Results, objects: list[Rendered], label: str) -> N
             path.write_text(item.text + "\n", encoding="utf-8")
             paths.append(str(path))
         completed = subprocess.run(
-            ["kubernetes-validate", "--strict", "--kubernetes-version", KUBE_VERSION, *paths],
+            [validator(), "--strict", "--kubernetes-version", KUBE_VERSION, *paths],
             capture_output=True, text=True, check=False,
         )
         output = (completed.stdout + completed.stderr).strip()
