@@ -11,7 +11,8 @@
 #   - the Argo CD Lua health check, run in Lua 5.1 against a table of statuses;
 #   - the Dockerfile, parsed by BuildKit's parser (PyPI `dockerfile`), and .dockerignore.
 # Usage: scripts/lint-chart.sh            check
-#        scripts/lint-chart.sh --update   regenerate config/ordinal.yaml from the chart, then check
+#        scripts/lint-chart.sh --update   copy crds/ into the chart and regenerate config/ordinal.yaml
+#                                         from it (after `ordinal crd` changed the CRD), then check
 set -Eeuo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -44,12 +45,17 @@ then
 fi
 export PATH="${venv}/bin:${PATH}"
 
+if [ "${#update[@]}" -gt 0 ]; then
+    cp crds/postgresclusters.ordinal.dev.yaml charts/ordinal/crds/postgresclusters.ordinal.dev.yaml
+    echo "lint-chart: copied crds/postgresclusters.ordinal.dev.yaml into charts/ordinal/crds/"
+fi
+
 status=0
 echo "lint-chart: CRD copy"
 if cmp -s crds/postgresclusters.ordinal.dev.yaml charts/ordinal/crds/postgresclusters.ordinal.dev.yaml; then
     echo "  ok    charts/ordinal/crds/postgresclusters.ordinal.dev.yaml equals crds/ (cmp)"
 else
-    echo "  FAIL  charts/ordinal/crds/ differs from crds/: cp crds/postgresclusters.ordinal.dev.yaml charts/ordinal/crds/"
+    echo "  FAIL  charts/ordinal/crds/ differs from crds/: run scripts/lint-chart.sh --update"
     status=1
 fi
 extra_crds="$(find charts/ordinal/crds -type f ! -name postgresclusters.ordinal.dev.yaml)"
