@@ -212,7 +212,7 @@ def check_deployment(results: Results, objects: list[Rendered], label: str, repl
         results.check(f"{label}: no ORDINAL_WATCH_NAMESPACES (all namespaces)", "ORDINAL_WATCH_NAMESPACES" not in env)
     known = {"ORDINAL_WATCH_NAMESPACES", "ORDINAL_WORKERS", "ORDINAL_HEALTH_INTERVAL", "ORDINAL_HTTP_PORT",
              "ORDINAL_LEADER_ELECT", "ORDINAL_LEASE_NAME", "ORDINAL_PROBE_ADDRESS", "ORDINAL_LOG_FORMAT",
-             "ORDINAL_LOG_LEVEL", "POD_NAMESPACE", "POD_NAME", "KUBECONFIG"}
+             "ORDINAL_LOG_LEVEL", "POD_NAMESPACE", "KUBECONFIG"}
     unknown = sorted(name for name in env if name not in known)
     results.check(f"{label}: every env var is one docs/operator-flags.md defines", not unknown, str(unknown))
     port = int(env.get("ORDINAL_HTTP_PORT", {}).get("value", "0"))
