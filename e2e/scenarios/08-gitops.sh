@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Scenario 8: GitOps. The same manifests applied twice (server-side apply, as Flux and Argo CD
+# with server-side apply do; and client-side apply, Argo CD's default) change nothing the
+# second time; after the operator has reconciled, `kubectl diff` shows nothing (no drift, no
+# fight over fields), the operator owns no field of the spec, and nothing it made keeps
+# changing. Invalid objects are refused by the API server with the CRD's messages and leave
+# the stored object as it was.
+set -Eeuo pipefail
+# shellcheck source=e2e/lib.sh disable=SC1091
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
+scenario_begin "GitOps: no drift, no fight, invalid objects refused"
+repo="${E2E_ARTIFACTS}/gitops"
+mkdir -p "${repo}/ssa" "${repo}/csa"
+manager=gitops
+
+# The "repository": one cluster reconciled with server-side apply, one with client-side apply.
+cluster_manifest orders 2 "${E2E_PG_NEW}" - >"${repo}/ssa/orders.yaml" <<'EOF'
+  podDisruptionBudget:
+    maxUnavailable: 1
+  pvcRetention:
+    whenDeleted: Retain
+    whenScaled: Retain
+EOF
+cluster_manifest inventory 1 "${E2E_PG_NEW}" >"${repo}/csa/inventory.yaml"
+
+step "apply the manifests (server-side and client-side), then again"
+kubectl apply --server-side --field-manager="${manager}" -f "${repo}/ssa/" | sed 's/^/     /'
+kubectl apply -f "${repo}/csa/" | sed 's/^/     /'
+generation_orders="$(pgc_field orders .metadata.generation)"
+generation_inventory="$(pgc_field inventory .metadata.generation)"
+kubectl apply --server-side --field-manager="${manager}" -f "${repo}/ssa/" | sed 's/^/     /'
+kubectl apply -f "${repo}/csa/" | sed 's/^/     /'
+expect_eq "orders generation after the second apply" "${generation_orders}" "$(pgc_field orders .metadata.generation)"
+expect_eq "inventory generation after the second apply" "${generation_inventory}" "$(pgc_field inventory .metadata.generation)"
+
+step "wait for the operator to reconcile both"
+wait_cluster_ready orders
+wait_cluster_ready inventory
+
+# `kubectl diff` exits 0 with no output when live and manifest agree, 1 on a difference.
+diff_is_empty() {
+    local output rc=0
+    output="$(kubectl diff "$@" 2>&1)" || rc=$?
+    if ((rc != 0)) || [[ -n "${output}" ]]; then
+        echo "kubectl diff $* exited ${rc}: ${output}"
+        return 1
+    fi
+}
+
+step "kubectl diff shows nothing after reconcile"
+diff_is_empty --server-side --field-manager="${manager}" -f "${repo}/ssa/" || fail "$(diff_is_empty --server-side --field-manager="${manager}" -f "${repo}/ssa/")"
+ok "kubectl diff --server-side -f ssa/: no difference"
+diff_is_empty -f "${repo}/csa/" || fail "$(diff_is_empty -f "${repo}/csa/")"
+ok "kubectl diff -f csa/: no difference"
+
+step "the operator owns no field of the spec"
+spec_owners="$(kns get pgc orders -o json --show-managed-fields |
+    jq -r '[.metadata.managedFields[] | select(.fieldsV1["f:spec"] != null) | .manager] | unique | join(" ")')"
+expect_eq "managers of orders' spec" "${manager}" "${spec_owners}"
+operator_writes="$(kns get pgc orders inventory -o json --show-managed-fields |
+    jq -r '[.items[].metadata.managedFields[] | select(.manager == "ordinal" and (.subresource // "") != "status") | .operation] | length')"
+expect_eq "operator writes outside the status subresource" "0" "${operator_writes}"
+
+# What the operator made, one line per object: kind/name, generation, and a digest of its
+# spec, data, labels and annotations (Secret values are only hashed, never printed). The
+# clusters themselves are included (their spec). Stable lines mean nobody fights over fields.
+owned_state() {
+    local objects kind_name generation body
+    objects="$(kns get pgc,statefulsets,services,poddisruptionbudgets,configmaps,secrets -o json)" || return 1
+    jq -r '.items[] | select(.metadata.name | test("^(orders|inventory)([-.]|$)"))
+        | [.kind + "/" + .metadata.name, (.metadata.generation // "-" | tostring),
+           ({spec, data, labels: .metadata.labels,
+             annotations: (.metadata.annotations // {} | del(.["kubectl.kubernetes.io/last-applied-configuration"]))} | tojson)]
+        | @tsv' <<<"${objects}" | sort |
+        while IFS=$'\t' read -r kind_name generation body; do
+            printf '%s generation=%s digest=%s\n' "${kind_name}" "${generation}" "$(printf '%s' "${body}" | sha256sum | cut -c1-16)"
+        done
+}
+baseline="$(owned_state)"
+printf '%s\n' "${baseline}" >"${E2E_ARTIFACTS}/owned-state.txt"
+note "watching $(grep -c . <<<"${baseline}") objects"
+same_state() {
+    local now
+    now="$(owned_state)" || return 1
+    [[ "${now}" == "${baseline}" ]] || { diff <(printf '%s\n' "${baseline}") <(printf '%s\n' "${now}") | grep '^[<>]'; return 1; }
+}
+step "nothing keeps changing over three health intervals"
+hold_steady "specs, data and generations of the clusters and everything the operator made" 35 same_state
+
+step "invalid objects are refused with the CRD's messages"
+# Applies stdin with the GitOps field manager and expects a refusal containing MESSAGE.
+expect_refused() {
+    local what="$1" message="$2" output
+    if output="$(kubectl apply --server-side --field-manager="${manager}" -f - 2>&1)"; then
+        fail "${what}: accepted, expected a refusal saying '${message}'"
+    fi
+    [[ "${output}" == *"${message}"* ]] || fail "${what}: refused, but not with '${message}': ${output}"
+    ok "${what}: refused: ${message}"
+}
+cluster_manifest bad-params 1 "${E2E_PG_NEW}" - <<'EOF' | expect_refused "a parameter Ordinal manages" "these parameters are managed by Ordinal and cannot be set"
+  postgresql:
+    parameters:
+      listen_addresses: "*"
+EOF
+cluster_manifest "a$(printf '%052d' 0 | tr 0 b)" 1 "${E2E_PG_NEW}" |
+    expect_refused "a 53-character name" "metadata.name must be at most 52 characters"
+cluster_manifest bad-version 1 "12.9" |
+    expect_refused "postgresVersion 12.9" "postgresVersion must be 13 or newer"
+cluster_manifest orders 2 "17.0" - <<'EOF' | expect_refused "a major version change of orders" "postgresVersion cannot change major version in place"
+  podDisruptionBudget:
+    maxUnavailable: 1
+  pvcRetention:
+    whenDeleted: Retain
+    whenScaled: Retain
+EOF
+sed "s/size: ${E2E_STORAGE_SIZE}/size: 512Mi/" "${repo}/ssa/orders.yaml" |
+    expect_refused "shrinking orders' storage" "storage.size cannot shrink"
+sed 's/^  instances: 2$/  instances: 2\n  replicas: 2/' "${repo}/ssa/orders.yaml" |
+    expect_refused "an unknown field spec.replicas" "replicas"
+expect_eq "no refused cluster was stored" "" "$(kns get pgc bad-params bad-version --ignore-not-found -o name)"
+expect_eq "orders generation after the refusals" "${generation_orders}" "$(pgc_field orders .metadata.generation)"
+expect_eq "orders postgresVersion after the refusals" "${E2E_PG_NEW}" "$(pgc_field orders .spec.postgresVersion)"
+diff_is_empty --server-side --field-manager="${manager}" -f "${repo}/ssa/" || fail "$(diff_is_empty --server-side --field-manager="${manager}" -f "${repo}/ssa/")"
+ok "kubectl diff --server-side -f ssa/: still no difference"
+
+scenario_pass
