@@ -213,3 +213,18 @@ struct RoleLabelPlanTests {
         #expect(RoleLabelPlan.changes(current: ["a-0": "primary", "a-1": "replica"], primary: "a-0", replicas: ["a-1"]).isEmpty)
     }
 }
+
+@Suite("Rollout planner edges")
+struct RolloutPlannerEdgeTests {
+    @Test func freshStatefulSetWithoutRevisionsIsNoRollout() {
+        var input = RolloutPlannerTests.input(partition: 0, pods: [], current: "", update: "")
+        input.statefulSet.currentRevision = nil
+        input.statefulSet.updateRevision = nil
+        #expect(RolloutPlannerTests.decide(input).action == .none)
+    }
+
+    @Test func scalingBumpAtPartitionZeroIsNoRollout() {
+        let input = RolloutPlannerTests.input(partition: 0, pods: [RolloutPlannerTests.pod(0, "r")], current: "r", update: "r", observed: false)
+        #expect(RolloutPlannerTests.decide(input).action == .none)
+    }
+}

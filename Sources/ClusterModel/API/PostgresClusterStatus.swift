@@ -15,6 +15,8 @@ public struct PostgresClusterStatus: Codable, Sendable, Hashable {
     public var targetVersion: String?
     /// The StatefulSet partition the operator drives.
     public var partition: Int?
+    /// When the rollout step at ``partition`` began (RFC 3339); its timeout counts from here.
+    public var stepStartedAt: String?
     public var conditions: [Condition]?
     public var instanceStatus: [InstanceStatus]?
 

@@ -36,7 +36,15 @@ public enum StatefulSetBuilder {
             whenDeleted: cluster.retentionWhenDeleted.rawValue, whenScaled: cluster.retentionWhenScaled.rawValue)
         spec.revisionHistoryLimit = 10
         spec.volumeClaimTemplates = [dataClaimTemplate(cluster)]
-        return StatefulSet(metadata: cluster.metadata(name: names.statefulSet), spec: spec)
+        var metadata = cluster.metadata(name: names.statefulSet)
+        metadata.annotations = [ClusterLabels.templateHashAnnotation: templateHash(template)]
+        return StatefulSet(metadata: metadata, spec: spec)
+    }
+
+    /// A stable hash of a pod template (its JSON with sorted keys).
+    public static func templateHash(_ template: PodTemplateSpec) -> String {
+        let text = (try? JSONValue(encoding: template).jsonText()) ?? "\(template)"
+        return FNV1a.hex(text)
     }
 
     static func dataClaimTemplate(_ cluster: ResolvedCluster) -> PersistentVolumeClaim {

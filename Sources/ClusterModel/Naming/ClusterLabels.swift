@@ -12,6 +12,9 @@ public enum ClusterLabels {
     public static let managedByValue = "ordinal"
     /// The template annotation whose change rolls the pods (a hash of the server configuration).
     public static let configHashAnnotation = "ordinal.dev/config-hash"
+    /// The StatefulSet annotation that records which pod template the operator last applied,
+    /// so a template change is seen without comparing fields the API server defaults or rewrites.
+    public static let templateHashAnnotation = "ordinal.dev/template-hash"
 
     /// The labels every object of `cluster` carries.
     public static func common(cluster: String) -> [String: String] {

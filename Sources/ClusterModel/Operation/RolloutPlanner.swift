@@ -109,9 +109,12 @@ private struct Walk {
     func decide() -> Decision {
         let set = input.statefulSet
         guard set.isObserved, let update = set.updateRevision else {
+            // With the partition at 0 nothing is held back: there is no walk to steer.
+            if partition == 0 { return make(.none, 0, "no rollout") }
             return make(.wait, partition, "waiting for the StatefulSet controller to observe the new template")
         }
         let rolling = set.currentRevision != update
+        if !rolling && partition == 0 { return make(.none, 0, "every pod runs the current revision") }
         let stale = (0..<replicas).filter { input.instances[$0]?.revision != update }
 
         if stale.isEmpty {

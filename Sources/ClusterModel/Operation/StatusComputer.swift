@@ -52,6 +52,7 @@ public enum StatusComputer {
         status.observedGeneration = cluster.generation
         status.instances = cluster.instances
         status.partition = input.partition ?? input.previous?.partition
+        status.stepStartedAt = input.rollout?.stepStartedAt.map { KubeTime.format($0) }
         let wasCreated = input.previous?.phase.map { $0 != .creating } ?? false
 
         if !input.specErrors.isEmpty {

@@ -225,6 +225,7 @@ public enum PostgresClusterSchema {
                 "currentVersion": .string(),
                 "targetVersion": .string(),
                 "partition": .integer(),
+                "stepStartedAt": Schema(type: .string).withFormat("date-time"),
                 "conditions": .array(of: condition).listTypeMap(key: "type"),
                 "instanceStatus": .array(of: instance),
             ])
