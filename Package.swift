@@ -75,6 +75,9 @@ let package = Package(
             dependencies: [
                 "KubeAPI", "KubeTypes", "ClusterModel", "PostgresHealth",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -83,7 +86,8 @@ let package = Package(
         .target(
             name: "OrdinalCLI",
             dependencies: [
-                "ClusterModel", "KubeTypes",
+                "ClusterModel", "KubeTypes", "KubeAPI", "Operator",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],

@@ -131,19 +131,19 @@ extension KubeClient {
             attempt += 1
             var object = try await get(type, name: name, namespace: namespace)
             try change(&object)
-            let result: Result<T, KubeAPIError>
-            do {
-                result = .success(try await update(object, fieldManager: fieldManager))
-            } catch {
-                result = .failure(error)
-            }
-            switch result {
-            case .success(let updated):
+            if let updated = try await updateOnce(object, fieldManager: fieldManager, retryOnConflict: attempt < attempts) {
                 return updated
-            case .failure(let error):
-                if error.code == .conflict, attempt < attempts { continue }
-                throw error
             }
+        }
+    }
+
+    /// One write of ``update(_:name:namespace:attempts:fieldManager:_:)``: `nil` on a conflict that may be retried.
+    private func updateOnce<T: KubernetesResource>(_ object: T, fieldManager: String?, retryOnConflict: Bool) async throws(KubeAPIError) -> T? {
+        do {
+            return try await update(object, fieldManager: fieldManager)
+        } catch {
+            if error.code == .conflict && retryOnConflict { return nil }
+            throw error
         }
     }
 

@@ -1,0 +1,108 @@
+import ClusterModel
+import KubeAPI
+import KubeTypes
+
+/// The informers of one resource type over the watched namespaces (one informer for all, or one per namespace).
+public final class InformerSet<T: KubernetesResource>: Sendable {
+    let informers: [String?: Informer<T>]
+
+    init(client: KubeClient, namespaces: [String], labelSelector: String?, onChange: @escaping @Sendable (T) -> Void) {
+        let scopes: [String?] = namespaces.isEmpty ? [nil] : namespaces
+        var informers: [String?: Informer<T>] = [:]
+        for scope in scopes {
+            informers[scope] = Informer<T>(client: client, namespace: scope, labelSelector: labelSelector) { event in
+                onChange(event.object)
+                if case .updated(let old, _) = event { onChange(old) }
+            }
+        }
+        self.informers = informers
+    }
+
+    private func informer(for namespace: String) -> Informer<T>? {
+        informers[nil] ?? informers[namespace]
+    }
+
+    /// The cached object, or `nil`.
+    public func get(namespace: String, name: String) -> T? {
+        informer(for: namespace)?.cache.get(name: name, namespace: namespace)
+    }
+
+    /// Cached objects in `namespace` matching `selector`.
+    public func list(namespace: String, selector: LabelSelector? = nil) -> [T] {
+        informer(for: namespace)?.cache.list(namespace: namespace, labelSelector: selector) ?? []
+    }
+
+    /// Every cached object.
+    public func all() -> [T] {
+        informers.values.flatMap { $0.cache.list() }
+    }
+
+    var isSynced: Bool { informers.values.allSatisfy { $0.cache.isSynced } }
+
+    func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            for informer in informers.values {
+                group.addTask { await informer.run() }
+            }
+        }
+    }
+}
+
+/// Every cache the controller reads from. Owned objects are watched through the
+/// `app.kubernetes.io/managed-by=ordinal` label, so the operator never caches the rest of the cluster.
+public final class ClusterCaches: Sendable {
+    public let clusters: InformerSet<PostgresCluster>
+    public let statefulSets: InformerSet<StatefulSet>
+    public let services: InformerSet<Service>
+    public let configMaps: InformerSet<ConfigMap>
+    public let secrets: InformerSet<Secret>
+    public let budgets: InformerSet<PodDisruptionBudget>
+    public let pods: InformerSet<Pod>
+
+    /// - Parameter enqueue: called with the cluster an event concerns.
+    public init(client: KubeClient, namespaces: [String], enqueue: @escaping @Sendable (ClusterKey) -> Void) {
+        let managed = "\(ClusterLabels.managedBy)=\(ClusterLabels.managedByValue)"
+        let byLabel: @Sendable (ObjectMeta) -> Void = { metadata in
+            if let cluster = metadata.labels?[ClusterLabels.cluster], let namespace = metadata.namespace {
+                enqueue(ClusterKey(namespace: namespace, name: cluster))
+            }
+        }
+        clusters = InformerSet(client: client, namespaces: namespaces, labelSelector: nil) { cluster in
+            if let name = cluster.metadata.name, let namespace = cluster.metadata.namespace {
+                enqueue(ClusterKey(namespace: namespace, name: name))
+            }
+        }
+        statefulSets = InformerSet(client: client, namespaces: namespaces, labelSelector: managed) { byLabel($0.metadata) }
+        services = InformerSet(client: client, namespaces: namespaces, labelSelector: managed) { byLabel($0.metadata) }
+        configMaps = InformerSet(client: client, namespaces: namespaces, labelSelector: managed) { byLabel($0.metadata) }
+        secrets = InformerSet(client: client, namespaces: namespaces, labelSelector: managed) { byLabel($0.metadata) }
+        budgets = InformerSet(client: client, namespaces: namespaces, labelSelector: managed) { byLabel($0.metadata) }
+        pods = InformerSet(client: client, namespaces: namespaces, labelSelector: managed) { byLabel($0.metadata) }
+    }
+
+    /// True once every informer has listed.
+    public var isSynced: Bool {
+        clusters.isSynced && statefulSets.isSynced && services.isSynced && configMaps.isSynced
+            && secrets.isSynced && budgets.isSynced && pods.isSynced
+    }
+
+    /// Runs every informer until the task is cancelled.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.clusters.run() }
+            group.addTask { await self.statefulSets.run() }
+            group.addTask { await self.services.run() }
+            group.addTask { await self.configMaps.run() }
+            group.addTask { await self.secrets.run() }
+            group.addTask { await self.budgets.run() }
+            group.addTask { await self.pods.run() }
+        }
+    }
+
+    /// Waits until every informer has listed, or the task is cancelled.
+    public func waitUntilSynced() async {
+        while !isSynced && !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}

@@ -1,2 +1,0 @@
-// Operator module
-enum Placeholder {}
