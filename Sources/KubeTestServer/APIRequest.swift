@@ -5,6 +5,8 @@ struct APIRequest: Sendable {
     var query: [String: String]
     var contentType: String?
     var body: [UInt8]
+    /// The manager name of writes without `fieldManager`: the User-Agent up to its first `/`, as the API server does.
+    var defaultManager = "unknown"
 
     init(method: String, uri: String, contentType: String?, body: [UInt8]) {
         self.method = method

@@ -46,9 +46,12 @@ final class APIRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func receive(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        let request = APIRequest(
+        var request = APIRequest(
             method: head.method.rawValue, uri: head.uri, contentType: head.headers.first(name: "content-type"),
             body: body)
+        if let agent = head.headers.first(name: "user-agent"), let name = agent.split(separator: "/").first {
+            request.defaultManager = String(name)
+        }
         var bearer: String?
         if let authorization = head.headers.first(name: "authorization"), authorization.hasPrefix("Bearer ") {
             bearer = String(authorization.dropFirst("Bearer ".count))

@@ -70,7 +70,8 @@ public final class KubeTestServer: Sendable {
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                core.connections.add(1, ordering: .relaxed)
+                return channel.eventLoop.makeCompletedFuture {
                     if let context {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
                     }
@@ -236,6 +237,11 @@ public final class KubeTestServer: Sendable {
     /// Every request received so far, in order.
     public var requests: [RecordedRequest] {
         core.controls.withLock { $0.requests }
+    }
+
+    /// How many connections clients have opened so far (keep-alive reuse keeps this low).
+    public var connectionCount: Int {
+        core.connections.load(ordering: .relaxed)
     }
 
     /// How many requests with this verb were received (`get`, `list`, `watch`, `create`, ...).

@@ -13,6 +13,7 @@ final class ServerCore: Sendable {
 
     let store = ObjectStore()
     let controls = Mutex(Controls())
+    let connections = Atomic<Int>(0)
 
     func record(_ request: APIRequest, bearerToken: String?, userAgent: String?) {
         controls.withLock { controls in

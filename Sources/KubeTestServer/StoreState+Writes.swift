@@ -3,7 +3,7 @@ import KubeTypes
 extension StoreState {
     static func managerKey(_ request: APIRequest, _ path: APIPath, operation: String) -> FieldManagerKey {
         FieldManagerKey(
-            manager: request.query["fieldManager"].flatMap { $0.isEmpty ? nil : $0 } ?? "unknown",
+            manager: request.query["fieldManager"].flatMap { $0.isEmpty ? nil : $0 } ?? request.defaultManager,
             operation: operation, subresource: path.subresource ?? "", apiVersion: path.apiVersion)
     }
 

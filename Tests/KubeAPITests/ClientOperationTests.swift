@@ -355,4 +355,48 @@ struct ClientOperationTests {
         #expect(server.requests.first?.bearerToken == "wrong-secret-token")
         await server.shutdown()
     }
+
+    @Test func sequentialRequestsReuseOneKeptAliveConnection() async throws {
+        try await withServer { server, client in
+            _ = try await client.create(Widget(name: "w1"))
+            for _ in 0..<50 { _ = try await client.get(Widget.self, name: "w1") }
+            _ = try await client.apply(Widget(name: "w1", size: 2), fieldManager: "ordinal", force: true)
+            // One connection per worker thread at most (four by default), however many requests.
+            #expect(server.connectionCount <= 4)
+            #expect(server.requests.count == 52)
+        }
+        let server = try await KubeTestServer.start()
+        let client = KubeClient(config: KubeConfig(server: server.url), concurrentRequests: 1)
+        for _ in 0..<20 { _ = try await client.list(Widget.self) }
+        #expect(server.connectionCount == 1)
+        await server.shutdown()
+    }
+
+    @Test func recordEventCreatesACoreEventAboutTheObject() async throws {
+        try await withServer { server, client in
+            let widget = try await client.create(Widget(name: "w1", namespace: "apps"))
+            let event = try await client.recordEvent(
+                about: widget, type: .warning, reason: "PrimaryChanged", message: "orders-1 is now primary",
+                component: "ordinal")
+            #expect(event.involvedObject.uid == widget.metadata.uid)
+            #expect(event.involvedObject.kind == "Widget")
+            #expect(event.metadata.namespace == "apps")
+            #expect(event.type == "Warning")
+            let stored = server.objects(in: ResourceKey(Event.self))
+            #expect(stored.count == 1)
+            #expect(stored.first?["reason"] == "PrimaryChanged")
+        }
+    }
+
+    @Test func writesWithoutFieldManagerAreOwnedByTheUserAgent() async throws {
+        try await withServer { _, client in
+            let created = try await client.create(Widget(name: "w1", size: 1))
+            let manager = created.metadata.managedFields?.first?["manager"]
+            #expect(manager == "ordinal")
+            let conflict = await expectKubeError {
+                try await client.apply(Widget(name: "w1", size: 2), fieldManager: "other")
+            }
+            #expect(conflict?.message?.contains("conflict with \"ordinal\"") == true)
+        }
+    }
 }
