@@ -1,0 +1,203 @@
+import ClusterModel
+import KubeAPI
+import KubeTestServer
+import KubeTypes
+@testable import Operator
+import Testing
+
+/// The controller end to end against the API test server (no PostgreSQL: instances are unreachable).
+@Suite("Reconcile against the API test server")
+struct ReconcileTests {
+    @Test func createClusterMakesEveryObjectWithOwner() async throws {
+        let harness = try await OperatorHarness.start()
+        defer { Task { await harness.stop() } }
+        try harness.putCluster()
+        let outcome = try await harness.reconcile()
+        #expect(outcome.writes >= 9)
+        let ns = harness.namespace
+        for name in ["orders-headless", "orders-rw", "orders-ro"] {
+            let service = try #require(try harness.server.object(Service.self, namespace: ns, name: name), "\(name)")
+            #expect(service.metadata.ownerReferences?.first?.uid == "uid-orders-1")
+            #expect(service.metadata.labels?["app.kubernetes.io/managed-by"] == "ordinal")
+        }
+        let set = try #require(try harness.statefulSet())
+        #expect(set.spec?.serviceName == "orders-headless" && set.spec?.replicas == 3)
+        #expect(set.metadata.ownerReferences?.first?.controller == true)
+        #expect(try harness.server.object(PodDisruptionBudget.self, namespace: ns, name: "orders") != nil)
+        #expect(try harness.server.object(ConfigMap.self, namespace: ns, name: "orders-config") != nil)
+        for name in ["orders-superuser", "orders-app", "orders-replication"] {
+            let secret = try #require(try harness.server.object(Secret.self, namespace: ns, name: name), "\(name)")
+            let password = ClusterReconciler.decodedData(secret)["password"] ?? ""
+            #expect(password.count >= 32)
+        }
+        let status = try #require(try harness.cluster()?.status)
+        #expect(status.phase == .creating)
+        #expect(status.observedGeneration == 1)
+        #expect(try harness.condition("Ready")?.status == "False")
+    }
+
+    @Test func secondReconcileMakesZeroWrites() async throws {
+        let harness = try await OperatorHarness.start()
+        defer { Task { await harness.stop() } }
+        try harness.putCluster()
+        _ = try await harness.reconcile()
+        let passwordBefore = try harness.server.object(Secret.self, namespace: harness.namespace, name: "orders-superuser")?.data
+        let writesBefore = harness.writeCount
+        let second = try await harness.reconcile()
+        #expect(second.writes == 0)
+        let third = try await harness.reconcile()
+        #expect(third.writes == 0)
+        #expect(harness.writeCount == writesBefore, "a steady-state reconcile sent writes: \(harness.server.requests.suffix(5).map { "\($0.verb) \($0.path)" })")
+        #expect(try harness.server.object(Secret.self, namespace: harness.namespace, name: "orders-superuser")?.data == passwordBefore)
+    }
+
+    @Test func specChangeUpdatesObjectsAndObservedGeneration() async throws {
+        let harness = try await OperatorHarness.start()
+        defer { Task { await harness.stop() } }
+        try harness.putCluster()
+        _ = try await harness.reconcile()
+        var cluster = try #require(try harness.cluster())
+        cluster.spec.instances = 5
+        cluster.spec.postgresql = PostgreSQLSpec(parameters: ["work_mem": "64MB"])
+        _ = try await harness.client.update(cluster)
+        _ = try await harness.reconcile()
+        let set = try #require(try harness.statefulSet())
+        #expect(set.spec?.replicas == 5)
+        // A new template is applied with the partition at the instance count: no pod moves yet.
+        #expect(set.spec?.updateStrategy?.rollingUpdate?.partition == 5)
+        let config = try #require(try harness.server.object(ConfigMap.self, namespace: harness.namespace, name: "orders-config"))
+        #expect(config.data?["postgresql.conf"]?.contains("work_mem = '64MB'") == true)
+        #expect(try harness.cluster()?.status?.observedGeneration == 2)
+        #expect(try harness.condition("Ready")?.observedGeneration == 2)
+    }
+
+    @Test func deletedOwnedObjectComesBack() async throws {
+        let harness = try await OperatorHarness.start()
+        defer { Task { await harness.stop() } }
+        try harness.putCluster()
+        _ = try await harness.reconcile()
+        try await harness.client.delete(Service.self, name: "orders-rw", namespace: harness.namespace)
+        try await harness.eventually("cache sees the deletion") {
+            harness.controller.caches.services.get(namespace: harness.namespace, name: "orders-rw") == nil
+        }
+        let outcome = try await harness.reconcile()
+        #expect(outcome.writes == 1)
+        #expect(try harness.server.object(Service.self, namespace: harness.namespace, name: "orders-rw") != nil)
+    }
+
+    @Test func existingSecretIsNeverRegenerated() async throws {
+        let harness = try await OperatorHarness.start()
+        defer { Task { await harness.stop() } }
+        _ = try harness.server.put(Secret(
+            metadata: ObjectMeta(name: "orders-superuser", namespace: harness.namespace, labels: ClusterLabels.common(cluster: "orders")),
+            type: "kubernetes.io/basic-auth", data: ["username": "cG9zdGdyZXM=", "password": "a2VlcC1tZS1rZWVwLW1lLWtlZXAtbWUta2VlcC1tZQ=="]))
+        try harness.putCluster()
+        _ = try await harness.reconcile()
+        let secret = try #require(try harness.server.object(Secret.self, namespace: harness.namespace, name: "orders-superuser"))
+        #expect(ClusterReconciler.decodedData(secret)["password"] == "keep-me-keep-me-keep-me-keep-me")
+    }
+
+    @Test func invalidSpecIsFailedWithoutHotLooping() async throws {
+        let harness = try await OperatorHarness.start()
+        defer { Task { await harness.stop() } }
+        try harness.putCluster(version: "16.4.1")
+        let outcome = try await harness.reconcile()
+        #expect(outcome.phase == .failed)
+        #expect(outcome.requeueAfter == nil)
+        #expect(try harness.cluster()?.status?.phase == .failed)
+        let degraded = try #require(try harness.condition("Degraded"))
+        #expect(degraded.status == "True" && degraded.reason == "InvalidSpec")
+        #expect(degraded.message.contains("spec.postgresVersion"))
+        #expect(try harness.statefulSet() == nil, "nothing is built from an invalid spec")
+        // Looking again without a change makes no write (no hot loop of status updates).
+        let again = try await harness.reconcile()
+        #expect(again.writes == 0)
+    }
+
+    @Test func missingUserSecretIsReportedAndRetriedSlowly() async throws {
+        let harness = try await OperatorHarness.start()
+        defer { Task { await harness.stop() } }
+        try harness.putCluster { $0.spec.secrets = SecretsSpec(app: "my-app-credentials") }
+        let outcome = try await harness.reconcile()
+        #expect(outcome.phase == .failed)
+        #expect(outcome.requeueAfter != nil)
+        #expect(try harness.condition("Degraded")?.message.contains("Secret my-app-credentials does not exist") == true)
+    }
+
+    @Test func failedWriteIsRetriedWithBackoff() async throws {
+        let harness = try await OperatorHarness.start()
+        defer { Task { await harness.stop() } }
+        try harness.putCluster()
+        try await harness.settle()
+        harness.server.inject(Fault(.status(500), verb: "apply", count: 1))
+        await harness.controller.process(harness.key)
+        #expect(await harness.controller.queue.failureCount(harness.key) == 1)
+        harness.server.clearFaults()
+        try await harness.settle()
+        await harness.controller.process(harness.key)
+        #expect(await harness.controller.queue.failureCount(harness.key) == 0)
+        #expect(try harness.statefulSet() != nil)
+    }
+
+    @Test func conflictingFieldOwnerIsOverruledByApply() async throws {
+        let harness = try await OperatorHarness.start()
+        defer { Task { await harness.stop() } }
+        try harness.putCluster()
+        _ = try await harness.reconcile()
+        // Someone else changes a field Ordinal owns; the next reconcile takes it back.
+        var service = try #require(try harness.server.object(Service.self, namespace: harness.namespace, name: "orders-rw"))
+        service.spec?.selector = ["app": "other"]
+        _ = try await harness.client.update(service)
+        _ = try await harness.reconcile()
+        let restored = try #require(try harness.server.object(Service.self, namespace: harness.namespace, name: "orders-rw"))
+        #expect(restored.spec?.selector?["ordinal.dev/role"] == "primary")
+    }
+
+    @Test func metricsRenderInPrometheusFormat() async throws {
+        let harness = try await OperatorHarness.start()
+        defer { Task { await harness.stop() } }
+        try harness.putCluster()
+        try await harness.settle()
+        await harness.controller.process(harness.key)
+        let text = harness.metrics.render()
+        #expect(text.contains("ordinal_reconcile_total{result=\"success\"} 1"))
+        #expect(text.contains("# TYPE ordinal_reconcile_duration_seconds histogram"))
+        #expect(text.contains("ordinal_clusters{phase=\"Creating\"} 1"))
+    }
+}
+
+@Suite("Work queue")
+struct WorkQueueTests {
+    @Test func deduplicatesAndNeverHandsOutAKeyTwiceAtOnce() async {
+        let queue = WorkQueue<String>()
+        await queue.add("a")
+        await queue.add("a")
+        await queue.add("b")
+        #expect(await queue.depth == 2)
+        let first = await queue.next()
+        #expect(first == "a")
+        await queue.add("a")  // while "a" is processed: runs again after, not in parallel
+        #expect(await queue.next() == "b")
+        #expect(await queue.depth == 0)
+        await queue.done("a")
+        #expect(await queue.next() == "a")
+    }
+
+    @Test func backoffGrowsAndIsCapped() async {
+        let queue = WorkQueue<String>(backoffBase: .milliseconds(100), backoffMaximum: .seconds(1))
+        let early = await queue.backoff(0)
+        let later = await queue.backoff(3)
+        let capped = await queue.backoff(30)
+        #expect(early >= .milliseconds(80) && early <= .milliseconds(120))
+        #expect(later >= .milliseconds(640) && later <= .milliseconds(960))
+        #expect(capped <= .milliseconds(1200))
+    }
+
+    @Test func shutdownReleasesWaitingWorkers() async {
+        let queue = WorkQueue<String>()
+        async let waiting = queue.next()
+        try? await Task.sleep(for: .milliseconds(50))
+        await queue.shutDown()
+        #expect(await waiting == nil)
+    }
+}
