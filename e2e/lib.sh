@@ -107,6 +107,8 @@ scenario_begin() {
     local title="$1"
     mkdir -p "${E2E_ARTIFACTS}"
     trap scenario_cleanup EXIT
+    # A command that fails outside a check (set -e) says which one it was, and where.
+    trap 'on_error "${BASH_COMMAND}"' ERR
     log "== ${title} (namespace ${E2E_NAMESPACE})"
     kubectl apply -f - >/dev/null <<EOF
 apiVersion: v1
@@ -124,6 +126,14 @@ EOF
 
 namespace_active() {
     [[ "$(kubectl get namespace "${E2E_NAMESPACE}" -o jsonpath='{.status.phase}')" == "Active" ]]
+}
+
+on_error() {
+    local rc=$? where="" i
+    for ((i = 1; i < ${#BASH_SOURCE[@]}; i++)); do
+        where+=" <- $(basename "${BASH_SOURCE[i]}"):${BASH_LINENO[i - 1]}"
+    done
+    log "   FAIL: '$1' exited ${rc} at ${where# <- }" >&2
 }
 
 scenario_cleanup() {

@@ -44,8 +44,7 @@ Cluster:
   --context NAME          context of --kubeconfig (default: its current context)
 Operator:
   --image REF             operator image (default ordinal:e2e)
-  --dockerfile PATH       Dockerfile to build --image with (default: Dockerfile at the
-                          repository root if there is one, else e2e/Dockerfile)
+  --dockerfile PATH       Dockerfile to build --image with (default: the repository's Dockerfile)
   --no-build              do not build --image (with kind it is still loaded into the nodes)
   --no-install            the CRD and the operator are installed already
   --release NAME          Helm release name (default ordinal)
@@ -219,10 +218,7 @@ log "default StorageClass: ${default_classes}"
 
 if [[ "${use_kind}" == true ]]; then
     if [[ "${build}" == true ]]; then
-        if [[ -z "${dockerfile}" ]]; then
-            dockerfile="${e2e_dir}/Dockerfile"
-            [[ ! -f "${repo_root}/Dockerfile" ]] || dockerfile="${repo_root}/Dockerfile"
-        fi
+        dockerfile="${dockerfile:-${repo_root}/Dockerfile}"
         log "building ${image} from ${dockerfile#"${repo_root}/"} (this compiles Ordinal: several minutes)"
         DOCKER_BUILDKIT=1 docker build -f "${dockerfile}" -t "${image}" "${repo_root}" 2>&1 | tee "${artifacts}/image-build.log" | tail -n 5
     fi
