@@ -18,8 +18,11 @@ public final class KubeTestServer: Sendable {
     /// HTTPS settings: the server's certificate and key, and optionally a CA
     /// whose client certificates it requires.
     public struct TLS: Sendable {
+        /// PEM file of the server certificate (chain).
         public var certificatePath: String
+        /// PEM file of its private key.
         public var privateKeyPath: String
+        /// PEM file of the CA whose client certificates are required; `nil` asks for none.
         public var clientCAPath: String?
 
         public init(certificatePath: String, privateKeyPath: String, clientCAPath: String? = nil) {

@@ -133,24 +133,28 @@ struct KubeConfigTests {
         }
     }
 
-    @Test func inClusterTokenIsReReadSoRotatedTokensAreUsed() async throws {
-        let server = try await KubeTestServer.start()
+    @Test(.enabled(if: TestCertificates.isOpenSSLAvailable, "needs the openssl tool to make certificates"))
+    func inClusterConfigSpeaksHTTPSAndPicksUpRotatedTokens() async throws {
+        let certificates = try #require(sharedCertificates)
+        let server = try await KubeTestServer.start(
+            tls: KubeTestServer.TLS(certificatePath: certificates.serverCertificatePath, privateKeyPath: certificates.serverKeyPath))
         let directory = try makeTemporaryDirectory()
+        try FileManager.default.copyItem(atPath: certificates.caCertificatePath, toPath: directory + "/ca.crt")
+        try "ordinal-system".write(toFile: directory + "/namespace", atomically: true, encoding: .utf8)
         try "token-one".write(toFile: directory + "/token", atomically: true, encoding: .utf8)
         server.requireBearerTokens(["token-one", "token-two"])
-        var config = try KubeConfig.inCluster(
+        let config = try KubeConfig.inCluster(
             environment: ["KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": String(server.port)],
             serviceAccountDirectory: directory, tokenRefreshInterval: .milliseconds(200))
-        config.server = server.url  // the test server speaks plain HTTP here; TLS is covered elsewhere
+        #expect(config.server == server.url)
         let client = KubeClient(config: config, retryPolicy: .none)
-        _ = try await client.create(Widget(name: "w1", namespace: "default"))
+        let created = try await client.create(Widget(name: "w1", namespace: nil))
+        #expect(created.metadata.namespace == "ordinal-system")
         try "token-two".write(toFile: directory + "/token", atomically: true, encoding: .utf8)
-        _ = try await client.get(Widget.self, name: "w1", namespace: "default")  // may still use the cached token
         try await Task.sleep(for: .milliseconds(300))
-        _ = try await client.get(Widget.self, name: "w1", namespace: "default")
+        _ = try await client.get(Widget.self, name: "w1")
         let tokens = server.requests.map { $0.bearerToken ?? "" }
-        #expect(tokens.first == "token-one")
-        #expect(tokens.last == "token-two")
+        #expect(tokens == ["token-one", "token-two"])
         await server.shutdown()
     }
 
