@@ -67,10 +67,15 @@ final class APIRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .dropConnection?:
             context.close(promise: nil)
         case .status(let code)?:
-            let status = APIError(
-                code: code, reason: code == 503 ? "ServiceUnavailable" : "InternalError",
-                message: "an error on the server (\"injected fault\") has prevented the request from succeeding"
-            ).status
+            let reasons = [
+                401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "Conflict", 410: "Expired",
+                503: "ServiceUnavailable", 504: "Timeout",
+            ]
+            let message =
+                code == 403
+                ? "injected fault: the user cannot perform this action (forbidden)"
+                : "an error on the server (\"injected fault\") has prevented the request from succeeding"
+            let status = APIError(code: code, reason: reasons[code] ?? "InternalError", message: message).status
             respond(context, code: code, body: status.jsonValue, keepAlive: keepAlive)
         case .tooManyRequests(let seconds)?:
             let status = APIError(

@@ -399,4 +399,14 @@ struct ClientOperationTests {
             #expect(conflict?.message?.contains("conflict with \"ordinal\"") == true)
         }
     }
+
+    @Test func forbiddenIsTypedAndNotRetried() async throws {
+        try await withServer { server, client in
+            server.inject(Fault(.status(403), verb: "list", count: 1))
+            let error = await expectKubeError { try await client.list(Widget.self) }
+            #expect(error?.code == .forbidden)
+            #expect(error?.reason == "Forbidden")
+            #expect(server.requestCount(verb: "list") == 1)
+        }
+    }
 }
