@@ -289,6 +289,8 @@ for scenario in "${scenarios[@]}"; do
         tee "${dir}/output.log" || rc=$?
     elapsed=$((SECONDS - started))
     duration="$((elapsed / 60))m$((elapsed % 60))s"
+    downtime="$(sed -n 's/.*write downtime[^:]*: \([0-9.]*s\).*/\1/p' "${dir}/output.log" | tail -n 1)"
+    [[ -z "${downtime}" ]] || duration+="  (write downtime ${downtime})"
     if ((rc == 0)); then
         results+=("PASS  ${scenario}  ${duration}")
         rm -f "${dir}"/*.watch.json.err
