@@ -174,6 +174,7 @@ cleanup() {
     exit "${rc}"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------------------------------------
 # The cluster (its kubeconfig stays out of the artifacts: they may be uploaded)
