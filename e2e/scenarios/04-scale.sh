@@ -40,6 +40,8 @@ tl_expect_order "${E2E_ARTIFACTS}/pods.timeline" \
     "create ${name}-3#1" "ready ${name}-3#1" "create ${name}-4#1" "ready ${name}-4#1" \
     "deleting ${name}-4#1" "gone ${name}-4#1" "deleting ${name}-3#1" "gone ${name}-3#1" \
     "deleting ${name}-2#1" "gone ${name}-2#1"
+expect_eq "pods kept through both scalings (${name}-0, ${name}-1) were never restarted" "1 1" \
+    "$(tl_incarnations "${E2E_ARTIFACTS}/pods.timeline" "${name}-0") $(tl_incarnations "${E2E_ARTIFACTS}/pods.timeline" "${name}-1")"
 
 step "the PVCs of removed pods are kept"
 expect_eq "PVC uids of data-${name}-2..4 (unchanged)" "${pvc_uids}" \
