@@ -75,11 +75,20 @@ public final class Informer<T: KubernetesResource>: Sendable {
                     options: WatchOptions(
                         labelSelector: labelSelector, fieldSelector: fieldSelector, resourceVersion: cache.resourceVersion,
                         allowWatchBookmarks: true, timeoutSeconds: timeout))
+                let watchStart = ContinuousClock.now
+                var sawEvent = false
                 for try await event in stream {
                     if let change = cache.apply(event) { handler?(change) }
+                    sawEvent = true
                     failures = 0
                 }
-                // The server ended the stream: watch again from the last version seen.
+                // The server ended the stream: watch again from the last version seen, at
+                // once; but not in a tight loop when it keeps closing streams straight away.
+                if !sawEvent, ContinuousClock.now - watchStart < .seconds(1) {
+                    let delay = backoff.delay(attempt: failures)
+                    failures += 1
+                    do { try await Task.sleep(for: delay) } catch { return }
+                }
             } catch let error as KubeAPIError where error.code == .gone {
                 stats.withLock { $0.relistsAfterGone += 1 }
                 client.logger.debug("informer relists after 410 Gone", metadata: ["resource": "\(ResourceType(T.self))"])
