@@ -147,6 +147,18 @@ extension KubeClient {
         }
     }
 
+    /// Deletes every object of a type in a namespace (or, for cluster-scoped types,
+    /// everywhere) that matches the selectors.
+    public func deleteCollection<T: KubernetesResource>(
+        _ type: T.Type, namespace: String? = nil, options: ListOptions = ListOptions()
+    ) async throws(KubeAPIError) {
+        let resource = ResourceType(T.self)
+        let call = Call(
+            verb: "deletecollection", method: "DELETE", resource: resource, namespace: self.namespace(resource, namespace),
+            query: options.queryItems)
+        _ = try await send(call)
+    }
+
     // MARK: - Raw operations on JSON, for any resource
 
     /// Reads one object as JSON.

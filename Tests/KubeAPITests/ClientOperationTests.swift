@@ -409,4 +409,31 @@ struct ClientOperationTests {
             #expect(server.requestCount(verb: "list") == 1)
         }
     }
+
+    @Test func manyConcurrentRequestsShareTheWorkerThreads() async throws {
+        try await withServer { server, client in
+            _ = try await client.create(Widget(name: "w1"))
+            server.inject(Fault(.latency(.milliseconds(50)), verb: "get", count: nil))
+            let start = ContinuousClock.now
+            let sizes = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<40 { group.addTask { try await client.get(Widget.self, name: "w1").metadata.name?.count ?? 0 } }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(sizes.count == 40)
+            // Four workers: about ten rounds of 50 ms, not forty.
+            #expect(ContinuousClock.now - start < .milliseconds(1500))
+            #expect(server.connectionCount <= 5)
+        }
+    }
+
+    @Test func deleteCollectionRemovesOnlySelectedObjects() async throws {
+        try await withServer { _, client in
+            _ = try await client.create(Widget(name: "a", labels: ["batch": "1"]))
+            _ = try await client.create(Widget(name: "b", labels: ["batch": "1"]))
+            _ = try await client.create(Widget(name: "c", labels: ["batch": "2"]))
+            try await client.deleteCollection(Widget.self, options: ListOptions(labelSelector: "batch=1"))
+            let left = try await client.list(Widget.self)
+            #expect(left.items.map(\.metadata.name) == ["c"])
+        }
+    }
 }
