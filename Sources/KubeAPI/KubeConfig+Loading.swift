@@ -5,8 +5,8 @@ extension KubeConfig {
     /// The service account directory mounted into every pod.
     public static let serviceAccountDirectory = "/var/run/secrets/kubernetes.io/serviceaccount"
 
-    /// Loads configuration in the usual order: `explicitPath`, the first file
-    /// of `$KUBECONFIG`, `~/.kube/config`, then the in-cluster service account.
+    /// Loads configuration in the usual order: `explicitPath`, the first existing
+    /// file of `$KUBECONFIG`, `~/.kube/config`, then the in-cluster service account.
     ///
     /// - Parameters:
     ///   - explicitPath: a kubeconfig path given by the user (a flag).
@@ -21,8 +21,15 @@ extension KubeConfig {
         if let explicitPath, !explicitPath.isEmpty {
             return try fromKubeconfig(path: explicitPath, context: context)
         }
-        if let list = environment["KUBECONFIG"], let first = list.split(separator: ":").first(where: { !$0.isEmpty }) {
-            return try fromKubeconfig(path: String(first), context: context)
+        if let list = environment["KUBECONFIG"], !list.isEmpty {
+            // The first file that exists, as kubectl skips missing ones (files are not merged).
+            let files = list.split(separator: ":").map(String.init).filter { !$0.isEmpty }
+            guard let first = files.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+                throw KubeAPIError(
+                    code: .configuration, operation: "load configuration",
+                    detail: "none of the files in $KUBECONFIG exists")
+            }
+            return try fromKubeconfig(path: first, context: context)
         }
         if let home = environment["HOME"], !home.isEmpty {
             let path = home + "/.kube/config"

@@ -109,7 +109,7 @@ struct KubeConfigTests {
         try "ordinal-system\n".write(toFile: serviceAccount + "/namespace", atomically: true, encoding: .utf8)
 
         var environment = [
-            "KUBECONFIG": fromEnv + ":" + explicit, "HOME": directory + "/home",
+            "KUBECONFIG": directory + "/missing:" + fromEnv + ":" + explicit, "HOME": directory + "/home",
             "KUBERNETES_SERVICE_HOST": "fd00::1", "KUBERNETES_SERVICE_PORT": "6443",
         ]
         func load(_ path: String? = nil) throws -> KubeConfig {
