@@ -21,18 +21,21 @@ WORKDIR /src
 COPY . .
 RUN --mount=type=cache,target=/src/.build,id=ordinal-swift-build \
     swift build -c release --product ordinal --static-swift-stdlib \
- && install -D -m 0755 "$(swift build -c release --show-bin-path)/ordinal" /out/usr/local/bin/ordinal
+ && install -D -m 0755 "$(swift build -c release --show-bin-path)/ordinal" /out/usr/local/bin/ordinal \
+ && strip --strip-debug /out/usr/local/bin/ordinal
 
 FROM ${RUNTIME_IMAGE}
 ARG VERSION=0.1.0
 LABEL org.opencontainers.image.title="ordinal" \
       org.opencontainers.image.description="Ordinal, a Kubernetes operator for PostgreSQL" \
       org.opencontainers.image.version="${VERSION}"
-# libcurl4 (OpenSSL flavour, as libcurl4-openssl-dev in the build stage) for the Kubernetes API,
-# libpq5 for the PostgreSQL probes, CA certificates for API servers with public certificates.
+# The binary's NEEDED libraries: libcurl4 (OpenSSL flavour, as libcurl4-openssl-dev in the build
+# stage) for the Kubernetes API, libpq5 for the PostgreSQL probes, libstdc++6 (the Swift runtime;
+# already in the base image, named so it stays), and libc. CA certificates for API servers with
+# public certificates.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      ca-certificates libcurl4 libpq5 \
+      ca-certificates libcurl4 libpq5 libstdc++6 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 65532 ordinal \
  && useradd --system --uid 65532 --gid 65532 --home-dir /nonexistent --no-create-home \

@@ -4,7 +4,7 @@
 The Dockerfile is parsed by BuildKit's own parser (the `dockerfile` PyPI package wraps
 moby/buildkit's Go parser), then checked against what docs/install.md and docs/operator-flags.md
 promise: a Swift builder stage building `ordinal` with the static Swift standard library, a
-debian:bookworm-slim runtime with only libcurl4, libpq5 and CA certificates, uid 65532,
+debian:bookworm-slim runtime with only libcurl4, libpq5, libstdc++6 and CA certificates, uid 65532,
 ENTRYPOINT ["/usr/local/bin/ordinal"] and CMD ["run"]. The .dockerignore must let every target
 folder Package.swift names into the build context. Called by scripts/lint-chart.sh.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 import dockerfile
 
 ROOT = Path(__file__).resolve().parent.parent
-ALLOWED_RUNTIME_PACKAGES = {"ca-certificates", "libcurl4", "libpq5", "tzdata"}
+ALLOWED_RUNTIME_PACKAGES = {"ca-certificates", "libcurl4", "libpq5", "libstdc++6", "tzdata"}
 
 
 def apt_packages(command: str) -> set[str]:
@@ -78,7 +78,7 @@ def main() -> int:
           {"libcurl4-openssl-dev", "libpq-dev", "pkg-config"} <= apt_packages(build_runs), str(apt_packages(build_runs)))
     runtime_runs = " ".join(c.value[0] for c in runtime if c.cmd == "RUN")
     packages = apt_packages(runtime_runs)
-    check("runtime installs libcurl4, libpq5 and ca-certificates, nothing beyond them and tzdata",
+    check("runtime installs libcurl4, libpq5 and ca-certificates, nothing beyond them, libstdc++6 and tzdata",
           {"libcurl4", "libpq5", "ca-certificates"} <= packages <= ALLOWED_RUNTIME_PACKAGES, str(sorted(packages)))
     check("runtime installs with --no-install-recommends and drops the apt lists",
           "--no-install-recommends" in runtime_runs and "rm -rf /var/lib/apt/lists/*" in runtime_runs, runtime_runs)
