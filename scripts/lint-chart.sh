@@ -8,7 +8,8 @@
 #   - the RBAC rules against the table in docs/operator-flags.md;
 #   - values.schema.json against a table of bad values;
 #   - charts/ordinal/crds/ byte-identical to crds/, and config/ordinal.yaml equal to its render;
-#   - the Argo CD Lua health check, run in Lua 5.1 against a table of statuses;
+#   - the Argo CD Lua health check (Lua 5.1) and the Flux CEL health expressions (C++ CEL)
+#     from docs/gitops.md, against a table of statuses;
 #   - the Dockerfile, parsed by BuildKit's parser (PyPI `dockerfile`), and .dockerignore.
 # Usage: scripts/lint-chart.sh            check
 #        scripts/lint-chart.sh --update   copy crds/ into the chart and regenerate config/ordinal.yaml
@@ -32,10 +33,12 @@ if [ ! -x "${venv}/bin/python" ]; then
     python3 -m venv "${venv}"
 fi
 # Pinned: helm-sdkpy declares Python >= 3.12 but its cffi bindings run on 3.11 (Debian 12's).
-requirements=(helm-sdkpy==0.1.32 helm-python-sdk==0.2.2 lupa==2.8 dockerfile==3.4.0 kubernetes-validate)
+requirements=(helm-sdkpy==0.1.32 helm-python-sdk==0.2.2 lupa==2.8 cel-expr-python==0.1.3 dockerfile==3.4.0
+    kubernetes-validate)
 if ! "${venv}/bin/python" - <<'EOF' 2>/dev/null
 import importlib.metadata as m
-wanted = {"helm-sdkpy": "0.1.32", "helm-python-sdk": "0.2.2", "lupa": "2.8", "dockerfile": "3.4.0"}
+wanted = {"helm-sdkpy": "0.1.32", "helm-python-sdk": "0.2.2", "lupa": "2.8", "cel-expr-python": "0.1.3",
+          "dockerfile": "3.4.0"}
 assert all(m.version(name) == version for name, version in wanted.items())
 m.version("kubernetes-validate")
 EOF
@@ -67,8 +70,8 @@ fi
 echo "lint-chart: chart (Helm's engine)"
 python "${root}/scripts/chart_check.py" "${update[@]}" || status=1
 
-echo "lint-chart: Argo CD health check"
-python "${root}/scripts/argocd_health_check.py" || status=1
+echo "lint-chart: Argo CD and Flux health checks"
+python "${root}/scripts/gitops_health_check.py" || status=1
 
 echo "lint-chart: Dockerfile"
 python "${root}/scripts/dockerfile_check.py" || status=1

@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""Runs the Argo CD health check for ordinal.dev/PostgresCluster, as docs/gitops.md prints it,
-against a table of PostgresCluster statuses, and checks each verdict (Healthy, Progressing,
-Degraded) and message.
+"""Runs the GitOps health checks for ordinal.dev/PostgresCluster that docs/gitops.md prints, against
+a table of PostgresCluster statuses, and checks each verdict and message.
 
-The Lua is taken from the ```lua block of docs/gitops.md, so the documented script is the tested
-one. It runs in Lua 5.1 (lupa.lua51), the language version of gopher-lua, Argo CD's interpreter,
-with `obj` set as a global and the script run as a chunk that returns `hs`, as Argo CD does.
+- Argo CD: the Lua is taken from the ```lua block of docs/gitops.md and runs in Lua 5.1
+  (lupa.lua51), the language version of gopher-lua, Argo CD's interpreter, with `obj` set as a
+  global and the script run as a chunk that returns `hs`, as Argo CD does.
+- Flux: the `healthCheckExprs` entry is taken from the Kustomization in docs/gitops.md; its
+  inProgress, failed and current expressions are compiled by Google's C++ CEL runtime
+  (cel-expr-python, optional-types extension) with the object's top-level fields as variables, and
+  evaluated in Flux's order after Flux's own observedGeneration comparison (RFC-0009).
+
 Called by scripts/lint-chart.sh inside .build-tools/venv.
 """
 
@@ -16,6 +20,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import yaml
+from cel_expr_python import cel
+from cel_expr_python.ext.ext_optional import ExtOptional
 from lupa import lua51
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,7 +104,65 @@ def evaluate(runtime: Any, script: str, obj: dict[str, Any]) -> tuple[str, str]:
     return str(result["status"]), str(result["message"])
 
 
-def main() -> int:
+def flux_expressions() -> dict[str, str]:
+    text = DOC.read_text(encoding="utf-8")
+    for block in re.findall(r"```yaml\n(.*?)```", text, flags=re.S):
+        document = yaml.safe_load(block)
+        if isinstance(document, dict) and document.get("kind") == "Kustomization":
+            entries = [e for e in document["spec"].get("healthCheckExprs", []) if e.get("kind") == "PostgresCluster"]
+            if len(entries) == 1:
+                return {key: entries[0][key] for key in ("inProgress", "failed", "current") if key in entries[0]}
+    raise SystemExit(f"flux-health: no Kustomization with a PostgresCluster healthCheckExprs entry in {DOC}")
+
+
+def flux_status(programs: dict[str, Any], obj: dict[str, Any]) -> str:
+    """Flux's CEL status reader: observedGeneration first, then inProgress, failed, current."""
+    observed = obj.get("status", {}).get("observedGeneration")
+    if observed is not None and observed != obj["metadata"]["generation"]:
+        return "InProgress"
+    for key, verdict in (("inProgress", "InProgress"), ("failed", "Failed"), ("current", "Current")):
+        if key not in programs:
+            continue
+        value = programs[key].eval(data=obj)
+        if value.type() != cel.Type.BOOL:
+            raise ValueError(f"{key} evaluated to {value.type().name()}: {value.value()}")
+        if value.value() is True:
+            return verdict
+    return "InProgress"
+
+
+FLUX_VERDICT = {"Healthy": "Current", "Progressing": "InProgress", "Degraded": "Failed"}
+
+
+def run_flux() -> tuple[int, int]:
+    expressions = flux_expressions()
+    variables = {name: cel.Type.DYN for name in ("apiVersion", "kind", "metadata", "spec", "status")}
+    env = cel.NewEnv(variables=variables, extensions=[ExtOptional()])
+    passed, failed = 0, 0
+    try:
+        programs = {key: env.compile(expression) for key, expression in expressions.items()}
+        print(f"flux-health: compiled {', '.join(programs)} from {DOC.relative_to(ROOT)}")
+    except Exception as error:  # a compile error fails the whole table
+        print(f"  FAIL  the healthCheckExprs compile: {error}")
+        return 0, 1
+    for label, obj, expected, _ in CASES:
+        want = FLUX_VERDICT[expected]
+        try:
+            got = flux_status(programs, obj)
+        except Exception as error:  # Flux retries an evaluation error until the timeout
+            got = "error" if "status" in obj else "InProgress"
+            detail = str(error)
+        else:
+            detail = ""
+        ok = got == want
+        passed += ok
+        failed += not ok
+        note = " (no status yet: evaluation error, Flux keeps polling)" if "status" not in obj and detail else ""
+        print(f"  {'ok   ' if ok else 'FAIL '} {label}: {got}{note}" + ("" if ok else f", expected {want} {detail}"))
+    return passed, failed
+
+
+def run_argocd() -> tuple[int, int]:
     script = lua_script()
     runtime = lua51.LuaRuntime(unpack_returned_tuples=True)
     print(f"argocd-health: {runtime.eval('_VERSION')} running the check from {DOC.relative_to(ROOT)}")
@@ -111,7 +176,14 @@ def main() -> int:
         passed += ok
         failed += not ok
         print(f"  {'ok   ' if ok else 'FAIL '} {label}: {status} ({message})" + ("" if ok else f", expected {expected} with '{fragment}'"))
-    print(f"argocd-health: {passed} passed, {failed} failed")
+    return passed, failed
+
+
+def main() -> int:
+    argo_passed, argo_failed = run_argocd()
+    flux_passed, flux_failed = run_flux()
+    passed, failed = argo_passed + flux_passed, argo_failed + flux_failed
+    print(f"gitops-health: {passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
 
 
