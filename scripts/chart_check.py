@@ -240,13 +240,45 @@ def check_deployment(results: Results, objects: list[Rendered], label: str, repl
                   and all(pod_labels.get(k) == v for k, v in selector.items()), str([s.obj.get("spec") for s in services]))
 
 
+def is_user_role(item: Rendered) -> bool:
+    """The ClusterRoles for people (aggregated into admin/edit/view), not for the operator."""
+    labels = item.obj.get("metadata", {}).get("labels", {})
+    return item.kind == "ClusterRole" and any(k.startswith("rbac.authorization.k8s.io/aggregate-to-") for k in labels)
+
+
+def check_user_roles(results: Results, objects: list[Rendered], label: str) -> None:
+    user_roles = [o for o in objects if is_user_role(o)]
+    by_aggregate = {k: o for o in user_roles for k in o.obj["metadata"]["labels"] if k.startswith("rbac.authorization.k8s.io/aggregate-to-")}
+    if not results.check(f"{label}: user ClusterRoles aggregate to admin, edit and view",
+                         len(user_roles) == 2 and {k.rsplit("-", 1)[1] for k in by_aggregate} == {"admin", "edit", "view"},
+                         str(sorted(by_aggregate))):
+        return
+    edit = rule_triples(by_aggregate["rbac.authorization.k8s.io/aggregate-to-edit"].obj["rules"])
+    view = rule_triples(by_aggregate["rbac.authorization.k8s.io/aggregate-to-view"].obj["rules"])
+    read = {"get", "list", "watch"}
+    results.check(f"{label}: edit role manages postgresclusters and only reads their status",
+                  {(g, r) for g, r, _ in edit} == {("ordinal.dev", "postgresclusters"), ("ordinal.dev", "postgresclusters/status")}
+                  and {v for g, r, v in edit if r == "postgresclusters/status"} == read
+                  and {"create", "update", "patch", "delete"} <= {v for g, r, v in edit if r == "postgresclusters"}, str(sorted(edit)))
+    results.check(f"{label}: view role only reads postgresclusters",
+                  {(g, r) for g, r, _ in view} <= {("ordinal.dev", "postgresclusters"), ("ordinal.dev", "postgresclusters/status")}
+                  and {v for _, _, v in view} == read, str(sorted(view)))
+    bound = {o.obj["roleRef"]["name"] for o in objects if o.kind in ("ClusterRoleBinding", "RoleBinding")}
+    results.check(f"{label}: the chart binds the user roles to no one", not bound & {o.name for o in user_roles}, str(bound))
+
+
 def check_rbac(results: Results, objects: list[Rendered], label: str, watch: list[str]) -> None:
     operator_rules, lease_rules = table_triples()
     results.check(f"{label}: docs/operator-flags.md RBAC table parsed", len(operator_rules) > 20 and len(lease_rules) == 3,
                   f"{len(operator_rules)} operator triples, {len(lease_rules)} lease triples")
     service_account = find(objects, "ServiceAccount")[0].name if find(objects, "ServiceAccount") else ""
+    subject = [{"kind": "ServiceAccount", "name": service_account, "namespace": NAMESPACE}]
+    operator_cluster_roles = [o for o in find(objects, "ClusterRole") if not is_user_role(o)]
+    check_user_roles(results, objects, label)
     if watch:
-        results.check(f"{label}: no ClusterRole or ClusterRoleBinding", not find(objects, "ClusterRole") and not find(objects, "ClusterRoleBinding"))
+        results.check(f"{label}: no ClusterRoleBinding and no ClusterRole for the operator",
+                      not operator_cluster_roles and not find(objects, "ClusterRoleBinding"),
+                      str([o.name for o in operator_cluster_roles + find(objects, "ClusterRoleBinding")]))
         for namespace in watch:
             roles = find(objects, "Role", namespace=namespace)
             bindings = find(objects, "RoleBinding", namespace=namespace)
@@ -259,21 +291,22 @@ def check_rbac(results: Results, objects: list[Rendered], label: str, watch: lis
             subjects = bindings[0].obj.get("subjects", [])
             results.check(f"{label}: RoleBinding in {namespace} binds its Role to the operator's ServiceAccount",
                           bindings[0].obj["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": roles[0].name}
-                          and subjects == [{"kind": "ServiceAccount", "name": service_account, "namespace": NAMESPACE}], str(subjects))
+                          and subjects == subject, str(subjects))
         stray = [f"{r.kind}/{r.namespace}/{r.name}" for r in objects if r.kind in ("Role", "RoleBinding")
                  and r.namespace not in watch and not r.name.endswith("-leader-election")]
         results.check(f"{label}: no Role or RoleBinding outside the watched namespaces but the Lease's", not stray, str(stray))
     else:
-        cluster_roles = find(objects, "ClusterRole")
         bindings = find(objects, "ClusterRoleBinding")
-        if results.check(f"{label}: one ClusterRole and one ClusterRoleBinding", len(cluster_roles) == 1 and len(bindings) == 1):
-            got = rule_triples(cluster_roles[0].obj.get("rules", []))
+        if results.check(f"{label}: one ClusterRole for the operator and one ClusterRoleBinding",
+                         len(operator_cluster_roles) == 1 and len(bindings) == 1,
+                         str([o.name for o in operator_cluster_roles + bindings])):
+            got = rule_triples(operator_cluster_roles[0].obj.get("rules", []))
             results.check(f"{label}: ClusterRole grants exactly the table", got == operator_rules,
                           f"extra {sorted(got - operator_rules)}, missing {sorted(operator_rules - got)}")
             subjects = bindings[0].obj.get("subjects", [])
             results.check(f"{label}: ClusterRoleBinding binds the ClusterRole to the operator's ServiceAccount",
-                          bindings[0].obj["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": cluster_roles[0].name}
-                          and subjects == [{"kind": "ServiceAccount", "name": service_account, "namespace": NAMESPACE}], str(subjects))
+                          bindings[0].obj["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": operator_cluster_roles[0].name}
+                          and subjects == subject, str(subjects))
         non_lease = [r for r in find(objects, "Role") if not r.name.endswith("-leader-election")]
         results.check(f"{label}: no namespaced Role besides the Lease's", not non_lease, str([r.name for r in non_lease]))
     lease_roles = [r for r in find(objects, "Role") if r.name.endswith("-leader-election")]
@@ -286,9 +319,10 @@ def check_rbac(results: Results, objects: list[Rendered], label: str, watch: lis
         named = [rule for rule in rules if set(rule.get("verbs", [])) & {"get", "update"}]
         results.check(f"{label}: Lease get/update limited to the Lease's name",
                       all(rule.get("resourceNames") == ["ordinal-leader"] for rule in named), str(named))
-    deletes = sorted({r for o in objects if o.kind in ("ClusterRole", "Role")
+    granted = {o.obj["roleRef"]["name"] for o in objects if o.kind in ("ClusterRoleBinding", "RoleBinding") and o.obj.get("subjects") == subject}
+    deletes = sorted({r for o in objects if o.kind in ("ClusterRole", "Role") and o.name in granted
                       for (_, r, v) in rule_triples(o.obj.get("rules", [])) if v in ("delete", "deletecollection")})
-    results.check(f"{label}: delete is granted on poddisruptionbudgets only", deletes in ([], ["poddisruptionbudgets"]), str(deletes))
+    results.check(f"{label}: the operator may delete poddisruptionbudgets and nothing else", deletes == ["poddisruptionbudgets"], str(deletes))
 
 
 def validator() -> str:
