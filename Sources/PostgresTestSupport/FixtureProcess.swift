@@ -1,6 +1,11 @@
 import Foundation
 
 /// Runs a command as the ``FixtureUser`` with an explicit environment and a time limit.
+///
+/// It uses `posix_spawn` with every descriptor above 2 closed and output going to temporary
+/// files, not Foundation's `Process`: `pg_ctl start` leaves a daemon behind, and a daemon
+/// that inherits `Process`'s monitoring socket or an output pipe keeps the caller waiting
+/// for as long as the server runs.
 public enum FixtureProcess {
     /// What a command printed and how it ended.
     public struct Output: Sendable {
@@ -13,11 +18,11 @@ public enum FixtureProcess {
     }
 
     /// Runs `arguments[0]` with the rest as arguments, as `user`, with exactly `environment`
-    /// (plus `PATH`), and returns its output; kills it after `timeout`.
+    /// (plus `PATH` and `LANG`), and returns its output; kills it after `timeout`.
     @discardableResult
     public static func run(
         _ arguments: [String], as user: FixtureUser, environment: [String: String] = [:],
-        stdin: String? = nil, timeout: Duration = .seconds(120), check: Bool = true
+        timeout: Duration = .seconds(120), check: Bool = true
     ) async throws(FixtureError) -> Output {
         var fullEnvironment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"]
         fullEnvironment.merge(environment) { $1 }
@@ -25,73 +30,110 @@ public enum FixtureProcess {
         var command = ["/usr/bin/env", "-i"] + envArguments + arguments
         if user.needsSwitch { command = ["/usr/sbin/runuser", "-u", user.name, "--"] + command }
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: command[0])
-        process.arguments = Array(command.dropFirst())
-        process.currentDirectoryURL = URL(fileURLWithPath: "/tmp")
-        let outPipe = Pipe()
-        let errPipe = Pipe()
-        let inPipe = Pipe()
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        process.standardInput = stdin == nil ? FileHandle.nullDevice : inPipe
-        let collector = OutputCollector()
-        outPipe.fileHandleForReading.readabilityHandler = { collector.append($0.availableData, error: false) }
-        errPipe.fileHandleForReading.readabilityHandler = { collector.append($0.availableData, error: true) }
-        let status: Int32
-        do {
-            status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
-                process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-                do {
-                    try process.run()
-                } catch {
-                    process.terminationHandler = nil
-                    continuation.resume(throwing: error)
-                    return
-                }
-                if let stdin {
-                    inPipe.fileHandleForWriting.write(Data(stdin.utf8))
-                    try? inPipe.fileHandleForWriting.close()
-                }
-                let pid = process.processIdentifier
-                Task.detached {
-                    try? await Task.sleep(for: timeout)
-                    if process.isRunning { kill(pid, SIGKILL) }
-                }
-            }
-        } catch {
-            throw FixtureError("could not start \(arguments.first ?? "?"): \(error)")
+        let outPath = temporaryPath("out")
+        let errPath = temporaryPath("err")
+        defer {
+            unlink(outPath)
+            unlink(errPath)
         }
-        outPipe.fileHandleForReading.readabilityHandler = nil
-        errPipe.fileHandleForReading.readabilityHandler = nil
-        collector.append(outPipe.fileHandleForReading.readDataToEndOfFile(), error: false)
-        collector.append(errPipe.fileHandleForReading.readDataToEndOfFile(), error: true)
-        let (stdout, stderr) = collector.text()
-        let output = Output(status: status, stdout: stdout, stderr: stderr)
+        let pid = try spawn(command, stdout: outPath, stderr: errPath)
+        let waiter = Task.detached {
+            try? await Task.sleep(for: timeout)
+            if !Task.isCancelled { kill(-pid, SIGKILL) }
+        }
+        let status = await waitForExit(pid)
+        waiter.cancel()
+        let output = Output(
+            status: status,
+            stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
         if check && status != 0 {
-            throw FixtureError(
-                "\(arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")) exited \(status): "
-                    + (stderr.isEmpty ? stdout : stderr).suffix(2000))
+            let shown = arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+            throw FixtureError("\(shown) exited \(status): " + (output.stderr.isEmpty ? output.stdout : output.stderr).suffix(2000))
         }
         return output
     }
-}
 
-/// Collects a child's output from the pipes' handler threads.
-private final class OutputCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var out = Data()
-    private var err = Data()
-
-    func append(_ data: Data, error: Bool) {
-        lock.lock()
-        defer { lock.unlock() }
-        if error { err.append(data) } else { out.append(data) }
+    private static func temporaryPath(_ kind: String) -> String {
+        var template = Array("/tmp/ordinal-fixture-\(kind)-XXXXXX".utf8CString)
+        let fd = mkstemp(&template)
+        if fd >= 0 { close(fd) }
+        return String(cString: template)
     }
 
-    func text() -> (String, String) {
-        lock.lock()
-        defer { lock.unlock() }
-        return (String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    private static func spawn(_ command: [String], stdout: String, stderr: String) throws(FixtureError) -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        closeFrom(3, in: &actions)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+
+        let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        let envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/local/bin:/usr/bin:/bin"), nil]
+        defer { for pointer in envp { free(pointer) } }
+        var pid = pid_t()
+        let result = posix_spawn(&pid, command[0], &actions, &attributes, argv, envp)
+        guard result == 0 else {
+            throw FixtureError("could not start \(command[0]): error \(result)")
+        }
+        return pid
+    }
+
+    private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), looked up at run time
+    /// because Swift's Glibc module does not import it.
+    private static func closeFrom(_ lowest: Int32, in actions: inout posix_spawn_file_actions_t) {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return }
+        let function = unsafeBitCast(symbol, to: CloseFrom.self)
+        _ = function(&actions, lowest)
+    }
+
+    /// Waits for `pid` on a thread of its own (waitpid blocks) and returns its exit status.
+    private static func waitForExit(_ pid: pid_t) async -> Int32 {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
+            let box = Unmanaged.passRetained(ExitWaiter(pid: pid, continuation: continuation)).toOpaque()
+            var thread = pthread_t()
+            let started = pthread_create(&thread, nil, { context in
+                guard let context else { return nil }
+                let waiter = Unmanaged<ExitWaiter>.fromOpaque(context).takeRetainedValue()
+                var status: Int32 = 0
+                while waitpid(waiter.pid, &status, 0) < 0 && errno == EINTR {}
+                let exited = status & 0x7f == 0
+                waiter.continuation.resume(returning: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f))
+                return nil
+            }, box)
+            if started == 0 {
+                pthread_detach(thread)
+            } else {
+                Unmanaged<ExitWaiter>.fromOpaque(box).release()
+                continuation.resume(returning: -1)
+            }
+        }
+    }
+}
+
+private final class ExitWaiter: Sendable {
+    let pid: pid_t
+    let continuation: CheckedContinuation<Int32, Never>
+
+    init(pid: pid_t, continuation: CheckedContinuation<Int32, Never>) {
+        self.pid = pid
+        self.continuation = continuation
     }
 }

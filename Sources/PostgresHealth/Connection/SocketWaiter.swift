@@ -50,6 +50,9 @@ final class SocketWaiter: Sendable {
         }
         wakeRead = fds[0]
         wakeWrite = fds[1]
+        // Not inherited by processes the host program starts.
+        _ = fcntl(wakeRead, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(wakeWrite, F_SETFD, FD_CLOEXEC)
         let box = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
         let result = pthread_create(&thread, nil, { context in
