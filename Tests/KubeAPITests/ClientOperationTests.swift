@@ -437,3 +437,18 @@ struct ClientOperationTests {
         }
     }
 }
+
+@Suite("List decoding")
+struct ListDecodingTests {
+    @Test func listItemsWithoutApiVersionAndKindDecodeIntoTypesThatRequireThem() async throws {
+        try await withServer { server, client in
+            // Stored without apiVersion/kind, as a real server's list items come.
+            server.put(["metadata": ["name": "cm", "namespace": "default"], "data": ["k": "v"]], in: ResourceKey(ConfigMap.self))
+            let list = try await client.list(ConfigMap.self, namespace: "default")
+            #expect(list.items.first?.kind == "ConfigMap")
+            #expect(list.items.first?.data == ["k": "v"])
+            let optional = try await client.list(TestConfigMap.self, namespace: "default")
+            #expect(optional.items.first?.data == ["k": "v"])
+        }
+    }
+}
