@@ -47,9 +47,18 @@ extension StoreState {
             selected.removeSubrange(limit...)
         }
         let kind = selected.first?.1["kind"]?.stringValue.map { $0 + "List" } ?? "List"
+        // Like the real server: items of built-in types come without apiVersion and kind
+        // (custom resources, served as unstructured objects, keep them).
+        let isBuiltIn = !path.group.contains(".") || path.group.hasSuffix(".k8s.io")
+        let items: [JSONValue] = selected.map { _, object in
+            guard isBuiltIn, case .object(var members) = object else { return object }
+            members.removeValue(forKey: "apiVersion")
+            members.removeValue(forKey: "kind")
+            return .object(members)
+        }
         return .object([
             "apiVersion": .string(path.apiVersion), "kind": .string(kind), "metadata": .object(metadata),
-            "items": .array(selected.map(\.1)),
+            "items": .array(items),
         ])
     }
 
