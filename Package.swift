@@ -124,6 +124,13 @@ let package = Package(
             dependencies: ["ClusterModel"],
             swiftSettings: strictSettings
         ),
+        // `swift run -c release probe-bench [instances] [rounds] [servers]`: probe cost with and without connection reuse.
+        .executableTarget(
+            name: "probe-bench",
+            dependencies: ["PostgresHealth", "PostgresTestSupport"],
+            path: "Benchmarks/ProbeBenchmark",
+            swiftSettings: strictSettings
+        ),
 
         .testTarget(
             name: "ClusterModelTests",
