@@ -15,6 +15,18 @@ enum ExecCredentialPlugin {
         var status: Status?
     }
 
+    /// What the plugin is told in `KUBERNETES_EXEC_INFO`.
+    private struct ExecInfo: Encodable {
+        struct Spec: Encodable {
+            var cluster: ExecClusterInfo?
+            var interactive = false
+        }
+
+        var apiVersion: String
+        var kind = "ExecCredential"
+        var spec: Spec
+    }
+
     /// Returns the credentials and their expiry (seconds since the epoch), if the plugin gave one.
     static func run(_ config: ExecConfig) async throws -> (ResolvedCredentials, Double?) {
         let output: [UInt8] = try await withCheckedThrowingContinuation { continuation in
@@ -52,8 +64,8 @@ enum ExecCredentialPlugin {
         }
         var environment = ProcessInfo.processInfo.environment
         environment.merge(config.environment) { $1 }
-        environment["KUBERNETES_EXEC_INFO"] =
-            "{\"apiVersion\":\"\(config.apiVersion)\",\"kind\":\"ExecCredential\",\"spec\":{\"interactive\":false}}"
+        let info = ExecInfo(apiVersion: config.apiVersion, spec: .init(cluster: config.clusterInfo))
+        environment["KUBERNETES_EXEC_INFO"] = (try? JSONEncoder().encode(info)).map { String(decoding: $0, as: UTF8.self) }
         process.environment = environment
         let stdout = Pipe()
         process.standardOutput = stdout

@@ -121,7 +121,13 @@ extension KubeConfig {
                     command: exec.command, arguments: exec.args ?? [],
                     environment: Dictionary((exec.env ?? []).map { ($0.name, $0.value) }, uniquingKeysWith: { $1 }),
                     apiVersion: exec.apiVersion ?? "client.authentication.k8s.io/v1", installHint: exec.installHint,
-                    baseDirectory: directory))
+                    baseDirectory: directory,
+                    clusterInfo: exec.provideClusterInfo == true
+                        ? ExecClusterInfo(
+                            server: cluster.server,
+                            certificateAuthorityData: tls.certificateAuthorityPEM.map { Data($0).base64EncodedString() },
+                            insecureSkipTLSVerify: cluster.insecureSkipTLSVerify)
+                        : nil))
         } else if let provider = user?.authProvider {
             throw failure("auth-provider \"\(provider.name)\" is not supported; use an exec credential plugin")
         }

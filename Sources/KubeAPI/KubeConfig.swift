@@ -71,16 +71,41 @@ public struct ExecConfig: Sendable, Hashable {
     public var installHint: String?
     /// The kubeconfig's directory, for relative commands.
     public var baseDirectory: String
+    /// The cluster passed to the plugin in `KUBERNETES_EXEC_INFO` when the
+    /// kubeconfig sets `provideClusterInfo: true`.
+    public var clusterInfo: ExecClusterInfo?
 
     public init(
         command: String, arguments: [String] = [], environment: [String: String] = [:],
-        apiVersion: String = "client.authentication.k8s.io/v1", installHint: String? = nil, baseDirectory: String = "."
+        apiVersion: String = "client.authentication.k8s.io/v1", installHint: String? = nil, baseDirectory: String = ".",
+        clusterInfo: ExecClusterInfo? = nil
     ) {
+        self.clusterInfo = clusterInfo
         self.command = command
         self.arguments = arguments
         self.environment = environment
         self.apiVersion = apiVersion
         self.installHint = installHint
         self.baseDirectory = baseDirectory
+    }
+}
+
+/// The cluster an exec plugin is told about (`ExecCredential.spec.cluster`).
+public struct ExecClusterInfo: Sendable, Hashable, Codable {
+    public var server: String
+    /// Base64 of the CA bundle, as in the kubeconfig.
+    public var certificateAuthorityData: String?
+    public var insecureSkipTLSVerify: Bool?
+
+    public init(server: String, certificateAuthorityData: String? = nil, insecureSkipTLSVerify: Bool? = nil) {
+        self.server = server
+        self.certificateAuthorityData = certificateAuthorityData
+        self.insecureSkipTLSVerify = insecureSkipTLSVerify
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case server
+        case certificateAuthorityData = "certificate-authority-data"
+        case insecureSkipTLSVerify = "insecure-skip-tls-verify"
     }
 }

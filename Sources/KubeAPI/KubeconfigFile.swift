@@ -69,6 +69,7 @@ struct KubeconfigFile: Decodable {
         var env: [EnvVar]?
         var apiVersion: String?
         var installHint: String?
+        var provideClusterInfo: Bool?
     }
 
     struct EnvVar: Decodable {

@@ -84,6 +84,7 @@ func writeExecPlugin(in directory: String, lifetime: Int) throws -> String {
         echo "$n" > "$counter"
         [ "$PLUGIN_MODE" = "test" ] || exit 3
         [ -n "$KUBERNETES_EXEC_INFO" ] || exit 4
+        case "$KUBERNETES_EXEC_INFO" in *'"server":"http'*) ;; *) exit 5 ;; esac
         expiry=$(date -u -d "+\(lifetime) seconds" +%Y-%m-%dT%H:%M:%SZ)
         printf '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"tok-%s","expirationTimestamp":"%s"}}\\n' "$n" "$expiry"
         """
