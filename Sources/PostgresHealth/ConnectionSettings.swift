@@ -49,9 +49,16 @@ public struct ConnectionSettings: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// libpq keyword/value pairs; the only place the password leaves this type.
-    var libpqParameters: [(String, String)] {
-        var pairs: [(String, String)] = [
-            ("host", host), ("port", String(port)), ("user", user), ("dbname", database),
+    /// With `addresses` (the host already resolved), libpq tries each in turn without a lookup.
+    func libpqParameters(addresses: [String] = []) -> [(String, String)] {
+        var pairs: [(String, String)] = [("port", String(port)), ("user", user), ("dbname", database)]
+        if addresses.isEmpty {
+            pairs.append(("host", host))
+        } else {
+            pairs.append(("host", Array(repeating: host, count: addresses.count).joined(separator: ",")))
+            pairs.append(("hostaddr", addresses.joined(separator: ",")))
+        }
+        pairs += [
             ("sslmode", sslMode), ("application_name", applicationName),
             ("connect_timeout", String(max(2, Int(connectTimeout.components.seconds) + 1))),
             // Probes must not hang on a dead peer: let the kernel notice quickly.

@@ -74,5 +74,39 @@ extension LiveClusterTests {
             #expect(try row?.require(Int.self, "n") == 42)
             #expect(try row?.decode(String.self, "nothing") == nil)
         }
+        @Test func hostNamesAreResolvedOffTheCooperativePool() async throws {
+            let cluster = try await SharedCluster.shared.cluster()
+            try await cluster.heal()
+            var settings = cluster.settings(for: cluster.primary)
+            settings.host = "localhost"
+            let connection = try await PostgresConnection.connect(settings)
+            defer { connection.close() }
+            let row = try await connection.query("SELECT inet_server_addr()::text AS address").rows.first
+            #expect(try row?.require(String.self, "address") == "127.0.0.1/32")
+        }
+
+        @Test func unknownHostFailsQuicklyWithAResolutionError() async throws {
+            let started = ContinuousClock.now
+            let error = await #expect(throws: PostgresError.self) {
+                try await PostgresConnection.connect(ConnectionSettings(host: "no-such-host.invalid", user: "postgres"))
+            }
+            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(error?.code == .connectionFailed)
+            #expect(error?.serverMessage.contains("could not resolve host name") == true)
+        }
+
+        @Test func closingDuringAQueryWaitsForTheQueryAndThenCloses() async throws {
+            let cluster = try await SharedCluster.shared.cluster()
+            try await cluster.heal()
+            let connection = try await PostgresConnection.connect(cluster.settings(for: cluster.primary))
+            async let slow = connection.query("SELECT pg_sleep(0.3) AS slept")
+            try await Task.sleep(for: .milliseconds(100))
+            connection.close()
+            let result = try await slow
+            #expect(result.rows.count == 1, "the running query finishes")
+            #expect(!connection.isUsable)
+            let error = await #expect(throws: PostgresError.self) { try await connection.query("SELECT 1") }
+            #expect(error?.code == .connectionLost)
+        }
     }
 }

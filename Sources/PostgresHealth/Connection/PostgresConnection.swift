@@ -14,21 +14,22 @@ import Darwin
 ///
 /// Connecting uses `PQconnectStartParams`/`PQconnectPoll` and queries use libpq's
 /// non-blocking mode; every wait for the socket goes through one shared poll thread
-/// (``SocketWaiter``), so no Swift cooperative thread ever blocks on the network
-/// (host-name resolution inside libpq is the one exception; the operator passes
-/// cluster DNS names that resolve locally and quickly).
+/// (``SocketWaiter``), and host names are resolved on a thread of their own
+/// (``HostResolver``) before libpq sees them, so no Swift cooperative thread ever
+/// blocks on the network or on DNS.
 ///
 /// A connection runs one query at a time: a second concurrent ``query(_:_:timeout:)``
 /// fails with ``PostgresError/Code/invalidArgument`` instead of corrupting libpq's state.
 /// ``ConnectionPool`` hands each connection to one task at a time.
 public final class PostgresConnection: @unchecked Sendable {
-    // `conn` is only touched while `busy` is held (or in init/deinit), which makes the
-    // unchecked Sendable conformance sound.
+    // `conn` is used by one task at a time: the one that set `state.inUse` (a query), or
+    // code holding the `state` lock while `inUse` is false. A `close()` during a query is
+    // deferred to the query's end. That makes the unchecked Sendable conformance sound.
 
     /// The settings this connection was opened with.
     public let settings: ConnectionSettings
     private var conn: OpaquePointer?
-    private let busy = Mutex(false)
+    private let state = Mutex(State())
     private let broken = Atomic<Bool>(false)
     private let logger: Logger
 
@@ -36,6 +37,11 @@ public final class PostgresConnection: @unchecked Sendable {
         self.settings = settings
         self.conn = conn
         self.logger = logger
+    }
+
+    private struct State {
+        var inUse = false
+        var closeRequested = false
     }
 
     deinit {
@@ -52,7 +58,22 @@ public final class PostgresConnection: @unchecked Sendable {
         let deadline = deadline.map { min($0, own) } ?? own
         logger.debug("connecting", metadata: ["instance": "\(settings.host):\(settings.port)", "user": "\(settings.user)"])
 
-        guard let conn = startConnect(settings) else {
+        var addresses: [String] = []
+        if !HostResolver.isLiteral(settings.host) {
+            switch await HostResolver.resolve(settings.host, deadline: deadline) {
+            case .addresses(let resolved):
+                addresses = resolved
+            case .failed(let reason):
+                throw PostgresError(
+                    code: .connectionFailed, host: settings.host, port: settings.port, operation: "connect",
+                    serverMessage: "could not resolve host name \"\(settings.host)\": \(reason)")
+            case .timedOut:
+                throw PostgresError(
+                    code: .connectTimeout, host: settings.host, port: settings.port, operation: "connect",
+                    serverMessage: "resolving the host name took longer than \(settings.connectTimeout)")
+            }
+        }
+        guard let conn = startConnect(settings, addresses: addresses) else {
             throw PostgresError(
                 code: .connectionFailed, host: settings.host, port: settings.port, operation: "connect",
                 serverMessage: "libpq could not allocate a connection")
@@ -96,15 +117,18 @@ public final class PostgresConnection: @unchecked Sendable {
     /// or closed; a pool then opens a new one.
     public var isUsable: Bool {
         if broken.load(ordering: .acquiring) { return false }
-        return busy.withLock { inUse in
-            guard !inUse, let conn else { return inUse }
+        return state.withLock { state in
+            guard !state.inUse, let conn else { return false }
             return PQstatus(conn) == CONNECTION_OK
         }
     }
 
     /// The server's `server_version_num` as libpq learnt it at connect time.
     public var serverVersionNumber: Int {
-        busy.withLock { _ in conn.map { Int(PQserverVersion($0)) } ?? 0 }
+        state.withLock { state in
+            guard !state.inUse, let conn else { return 0 }
+            return Int(PQserverVersion(conn))
+        }
     }
 
     /// Runs one SQL statement with text parameters (`$1`, `$2`, ...) and returns its rows.
@@ -116,15 +140,15 @@ public final class PostgresConnection: @unchecked Sendable {
         _ sql: String, _ parameters: [String?] = [], timeout: Duration = .seconds(10)
     ) async throws(PostgresError) -> QueryResult {
         let deadline = ContinuousClock.now + timeout
-        let acquired = busy.withLock { inUse in
-            if inUse { return false }
-            inUse = true
+        let acquired = state.withLock { state in
+            if state.inUse { return false }
+            state.inUse = true
             return true
         }
         guard acquired else {
             throw error(.invalidArgument, "query", "the connection is already running a query")
         }
-        defer { busy.withLock { $0 = false } }
+        defer { release() }
         guard let conn, !broken.load(ordering: .acquiring), PQstatus(conn) == CONNECTION_OK else {
             markBroken()
             throw error(.connectionLost, "query", "the connection is closed or broken")
@@ -176,8 +200,8 @@ public final class PostgresConnection: @unchecked Sendable {
         if text.utf8.contains(0) {
             throw error(.invalidArgument, "escape", "a value contains a NUL byte")
         }
-        let escaped: String? = busy.withLock { _ in
-            guard let conn, let pointer = PQescapeLiteral(conn, text, text.utf8.count) else { return nil }
+        let escaped: String? = state.withLock { state in
+            guard !state.inUse, let conn, let pointer = PQescapeLiteral(conn, text, text.utf8.count) else { return nil }
             defer { PQfreemem(pointer) }
             return String(cString: pointer)
         }
@@ -188,10 +212,23 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Closes the connection; later queries fail with ``PostgresError/Code/connectionLost``.
+    /// Closing during a query (from another task) takes effect when that query ends.
     public func close() {
         markBroken()
-        busy.withLock { _ in
-            if let conn {
+        state.withLock { state in
+            if state.inUse {
+                state.closeRequested = true
+            } else if let conn {
+                PQfinish(conn)
+                self.conn = nil
+            }
+        }
+    }
+
+    private func release() {
+        state.withLock { state in
+            state.inUse = false
+            if state.closeRequested, let conn {
                 PQfinish(conn)
                 self.conn = nil
             }
@@ -224,7 +261,7 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Asks the server to cancel the running statement (on a thread of its own, since
-    /// `PQcancel` blocks) and closes this connection. Called with `busy` held.
+    /// `PQcancel` blocks) and closes this connection. Called by the query that owns `conn`.
     private func cancelAndClose(_ conn: OpaquePointer) {
         markBroken()
         if let cancel = PQgetCancel(conn) {
@@ -248,8 +285,8 @@ public final class PostgresConnection: @unchecked Sendable {
         logger.debug("closed a connection after a timeout", metadata: ["instance": "\(settings.host):\(settings.port)"])
     }
 
-    private static func startConnect(_ settings: ConnectionSettings) -> OpaquePointer? {
-        let parameters = settings.libpqParameters
+    private static func startConnect(_ settings: ConnectionSettings, addresses: [String]) -> OpaquePointer? {
+        let parameters = settings.libpqParameters(addresses: addresses)
         return withCStrings(parameters.map(\.0)) { keys in
             withCStrings(parameters.map(\.1)) { values in
                 PQconnectStartParams(keys + [nil], values + [nil], 0)
