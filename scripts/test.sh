@@ -14,8 +14,14 @@ mapfile -t shell_scripts < <(git ls-files '*.sh' .ci/run)
 shellcheck --severity=style "${shell_scripts[@]}"
 echo "test: shellcheck passed on ${#shell_scripts[@]} scripts"
 
+echo "test: Helm chart, plain manifests, GitOps health checks, Dockerfile"
+"${root}/scripts/lint-chart.sh"
+
 echo "test: swift build"
 swift build --build-tests
 
+echo "test: e2e suite self-test (the kind suite itself needs Docker: see docs/e2e.md)"
+ORDINAL_BIN="$(swift build --show-bin-path)/ordinal" "${root}/e2e/selftest.sh"
+
 echo "test: swift test"
-swift test --skip-build --parallel --num-workers 2 "$@"
+swift test --skip-build "$@"

@@ -2,12 +2,14 @@ import KubeTypes
 
 extension ResolvedCluster {
     /// The owner reference every owned object carries; `nil` before the API server assigned a uid
-    /// (as in `ordinal render`), since a reference without a uid is refused.
+    /// (as in `ordinal render`), since a reference without a uid is refused. It does not set
+    /// `blockOwnerDeletion`, which would need `update` on `postgresclusters/finalizers` where the
+    /// OwnerReferencesPermissionEnforcement admission plugin runs (OpenShift), for no gain here.
     public var ownerReference: OwnerReference? {
         guard !uid.isEmpty else { return nil }
         return OwnerReference(
             apiVersion: PostgresCluster.apiVersion, kind: PostgresCluster.kind, name: name, uid: uid,
-            controller: true, blockOwnerDeletion: true)
+            controller: true)
     }
 
     /// Metadata for an object of this cluster: name, namespace, the common labels and,
