@@ -118,6 +118,13 @@ let package = Package(
             path: "Benchmarks/KubeAPIBenchmark",
             swiftSettings: strictSettings
         ),
+        // `swift run -c release operator-bench [clusters]`: the controller managing many clusters.
+        .executableTarget(
+            name: "operator-bench",
+            dependencies: ["Operator", "KubeAPI", "KubeTypes", "ClusterModel", "KubeTestServer"],
+            path: "Benchmarks/OperatorBenchmark",
+            swiftSettings: strictSettings
+        ),
         // Test support: real PostgreSQL servers on loopback, run as a non-root user.
         .target(
             name: "PostgresTestSupport",

@@ -66,6 +66,17 @@ public final class OperatorMetrics: Sendable {
     /// Total API requests so far, for tests and benchmarks.
     public var apiRequestCount: Int { state.withLock { $0.apiRequests.values.reduce(0, +) } }
 
+    /// API requests so far by verb, for tests and benchmarks.
+    public var apiRequestsByVerb: [String: Int] {
+        state.withLock { state in
+            var byVerb: [String: Int] = [:]
+            for (key, count) in state.apiRequests {
+                byVerb[String(key.split(separator: "|").first ?? ""), default: 0] += count
+            }
+            return byVerb
+        }
+    }
+
     /// The metrics in the Prometheus text exposition format.
     public func render() -> String {
         let snapshot = state.withLock { $0 }

@@ -1,0 +1,123 @@
+// operator-bench: the controller managing many PostgresClusters against the API test server.
+//
+// The API test server runs in a child process (this same binary with `--serve`), so the
+// resident memory measured is the operator's alone. Instances are not probed (no PostgreSQL
+// stands behind the pods here): this measures the Kubernetes side of reconciling.
+
+import ClusterModel
+import Foundation
+import KubeAPI
+import KubeTestServer
+import KubeTypes
+import Logging
+import Operator
+
+func residentKiB(_ field: String) -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
+        return Int(line.split(separator: " ").dropFirst().first { !$0.isEmpty } ?? "") ?? 0
+    }
+    return 0
+}
+
+func serve() async throws {
+    let server = try await KubeTestServer.start(threads: 2)
+    FileHandle.standardOutput.write(Data("port \(server.port)\n".utf8))
+    while readLine() != nil {}
+    await server.shutdown()
+}
+
+func measure(clusters count: Int) async throws {
+    let child = Process()
+    child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+    child.arguments = ["--serve"]
+    let output = Pipe()
+    let input = Pipe()
+    child.standardOutput = output
+    child.standardInput = input
+    try child.run()
+    guard let line = String(data: output.fileHandleForReading.availableData, encoding: .utf8),
+        let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines).dropFirst(5))
+    else { throw CocoaError(.fileReadCorruptFile) }
+    defer { try? input.fileHandleForWriting.close(); child.waitUntilExit() }
+
+    let seeder = KubeClient(config: KubeConfig(server: "http://127.0.0.1:\(port)"), concurrentRequests: 4, retryPolicy: .none)
+    let namespace = "bench"
+    let names = (0..<count).map { String(format: "c%04d", $0) }
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for chunk in stride(from: 0, to: count, by: 50) {
+            group.addTask {
+                for name in names[chunk..<min(chunk + 50, count)] {
+                    let cluster = PostgresCluster(
+                        metadata: ObjectMeta(name: name, namespace: namespace),
+                        spec: PostgresClusterSpec(instances: 3, postgresVersion: "16.4", storage: StorageSpec(size: "1Gi")))
+                    _ = try await seeder.create(cluster, namespace: namespace)
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+    let baseline = residentKiB("VmRSS")
+
+    var logger = Logger(label: "bench")
+    logger.logLevel = .error
+    var options = OperatorOptions()
+    options.workers = 8
+    options.healthInterval = .seconds(3600)
+    options.busyInterval = .seconds(3600)
+    options.addressing = .table { _, _ in nil }
+    let metrics = OperatorMetrics()
+    let client = KubeClient(config: KubeConfig(server: "http://127.0.0.1:\(port)"), concurrentRequests: 8, retryPolicy: RetryPolicy()) { record in
+        metrics.observeAPIRequest(verb: record.verb, code: record.statusCode)
+    }
+    let controller = Controller(client: client, options: options, metrics: metrics, logger: logger)
+    let started = ContinuousClock.now
+    let running = Task { await controller.run() }
+    // Converged: every cluster has its StatefulSet and a status written for its generation.
+    while true {
+        let sets = controller.caches.statefulSets.all().count
+        let withStatus = controller.caches.clusters.all().filter { $0.status?.observedGeneration != nil }.count
+        if sets == count && withStatus == count { break }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    let converged = ContinuousClock.now - started
+    // Let reconciles queued by the last watch events finish before measuring the steady state.
+    while await controller.queue.depth > 0 { try await Task.sleep(for: .milliseconds(50)) }
+    try await Task.sleep(for: .seconds(1))
+    let createRequests = metrics.apiRequestsByVerb
+
+    // Steady state: one more reconcile of every cluster, nothing changed.
+    let before = metrics.apiRequestsByVerb
+    let steadyStart = ContinuousClock.now
+    await withTaskGroup(of: Void.self) { group in
+        for worker in 0..<8 {
+            group.addTask {
+                for index in stride(from: worker, to: count, by: 8) {
+                    await controller.process(ClusterKey(namespace: namespace, name: names[index]))
+                }
+            }
+        }
+    }
+    let steady = ContinuousClock.now - steadyStart
+    let after = metrics.apiRequestsByVerb
+    var steadyRequests: [String: Int] = [:]
+    for (verb, total) in after { steadyRequests[verb] = total - (before[verb] ?? 0) }
+    let steadyWrites = steadyRequests.filter { !["get", "list", "watch"].contains($0.key) }.values.reduce(0, +)
+    running.cancel()
+
+    func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
+    let writesAtCreate = createRequests.filter { !["get", "list", "watch"].contains($0.key) }.values.reduce(0, +)
+    print("operator-bench: \(count) PostgresClusters (3 instances each) against the API test server (separate process)")
+    print(String(format: "  every cluster's objects created and status written: %.2f s", seconds(converged)))
+    print("  API requests while creating: \(createRequests.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) (\(String(format: "%.1f", Double(writesAtCreate) / Double(count))) writes per cluster)")
+    print(String(format: "  steady-state reconciles: %.0f per second (%d in %.2f s, 8 workers)", Double(count) / seconds(steady), count, seconds(steady)))
+    print("  steady-state API requests per reconcile: \(String(format: "%.2f", Double(steadyRequests.values.reduce(0, +)) / Double(count))) (writes: \(steadyWrites); \(steadyRequests.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")))")
+    print("  resident memory: \(residentKiB("VmRSS") / 1024) MiB now, \(residentKiB("VmHWM") / 1024) MiB peak (before the controller started: \(baseline / 1024) MiB)")
+}
+
+if CommandLine.arguments.contains("--serve") {
+    try await serve()
+} else {
+    let count = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 1000
+    try await measure(clusters: count)
+}
