@@ -58,7 +58,7 @@ public enum FixtureProcess {
         var template = Array("/tmp/ordinal-fixture-\(kind)-XXXXXX".utf8CString)
         let fd = mkstemp(&template)
         if fd >= 0 { close(fd) }
-        return String(cString: template)
+        return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private static func spawn(_ command: [String], stdout: String, stderr: String) throws(FixtureError) -> pid_t {

@@ -156,8 +156,12 @@ public final class PostgresTestCluster: Sendable {
             // superuser cannot work; trust the fixture's private socket instead.
             hba = hba.replacingOccurrences(of: "peer", with: "trust")
         }
+        // Loopback and a private socket folder, in the file (as a user's spec.postgresql.parameters
+        // would be) rather than on the command line, so a reload never sees them as pending a restart.
+        var parameters = ["listen_addresses": "127.0.0.1", "unix_socket_directories": layout.socketDirectory]
+        parameters.merge(extraParameters) { $1 }
         let files: [(String, String, Int)] = [
-            ("config/postgresql.conf", PostgresConfigFiles.postgresqlConf(parameters: extraParameters), 0o644),
+            ("config/postgresql.conf", PostgresConfigFiles.postgresqlConf(parameters: parameters), 0o644),
             ("config/pg_hba.conf", hba, 0o644),
             ("config/bootstrap-replica.sh", PodScripts.bootstrapReplica, 0o555),
             ("config/init-primary.sh", PodScripts.initPrimary, 0o555),

@@ -60,10 +60,10 @@ public final class PostgresTestInstance: Sendable {
     }
 
     /// Starts the server the way the pod's main container does (`-c config_file=... -c
-    /// hba_file=...`), on loopback and the fixture's socket folder, and waits until it accepts
-    /// connections.
+    /// hba_file=...`; the fixture's configuration file sets loopback and its own socket folder)
+    /// on its port, and waits until it accepts connections.
     public func start() async throws(FixtureError) {
-        try await startServer(listenAddresses: host)
+        try await startServer(listenAddresses: nil)
     }
 
     /// Stops the server (`fast`: roll back sessions, clean shutdown; `immediate`: crash-like).
@@ -124,17 +124,19 @@ public final class PostgresTestInstance: Sendable {
         return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
     }
 
-    func startServer(listenAddresses: String) async throws(FixtureError) {
-        let options = [
+    /// Starts the server; `listenAddresses` overrides the configuration file's (the image's
+    /// entrypoint starts its temporary init server with `listen_addresses=''`).
+    func startServer(listenAddresses: String?) async throws(FixtureError) {
+        var options = [
             "-c config_file=\(layout.configDirectory)/postgresql.conf",
             "-c hba_file=\(layout.configDirectory)/pg_hba.conf",
-            "-c unix_socket_directories=\(layout.socketDirectory)",
-            "-c listen_addresses='\(listenAddresses)'",
             "-p \(port)",
-        ].joined(separator: " ")
+        ]
+        if let listenAddresses { options.append("-c listen_addresses='\(listenAddresses)'") }
+        let optionString = options.joined(separator: " ")
         do {
             try await FixtureProcess.run(
-                [binaries.path("pg_ctl"), "-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "-o", options, "start"],
+                [binaries.path("pg_ctl"), "-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "-o", optionString, "start"],
                 as: layout.user)
         } catch {
             throw FixtureError("\(podName) did not start: \(error.message)\n\(logTail())")

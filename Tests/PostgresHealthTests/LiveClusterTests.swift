@@ -118,5 +118,32 @@ extension LiveClusterTests {
             #expect(afterKill.isPrimary, "a connection the server closed is replaced transparently")
             #expect(await pool.statistics.opened == 2)
         }
+        @Test func probeReportsSettingsThatWaitForARestart() async throws {
+            let cluster = try await SharedCluster.shared.cluster()
+            try await cluster.heal()
+            let replica = cluster.replicas[1]
+            try await replica.psql("ALTER SYSTEM SET shared_buffers = '64MB'")
+            try await replica.psql("SELECT pg_reload_conf()")
+            let pending = try await cluster.probe(until: { $0[2].pendingRestartSettings == ["shared_buffers"] })
+            try await replica.psql("ALTER SYSTEM RESET shared_buffers")
+            #expect(pending[2].pendingRestartSettings == ["shared_buffers"])
+            #expect(pending[0].pendingRestartSettings.isEmpty)
+            // PostgreSQL keeps the flag until a restart, even when the change is reverted.
+            try await replica.restart()
+            let cleared = try await cluster.probe(until: { $0[2].isStreaming && $0[2].pendingRestartSettings.isEmpty })
+            #expect(cleared[2].pendingRestartSettings.isEmpty)
+        }
+
+        @Test func instanceRestartedWithItsOwnBinaryFolderKeepsStreaming() async throws {
+            let cluster = try await SharedCluster.shared.cluster()
+            try await cluster.heal()
+            let replica = cluster.replicas[0]
+            let binaries = try PostgresBinaries(directory: replica.binaries.directory)
+            let before = try await replica.psql("SELECT pg_postmaster_start_time()")
+            try await replica.restart(with: binaries)
+            #expect(replica.binaries == binaries)
+            #expect(try await replica.psql("SELECT pg_postmaster_start_time()") != before)
+            try await cluster.waitForStreaming(applicationName: replica.podName)
+        }
     }
 }

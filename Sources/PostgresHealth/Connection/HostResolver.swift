@@ -76,14 +76,14 @@ enum HostResolver {
                     address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { pointer in
                         var raw = pointer.pointee.sin_addr
                         if inet_ntop(AF_INET, &raw, &buffer, socklen_t(buffer.count)) != nil {
-                            v4.append(String(cString: buffer))
+                            v4.append(Self.string(buffer))
                         }
                     }
                 } else if entry.pointee.ai_family == AF_INET6 {
                     address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { pointer in
                         var raw = pointer.pointee.sin6_addr
                         if inet_ntop(AF_INET6, &raw, &buffer, socklen_t(buffer.count)) != nil {
-                            v6.append(String(cString: buffer))
+                            v6.append(Self.string(buffer))
                         }
                     }
                 }
@@ -93,6 +93,10 @@ enum HostResolver {
         var seen = Set<String>()
         let addresses = (v4 + v6).filter { seen.insert($0).inserted }
         return addresses.isEmpty ? .failed("no addresses") : .addresses(Array(addresses.prefix(4)))
+    }
+
+    private static func string(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// One lookup; whichever of the lookup and the timer finishes first resumes the caller.
