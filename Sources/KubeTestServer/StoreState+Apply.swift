@@ -2,10 +2,11 @@ import KubeTypes
 
 extension StoreState {
     /// Server-side apply, approximated: each manager owns the leaf fields it
-    /// applied (lists are atomic: owned and replaced whole); applying a value
-    /// another manager owns with a different live value is a conflict unless
-    /// `force`; fields a manager stops applying are removed unless someone else
-    /// owns them. Real SSA merges associative lists by key; this does not.
+    /// applied; lists of objects with distinct `name` (or `type`) fields are
+    /// associative (merged and owned element by element, as containers, env,
+    /// volumes and conditions are), other lists atomic; applying a value another
+    /// manager owns with a different live value is a conflict unless `force`;
+    /// fields a manager stops applying are removed unless someone else owns them.
     mutating func apply(_ path: APIPath, _ request: APIRequest, name: String, body: JSONValue) throws(APIError)
         -> JSONValue
     {
@@ -51,7 +52,18 @@ extension StoreState {
         let previous = owners[managerKey] ?? []
         for field in previous where applied[field] == nil {
             let ownedElsewhere = owners.contains { $0.key != managerKey && $0.value.contains(field) }
-            if !ownedElsewhere { merged.removeValue(at: field) }
+            if ownedElsewhere { continue }
+            // Dropping the key of an associative-list element drops the element, unless
+            // another manager still owns something inside it.
+            if field.count >= 2, let step = ListElementKey(segment: field[field.count - 2]), step.key == field.last {
+                let element = Array(field.dropLast())
+                let elementOwnedElsewhere = owners.contains { owner, fields in
+                    owner != managerKey && fields.contains { $0.starts(with: element) }
+                }
+                if !elementOwnedElsewhere { merged.removeValue(at: element) }
+                continue
+            }
+            merged.removeValue(at: field)
         }
         owners[managerKey] = Set(applied.keys)
         let combined = Self.combine(old: stored.value, new: merged, subresource: subresource)
@@ -59,13 +71,21 @@ extension StoreState {
         return commit(path, key: key, stored: stored, new: combined, owners: owners)
     }
 
+    /// A field path as the API server prints it: `.spec.containers[name="a"].image`.
+    static func displayPath(_ field: FieldPath) -> String {
+        field.map { segment in
+            guard let step = ListElementKey(segment: segment) else { return "." + segment }
+            return "[\(step.key)=\"\(step.value)\"]"
+        }.joined()
+    }
+
     static func applyConflict(_ path: APIPath, name: String, conflicts: [(FieldPath, FieldManagerKey)]) -> APIError {
-        let causes = conflicts.sorted { $0.0.joined(separator: ".") < $1.0.joined(separator: ".") }.map {
+        let causes = conflicts.sorted { displayPath($0.0) < displayPath($1.0) }.map {
             field, other in
             StatusCause(
                 reason: "FieldManagerConflict",
                 message: "conflict with \"\(other.manager)\" using \(other.apiVersion)",
-                field: "." + field.joined(separator: "."))
+                field: displayPath(field))
         }
         let list = causes.map { "\($0.message ?? ""): \($0.field ?? "")" }.joined(separator: "\n- ")
         let noun = conflicts.count == 1 ? "conflict" : "conflicts"

@@ -5,6 +5,18 @@ import Foundation
 #endif
 import KubeTypes
 
+extension JSONValue {
+    /// Sets an empty object at `path`, creating intermediate objects (fieldsV1 keys only).
+    fileprivate mutating func setFieldsV1(_ path: [String]) {
+        guard let first = path.first else { return }
+        var members = objectValue ?? [:]
+        var child = members[first] ?? .object([:])
+        child.setFieldsV1(Array(path.dropFirst()))
+        members[first] = child
+        self = .object(members)
+    }
+}
+
 /// Who owns a set of fields: a manager, through apply or update, on the main
 /// resource or a subresource.
 struct FieldManagerKey: Hashable, Sendable {
@@ -121,7 +133,10 @@ struct StoreState: Sendable {
         let rendered: [JSONValue] = entries.map { key, paths in
             var fields = JSONValue.object([:])
             for path in paths {
-                fields.setValue(.object([:]), at: path.map { "f:" + $0 })
+                fields.setFieldsV1(path.map { segment in
+                    guard let step = ListElementKey(segment: segment) else { return "f:" + segment }
+                    return "k:{\"\(step.key)\":\"\(step.value)\"}"
+                })
             }
             var entry: [String: JSONValue] = [
                 "manager": .string(key.manager), "operation": .string(key.operation),
