@@ -105,9 +105,12 @@ final class SocketWaiter: Sendable {
                 timeout = Int32(clamping: max(0, millis + 1))
             }
             let count = poll(&pollfds, nfds_t(pollfds.count), timeout)
-            if count < 0 && errno != EINTR {
-                // A closed descriptor makes poll report POLLNVAL, not fail; anything else is fatal here.
-                fatalError("SocketWaiter: poll() failed, errno \(errno)")
+            if count < 0 {
+                // EINTR, or a transient ENOMEM: nothing is known about the sockets; try again
+                // shortly (deadlines are still checked below). A closed descriptor does not
+                // fail poll, it reports POLLNVAL, which wakes its waiter.
+                if errno != EINTR { usleep(10_000) }
+                for index in pollfds.indices { pollfds[index].revents = 0 }
             }
             if pollfds[0].revents != 0 {
                 _ = read(wakeRead, &drain, drain.count)
