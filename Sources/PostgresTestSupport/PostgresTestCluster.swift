@@ -103,6 +103,13 @@ public final class PostgresTestCluster: Sendable {
         return instance
     }
 
+    /// Adds pod `<name>-<next ordinal>` with an empty data volume, before its init container
+    /// has run: call ``runBootstrapScript(for:extraEnvironment:)`` and
+    /// ``PostgresTestInstance/start()`` yourself (to test what the script does with what it finds).
+    public func addUnbootstrappedReplica(binaries: PostgresBinaries? = nil) throws(FixtureError) -> PostgresTestInstance {
+        try makeInstance(ordinal: instances.count, binaries: binaries ?? defaultBinaries)
+    }
+
     /// Runs `bootstrap-replica.sh` as the pod's init container would, and returns its output.
     @discardableResult
     public func runBootstrapScript(for instance: PostgresTestInstance, extraEnvironment: [String: String] = [:]) async throws(FixtureError) -> FixtureProcess.Output {

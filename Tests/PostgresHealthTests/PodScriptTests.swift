@@ -126,3 +126,31 @@ extension LiveClusterTests {
         }
     }
 }
+
+@Suite("Pod scripts: recovery from an interrupted bootstrap", .enabled(if: PostgresBinaries.isAvailable, realPostgresMissing))
+struct BootstrapRecoveryTests {
+    @Test func bootstrapRestartsFromALeftoverStagingFolderAndReusesAnExistingSlot() async throws {
+        let cluster = try await PostgresTestCluster.start(name: "again", replicas: 0)
+        defer { cluster.shutdownNow() }
+        let replica = try cluster.addUnbootstrappedReplica()
+        // What a killed pg_basebackup leaves: a half-filled staging folder and its slot.
+        let staging = replica.dataDirectory + ".bootstrap"
+        try FileManager.default.createDirectory(atPath: staging + "/base", withIntermediateDirectories: true)
+        try "half".write(toFile: staging + "/base/garbage", atomically: true, encoding: .utf8)
+        try cluster.user.own(staging)
+        try await cluster.primary.psql("SELECT pg_create_physical_replication_slot('again_1')")
+
+        let output = try await cluster.runBootstrapScript(for: replica)
+        #expect(output.stderr.contains("replication slot again_1 already exists on the primary: reusing it"))
+        #expect(!FileManager.default.fileExists(atPath: staging))
+        #expect(!FileManager.default.fileExists(atPath: replica.dataDirectory + "/base/garbage"))
+        let passfile = try FileManager.default.attributesOfItem(atPath: replica.passfile)
+        #expect((passfile[.posixPermissions] as? Int) == 0o600)
+
+        try await cluster.primary.psql("CREATE TABLE after_retry AS SELECT 1 AS n")
+        try await replica.start()
+        try await cluster.waitForStreaming(applicationName: replica.podName)
+        try await replica.waitFor("SELECT n FROM after_retry", toPrint: "1")
+        #expect(try await cluster.primary.psql("SELECT active FROM pg_replication_slots WHERE slot_name = 'again_1'") == "t")
+    }
+}
