@@ -44,6 +44,7 @@ struct KubeConfigTests {
 
     @Test func relativeFilePathsAndTokenFileAreTakenFromTheKubeconfigDirectory() throws {
         let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         try "CA-PEM".write(toFile: directory + "/ca.pem", atomically: true, encoding: .utf8)
         try "token-from-file\n".write(toFile: directory + "/token", atomically: true, encoding: .utf8)
         let path = directory + "/config"
@@ -90,6 +91,7 @@ struct KubeConfigTests {
 
     @Test func loadingOrderIsExplicitThenKUBECONFIGThenHomeThenInCluster() throws {
         let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         func write(_ name: String, server: String) throws -> String {
             let path = directory + "/" + name
             try """
@@ -139,6 +141,7 @@ struct KubeConfigTests {
         let server = try await KubeTestServer.start(
             tls: KubeTestServer.TLS(certificatePath: certificates.serverCertificatePath, privateKeyPath: certificates.serverKeyPath))
         let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         try FileManager.default.copyItem(atPath: certificates.caCertificatePath, toPath: directory + "/ca.crt")
         try "ordinal-system".write(toFile: directory + "/namespace", atomically: true, encoding: .utf8)
         try "token-one".write(toFile: directory + "/token", atomically: true, encoding: .utf8)
@@ -161,6 +164,7 @@ struct KubeConfigTests {
     @Test func rejectedTokenIsReReadOnceAfter401() async throws {
         let server = try await KubeTestServer.start()
         let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         try "old".write(toFile: directory + "/token", atomically: true, encoding: .utf8)
         let config = KubeConfig(
             server: server.url, credentials: .tokenFile(path: directory + "/token", refreshInterval: .seconds(3600)))
@@ -177,6 +181,7 @@ struct KubeConfigTests {
     func execPluginCredentialIsCachedUntilItExpires() async throws {
         let server = try await KubeTestServer.start()
         let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         _ = try writeExecPlugin(in: directory, lifetime: 12)  // refreshed 10 s early: valid about 2 s
         let path = directory + "/kubeconfig"
         try managedKubeconfig(server: server.url, caData: nil, command: "./credential-plugin.sh")
@@ -198,6 +203,7 @@ struct KubeConfigTests {
     @Test func execPluginRunsAgainWhenItsTokenIsRefused() async throws {
         let server = try await KubeTestServer.start()
         let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let plugin = try writeExecPlugin(in: directory, lifetime: 3600)
         server.requireBearerTokens(["tok-2"])
         let config = try KubeConfig.fromKubeconfig(

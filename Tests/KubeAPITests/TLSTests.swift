@@ -80,6 +80,7 @@ struct TLSTests {
         let (server, certificates) = try await startServer(requireClientCertificate: false)
         server.requireBearerTokens(["tok-1"])
         let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let plugin = try writeExecPlugin(in: directory, lifetime: 3600)
         let config = try KubeConfig.fromKubeconfig(
             yaml: managedKubeconfig(
