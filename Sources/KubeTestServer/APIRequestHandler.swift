@@ -88,9 +88,10 @@ final class APIRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .latency(let delay)?:
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             let nanoseconds = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
+            let delayed = request
             context.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {
                 let (handler, context) = bound.value
-                handler.process(request, keepAlive: keepAlive, context: context)
+                handler.process(delayed, keepAlive: keepAlive, context: context)
             }
         case nil:
             process(request, keepAlive: keepAlive, context: context)
