@@ -75,6 +75,7 @@ public final class ClusterReconciler: Sendable {
         try await labelRoles(&round)
         await maintainReplication(&round)
         try await reconcileStatefulSet(&round)
+        try await growVolumes(&round)
 
         let status = StatusComputer.compute(.init(
             cluster: round.resolved, previous: cluster.status, instances: round.observations,

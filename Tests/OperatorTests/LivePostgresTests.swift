@@ -1,0 +1,98 @@
+import ClusterModel
+import KubeAPI
+import KubeTestServer
+import KubeTypes
+@testable import Operator
+import PostgresHealth
+import PostgresTestSupport
+import Testing
+
+/// The controller with real PostgreSQL servers standing in for the pods: the API test server's
+/// Pod objects are reached at the local servers' addresses.
+@Suite("Reconcile with real PostgreSQL", .serialized,
+       .enabled(if: PostgresBinaries.isAvailable, "needs PostgreSQL server binaries (Debian's postgresql) and, when running as root, the postgres user"))
+struct LivePostgresTests {
+    static func harness(for cluster: PostgresTestCluster) async throws -> OperatorHarness {
+        var options = OperatorOptions()
+        options.probeTimeout = .seconds(5)
+        options.addressing = .table { _, pod in
+            cluster.instances.first { $0.podName == pod }.map { ($0.host, $0.port) }
+        }
+        options.replicationPassfile = { _, pod in cluster.instances.first { $0.podName == pod }?.passfile }
+        let harness = try await OperatorHarness.start(options: options)
+        let labels = ClusterLabels.common(cluster: "orders")
+        _ = try harness.server.put(Secret(
+            metadata: ObjectMeta(name: "orders-superuser", namespace: harness.namespace, labels: labels),
+            type: "kubernetes.io/basic-auth", stringData: ["username": "postgres", "password": cluster.superuserPassword]))
+        _ = try harness.server.put(Secret(
+            metadata: ObjectMeta(name: "orders-replication", namespace: harness.namespace, labels: labels),
+            type: "kubernetes.io/basic-auth", stringData: ["username": cluster.replicationUser, "password": cluster.replicationPassword]))
+        try harness.putCluster(version: "15")
+        for ordinal in 0..<3 { try harness.putPod(ordinal) }
+        return harness
+    }
+
+    func roleLabels(_ harness: OperatorHarness) throws -> [String: String] {
+        var labels: [String: String] = [:]
+        for ordinal in 0..<3 {
+            let pod = try harness.server.object(Pod.self, namespace: harness.namespace, name: "orders-\(ordinal)")
+            labels["orders-\(ordinal)"] = pod?.metadata.labels?[ClusterLabels.role] ?? "-"
+        }
+        return labels
+    }
+
+    /// Reconciles until `condition` holds (replication settles over a few rounds), up to `attempts`.
+    func reconcile(_ harness: OperatorHarness, until condition: () throws -> Bool, attempts: Int = 40) async throws {
+        for _ in 0..<attempts {
+            _ = try await harness.reconcile()
+            if try condition() { return }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        Issue.record("condition not reached; status: \(String(describing: try harness.cluster()?.status))")
+    }
+
+    @Test func primaryAndReplicasAreLabelledFromWhatPostgreSQLReports() async throws {
+        let cluster = try await PostgresTestCluster.start(name: "orders", replicas: 2)
+        defer { Task { await cluster.shutdown() } }
+        let harness = try await Self.harness(for: cluster)
+        defer { Task { await harness.stop() } }
+
+        try await reconcile(harness) { try harness.cluster()?.status?.phase == .healthy }
+        #expect(try roleLabels(harness) == ["orders-0": "primary", "orders-1": "replica", "orders-2": "replica"])
+        let status = try #require(try harness.cluster()?.status)
+        #expect(status.primary == "orders-0")
+        #expect(status.readyInstances == 3)
+        #expect(status.currentVersion?.hasPrefix("15.") == true)
+        #expect(status.instanceStatus?.map(\.role) == ["primary", "replica", "replica"])
+        #expect(try harness.condition("Ready")?.status == "True")
+        // Slots exist on the primary for both replicas.
+        let slots = try await cluster.primary.psql("SELECT string_agg(slot_name, ',' ORDER BY slot_name) FROM pg_replication_slots")
+        #expect(slots.trimmingCharacters(in: .whitespacesAndNewlines) == "orders_1,orders_2")
+
+        // A steady cluster: another round writes nothing.
+        let steady = try await harness.reconcile()
+        #expect(steady.writes == 0)
+
+        // The primary stops: its label goes, status says why, nothing is labelled primary.
+        try await cluster.primary.stop()
+        try await reconcile(harness) { try roleLabels(harness)["orders-0"] == "-" }
+        #expect(try roleLabels(harness).values.filter { $0 == "primary" }.isEmpty)
+        #expect(try harness.cluster()?.status?.primary == nil)
+        #expect(try harness.condition("Ready")?.reason == "NoPrimary")
+        #expect(try harness.cluster()?.status?.phase == .degraded)
+
+        // It comes back: labelled again, Healthy again.
+        try await cluster.primary.start()
+        try await reconcile(harness) { try harness.cluster()?.status?.phase == .healthy }
+        #expect(try roleLabels(harness)["orders-0"] == "primary")
+
+        // A replica promoted by hand: two servers accept writes. No pod is labelled primary.
+        try await cluster.instances[2].promote()
+        try await reconcile(harness) { try harness.condition("Degraded")?.reason == "SplitBrain" }
+        #expect(try roleLabels(harness).values.filter { $0 == "primary" }.isEmpty)
+        #expect(try harness.cluster()?.status?.phase == .degraded)
+        #expect(try harness.cluster()?.status?.primary == nil)
+        let degraded = try #require(try harness.condition("Degraded"))
+        #expect(degraded.message.contains("orders-0") && degraded.message.contains("orders-2"))
+    }
+}
