@@ -110,6 +110,7 @@ public final class KubeTestServer: Sendable {
         let key = ObjectKey(namespace: namespace, name: name)
         return core.store.state.withLock { state in
             var value = object
+            state.completeTypeInfo(&value, resource: resource)
             let old = state.collections[resource]?[key]
             if value["metadata"]?["uid"] == nil {
                 value.setValue(old?.value["metadata"]?["uid"] ?? .string(StoreState.makeUID()), at: ["metadata", "uid"])
@@ -134,6 +135,18 @@ public final class KubeTestServer: Sendable {
     public func put<T: KubernetesResource>(_ object: T) throws -> T {
         let stored = put(try JSONCoding.jsonValue(object), in: ResourceKey(T.self))
         return try JSONCoding.typed(T.self, from: stored)
+    }
+
+    /// Tells the server a collection's `apiVersion` and `kind`, so objects stored
+    /// without them (by ``put(_:in:)`` or a client that omits them) get them, as
+    /// from a real server. Objects that carry both teach the server the same.
+    public func register(_ resource: ResourceKey, apiVersion: String, kind: String) {
+        core.store.state.withLock { $0.typeInfo[resource] = (apiVersion, kind) }
+    }
+
+    /// Registers a typed resource's `apiVersion` and `kind`; see ``register(_:apiVersion:kind:)``.
+    public func register<T: KubernetesResource>(_ type: T.Type) {
+        register(ResourceKey(T.self), apiVersion: T.apiVersion, kind: T.kind)
     }
 
     /// The stored object, or `nil`. `namespace` is `nil` for cluster-scoped objects.

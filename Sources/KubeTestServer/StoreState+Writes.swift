@@ -62,6 +62,7 @@ extension StoreState {
         object.setValue(.string(Self.makeUID()), at: ["metadata", "uid"])
         object.setValue(.string(Self.now()), at: ["metadata", "creationTimestamp"])
         object.setValue(.int(1), at: ["metadata", "generation"])
+        completeTypeInfo(&object, resource: path.resource)
         if object["apiVersion"] == nil { object.setValue(.string(path.apiVersion), at: ["apiVersion"]) }
         var owners: [FieldManagerKey: Set<FieldPath>] = [:]
         if let presetOwners {

@@ -53,6 +53,20 @@ struct StoreState: Sendable {
     var watchers: [Int: Watcher] = [:]
     var nextWatcherID = 1
     var validator: (@Sendable (ResourceKey, JSONValue) -> [StatusCause])?
+    /// `apiVersion` and `kind` per collection, learned from objects that carry them
+    /// (or registered), to fill in objects stored without them as the real server would.
+    var typeInfo: [ResourceKey: (apiVersion: String, kind: String)] = [:]
+
+    /// Learns `apiVersion`/`kind` from `object`, or fills them in from what was learned.
+    mutating func completeTypeInfo(_ object: inout JSONValue, resource: ResourceKey) {
+        if let apiVersion = object["apiVersion"]?.stringValue, let kind = object["kind"]?.stringValue {
+            if typeInfo[resource] == nil { typeInfo[resource] = (apiVersion, kind) }
+            return
+        }
+        guard let known = typeInfo[resource], case .object = object else { return }
+        if object["apiVersion"] == nil { object.setValue(.string(known.apiVersion), at: ["apiVersion"]) }
+        if object["kind"] == nil { object.setValue(.string(known.kind), at: ["kind"]) }
+    }
 
     mutating func nextRevision() -> Int64 {
         revision += 1

@@ -163,4 +163,17 @@ struct WatchTests {
             #expect(events.first?.object?["data"]?["k"] == "v")
         }
     }
+
+    @Test func objectsSeededWithoutKindGetTheRegisteredOneSoTypedWatchesDecode() async throws {
+        try await withServer { server, client in
+            server.register(ConfigMap.self)
+            let stream = client.watch(ConfigMap.self, namespace: "default", options: WatchOptions(resourceVersion: server.currentResourceVersion))
+            let collector = Task { try await collect(stream, count: 1) }
+            #expect(await eventually { server.openWatchCount == 1 })
+            server.put(["metadata": ["name": "raw", "namespace": "default"], "data": ["k": "v"]], in: ResourceKey(ConfigMap.self))
+            let events = try await collector.value
+            #expect(events.first?.object?.kind == "ConfigMap")
+            #expect(events.first?.object?.data == ["k": "v"])
+        }
+    }
 }
