@@ -63,6 +63,9 @@ public final class OperatorMetrics: Sendable {
 
     public func setLeader(_ isLeader: Bool) { state.withLock { $0.isLeader = isLeader } }
 
+    /// Whether this process leads right now.
+    public var isLeader: Bool { state.withLock { $0.isLeader } }
+
     /// Total API requests so far, for tests and benchmarks.
     public var apiRequestCount: Int { state.withLock { $0.apiRequests.values.reduce(0, +) } }
 

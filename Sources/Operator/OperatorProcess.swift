@@ -19,18 +19,23 @@ public struct OperatorProcess: Sendable {
     public var leaderElection: LeaderElectionConfig?
     public var config: KubeConfig
     public var logger: Logger
+    public var metrics: OperatorMetrics
+    /// Stop on SIGTERM and SIGINT (off in tests that run several processes in one).
+    public var handlesSignals = true
 
-    public init(options: OperatorOptions, httpPort: Int, leaderElection: LeaderElectionConfig?, config: KubeConfig, logger: Logger) {
+    public init(options: OperatorOptions, httpPort: Int, leaderElection: LeaderElectionConfig?, config: KubeConfig, logger: Logger,
+                metrics: OperatorMetrics = OperatorMetrics()) {
         self.options = options
+        self.metrics = metrics
         self.httpPort = httpPort
         self.leaderElection = leaderElection
         self.config = config
         self.logger = logger
     }
 
-    /// Runs until SIGTERM/SIGINT.
+    /// Runs until SIGTERM/SIGINT, or until the calling task is cancelled.
     public func run() async {
-        let metrics = OperatorMetrics()
+        let metrics = self.metrics
         let client = KubeClient(config: config, concurrentRequests: max(4, options.workers), logger: logger) { record in
             metrics.observeAPIRequest(verb: record.verb, code: record.statusCode)
         }
@@ -40,7 +45,11 @@ public struct OperatorProcess: Sendable {
         let leaderElection = self.leaderElection
         let endpoints = HTTPEndpoints(
             port: httpPort, metrics: metrics, isHealthy: { true },
-            isReady: { current.controller.withLock { $0?.isSynced } ?? (leaderElection != nil) })
+            isReady: {
+                // A standby that is not leading is ready: it serves its endpoints and waits for the lease.
+                if leaderElection != nil && !metrics.isLeader { return true }
+                return current.controller.withLock { $0?.isSynced } ?? false
+            })
         let work = Task {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -73,11 +82,15 @@ public struct OperatorProcess: Sendable {
                 }
             }
         }
-        let signals = SignalWatcher(signals: [SIGTERM, SIGINT]) { signal in
+        let signals = SignalWatcher(signals: handlesSignals ? [SIGTERM, SIGINT] : []) { signal in
             logger.info("signal received: shutting down", metadata: ["signal": "\(signal)"])
             work.cancel()
         }
-        await work.value
+        await withTaskCancellationHandler {
+            await work.value
+        } onCancel: {
+            work.cancel()
+        }
         signals.stop()
         logger.info("stopped")
     }
