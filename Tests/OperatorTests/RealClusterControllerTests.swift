@@ -1,0 +1,79 @@
+import ClusterModel
+import Foundation
+import KubeAPI
+import KubeTypes
+import Logging
+@testable import Operator
+import Testing
+
+/// The kubeconfig of a real cluster to run the controller suite against, if any.
+let controllerRealClusterKubeconfig: String? = {
+    let path = ProcessInfo.processInfo.environment["ORDINAL_TEST_KUBECONFIG"] ?? ""
+    if path.isEmpty {
+        print("note: Operator real-cluster tests SKIPPED: set ORDINAL_TEST_KUBECONFIG to a kubeconfig to run them")
+        return nil
+    }
+    return path
+}()
+
+/// The controller against a real API server: installs the CRD, works in a namespace of its own and
+/// deletes it at the end. PostgreSQL is not reached from the test process (pods are probed through
+/// their cluster DNS names), so this checks the Kubernetes side of reconciling.
+@Suite(
+    "Controller against a real cluster",
+    .enabled(if: controllerRealClusterKubeconfig != nil, "ORDINAL_TEST_KUBECONFIG is not set: real-cluster tests skipped"),
+    .serialized)
+struct RealClusterControllerTests {
+    @Test func reconcileCreatesOwnedObjectsAndThenLeavesThemAlone() async throws {
+        let path = try #require(controllerRealClusterKubeconfig)
+        let client = KubeClient(config: try KubeConfig.fromKubeconfig(path: path))
+        _ = try await client.applyRaw(
+            ResourceType(group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", isNamespaced: false),
+            object: CustomResourceDefinition.postgresCluster, namespace: nil, subresource: nil, fieldManager: "ordinal-tests", force: true)
+        let namespace = "ordinal-controller-test-\(UInt32.random(in: 0...UInt32.max))"
+        _ = try await client.create(Namespace(metadata: ObjectMeta(name: namespace)))
+        defer { Task { try? await client.delete(Namespace.self, name: namespace) } }
+        try await Task.sleep(for: .seconds(2))  // the CRD becomes served
+
+        var logger = Logger(label: "ordinal.real")
+        logger.logLevel = .warning
+        var options = OperatorOptions()
+        options.namespaces = [namespace]
+        let controller = Controller(client: client, options: options, metrics: OperatorMetrics(), logger: logger)
+        let caches = Task { await controller.caches.run() }
+        defer { caches.cancel() }
+
+        _ = try await client.create(PostgresCluster(
+            metadata: ObjectMeta(name: "orders", namespace: namespace),
+            spec: PostgresClusterSpec(instances: 1, postgresVersion: "16.4", storage: StorageSpec(size: "1Gi"))), namespace: namespace)
+        let key = ClusterKey(namespace: namespace, name: "orders")
+        try await waitFor("the cluster in the cache") { controller.caches.clusters.get(namespace: namespace, name: "orders") != nil }
+
+        let first = try await controller.reconciler.reconcile(key)
+        #expect(first.writes >= 9)
+        let set = try await client.get(StatefulSet.self, name: "orders", namespace: namespace)
+        #expect(set.metadata.ownerReferences?.first?.kind == "PostgresCluster")
+        for name in ["orders-headless", "orders-rw", "orders-ro"] {
+            #expect(try await client.getIfPresent(Service.self, name: name, namespace: namespace) != nil)
+        }
+        let cluster = try await client.get(PostgresCluster.self, name: "orders", namespace: namespace)
+        #expect(cluster.status?.observedGeneration == cluster.metadata.generation)
+
+        try await waitFor("caches hold what was applied") {
+            controller.caches.statefulSets.get(namespace: namespace, name: "orders") != nil
+                && controller.caches.services.list(namespace: namespace).count == 3
+                && controller.caches.clusters.get(namespace: namespace, name: "orders")?.status != nil
+        }
+        let second = try await controller.reconciler.reconcile(key)
+        // Only status may change while the real pod starts; owned objects are not written again.
+        #expect(second.writes <= 1)
+    }
+
+    func waitFor(_ what: String, timeout: Duration = .seconds(30), _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw HarnessError(message: "timed out waiting for \(what)") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+}
