@@ -27,6 +27,7 @@ public final class Informer<T: KubernetesResource>: Sendable {
     private let watchTimeoutSeconds: Int
     private let backoff: Backoff
     private let handler: (@Sendable (InformerEvent<T>) -> Void)?
+    private let transform: (@Sendable (T) -> T)?
     private let stats = Mutex(Statistics())
 
     /// - Parameters:
@@ -37,8 +38,10 @@ public final class Informer<T: KubernetesResource>: Sendable {
     public init(
         client: KubeClient, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil,
         pageSize: Int = 500, watchTimeoutSeconds: Int = 300, backoff: Backoff = Backoff(),
+        transform: (@Sendable (T) -> T)? = nil,
         handler: (@Sendable (InformerEvent<T>) -> Void)? = nil
     ) {
+        self.transform = transform
         self.client = client
         self.namespace = namespace
         self.labelSelector = labelSelector
@@ -63,7 +66,8 @@ public final class Informer<T: KubernetesResource>: Sendable {
                         T.self, namespace: namespace,
                         options: ListOptions(labelSelector: labelSelector, fieldSelector: fieldSelector), pageSize: pageSize)
                     stats.withLock { $0.lists += 1 }
-                    for event in cache.replace(with: list.items, resourceVersion: list.metadata.resourceVersion) {
+                    let items = transform.map { list.items.map($0) } ?? list.items
+                    for event in cache.replace(with: items, resourceVersion: list.metadata.resourceVersion) {
                         handler?(event)
                     }
                     needsList = false
@@ -78,7 +82,7 @@ public final class Informer<T: KubernetesResource>: Sendable {
                 let watchStart = ContinuousClock.now
                 var sawEvent = false
                 for try await event in stream {
-                    if let change = cache.apply(event) { handler?(change) }
+                    if let change = cache.apply(transform.map { event.map($0) } ?? event) { handler?(change) }
                     sawEvent = true
                     failures = 0
                 }

@@ -18,3 +18,15 @@ public enum ResourceEvent<Object: Sendable>: Sendable {
 }
 
 extension ResourceEvent: Equatable where Object: Equatable {}
+
+extension ResourceEvent {
+    /// The same event with its object transformed (a bookmark passes through).
+    public func map(_ transform: (Object) -> Object) -> ResourceEvent<Object> {
+        switch self {
+        case .added(let object): return .added(transform(object))
+        case .modified(let object): return .modified(transform(object))
+        case .deleted(let object): return .deleted(transform(object))
+        case .bookmark: return self
+        }
+    }
+}

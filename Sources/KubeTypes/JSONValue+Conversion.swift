@@ -8,7 +8,12 @@ extension JSONValue {
     /// The JSON form of any encodable value (unset optionals are omitted, never `null`).
     public init(encoding value: some Encodable) throws {
         let data = try JSONEncoder().encode(value)
-        self = try JSONDecoder().decode(JSONValue.self, from: data)
+        self = try JSONParser.parse(Array(data))
+    }
+
+    /// Parses JSON text (bytes) into a value.
+    public init(parsing bytes: [UInt8]) throws {
+        self = try JSONParser.parse(bytes)
     }
 
     /// Decodes this value as `type`.

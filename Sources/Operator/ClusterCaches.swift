@@ -10,7 +10,13 @@ public final class InformerSet<T: KubernetesResource>: Sendable {
         let scopes: [String?] = namespaces.isEmpty ? [nil] : namespaces
         var informers: [String?: Informer<T>] = [:]
         for scope in scopes {
-            informers[scope] = Informer<T>(client: client, namespace: scope, labelSelector: labelSelector) { event in
+            // Cached objects drop managedFields: the controller never reads them, and they are often
+            // the largest part of an object applied by several managers.
+            informers[scope] = Informer<T>(client: client, namespace: scope, labelSelector: labelSelector, transform: { object in
+                var copy = object
+                copy.metadata.managedFields = nil
+                return copy
+            }) { event in
                 onChange(event.object)
                 if case .updated(let old, _) = event { onChange(old) }
             }

@@ -17,7 +17,7 @@ public enum SpecValidator {
                     field: "metadata.name",
                     message: "must be at most \(ClusterNames.maximumClusterNameLength) characters: pod and revision names add suffixes to it and must stay within 63"))
             }
-            if !name.wholeMatches(PostgresClusterSchema.clusterNamePattern) {
+            if !Identifiers.isDNS1035Label(name) {
                 found.append(FieldError(
                     field: "metadata.name",
                     message: "must start with a lowercase letter and contain only lowercase letters, digits and '-': it names Services, which must be DNS-1035 labels"))
@@ -27,7 +27,7 @@ public enum SpecValidator {
         if !(1...Int(PostgresClusterSchema.maximumInstances)).contains(spec.instances) {
             found.append(FieldError(field: "spec.instances", message: "must be between 1 and \(PostgresClusterSchema.maximumInstances), got \(spec.instances)"))
         }
-        if let version = PostgresVersion(spec.postgresVersion), spec.postgresVersion.wholeMatches(PostgresClusterSchema.versionPattern) {
+        if let version = PostgresVersion(spec.postgresVersion), Identifiers.isVersionText(spec.postgresVersion) {
             if version.major < 13 {
                 found.append(FieldError(field: "spec.postgresVersion", message: "must be 13 or newer"))
             }
@@ -41,14 +41,14 @@ public enum SpecValidator {
         }
         found += parameterErrors(spec.postgresql?.parameters ?? [:])
         if let database = spec.bootstrap?.database {
-            if !database.wholeMatches(PostgresClusterSchema.identifierPattern) {
+            if !Identifiers.isSQLIdentifier(database) {
                 found.append(FieldError(field: "spec.bootstrap.database", message: "invalid value \"\(database)\": must be a lowercase SQL identifier"))
             } else if PostgresClusterSchema.reservedDatabases.contains(database) {
                 found.append(FieldError(field: "spec.bootstrap.database", message: "cannot be a built-in database (\(PostgresClusterSchema.reservedDatabases.joined(separator: ", ")))"))
             }
         }
         if let owner = spec.bootstrap?.owner {
-            if !owner.wholeMatches(PostgresClusterSchema.identifierPattern) {
+            if !Identifiers.isSQLIdentifier(owner) {
                 found.append(FieldError(field: "spec.bootstrap.owner", message: "invalid value \"\(owner)\": must be a lowercase SQL identifier"))
             } else if PostgresClusterSchema.reservedRoles.contains(owner) {
                 found.append(FieldError(field: "spec.bootstrap.owner", message: "cannot be a role Ordinal owns (\(PostgresClusterSchema.reservedRoles.joined(separator: ", ")))"))
@@ -98,7 +98,7 @@ public enum SpecValidator {
         var found: [FieldError] = []
         for (key, value) in parameters.sorted(by: { $0.key < $1.key }) {
             let field = "spec.postgresql.parameters.\(key)"
-            if !key.wholeMatches("^[a-z][a-z0-9_.]*$") || key.count > 63 {
+            if !Identifiers.isParameterName(key) {
                 found.append(FieldError(field: field, message: "parameter names are lowercase PostgreSQL setting names (letters, digits, '_' and '.')"))
             } else if PostgresClusterSchema.managedParameters.contains(key) {
                 found.append(FieldError(field: field, message: "managed by Ordinal and cannot be set"))
