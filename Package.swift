@@ -138,6 +138,13 @@ let package = Package(
             path: "Benchmarks/ProbeBenchmark",
             swiftSettings: strictSettings
         ),
+        // `swift run -c release upgrade-bench [repetitions] [dirty MiB]`: the primary's write downtime in its upgrade step, with and without CHECKPOINT first.
+        .executableTarget(
+            name: "upgrade-bench",
+            dependencies: ["PostgresHealth", "PostgresTestSupport"],
+            path: "Benchmarks/UpgradeBenchmark",
+            swiftSettings: strictSettings
+        ),
 
         .testTarget(
             name: "ClusterModelTests",
@@ -157,6 +164,11 @@ let package = Package(
         .testTarget(
             name: "OperatorTests",
             dependencies: ["Operator", "KubeTestServer", "PostgresTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "UpgradeTests",
+            dependencies: ["Operator", "KubeTestServer", "PostgresTestSupport", "ClusterModel", "KubeAPI", "KubeTypes", "PostgresHealth"],
             swiftSettings: strictSettings
         ),
     ]

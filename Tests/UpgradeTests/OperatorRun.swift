@@ -1,0 +1,74 @@
+import ClusterModel
+import KubeAPI
+import KubeTestServer
+import KubeTypes
+import Logging
+@testable import Operator
+import PostgresHealth
+
+/// One operator process against the API test server: its own client, caches, connection pool
+/// and controller. Dropping it (``stop()``) and starting another is an operator restart.
+final class OperatorRun: Sendable {
+    let server: KubeTestServer
+    let client: KubeClient
+    let controller: Controller
+    let pool: ConnectionPool
+    let cachesTask: Task<Void, Never>
+    let key: ClusterKey
+
+    init(server: KubeTestServer, options: OperatorOptions, clock: WallClock, key: ClusterKey) {
+        self.server = server
+        self.key = key
+        client = KubeClient(config: KubeConfig(server: server.url), retryPolicy: .none)
+        pool = ConnectionPool()
+        var logger = Logger(label: "ordinal.upgrade-test")
+        logger.logLevel = .warning
+        controller = Controller(client: client, options: options, metrics: OperatorMetrics(), pool: pool, clock: clock, logger: logger)
+        let caches = controller.caches
+        cachesTask = Task { await caches.run() }
+    }
+
+    /// Stops the caches' watches and closes every PostgreSQL connection.
+    func stop() async {
+        cachesTask.cancel()
+        await pool.closeAll()
+    }
+
+    /// One reconcile, once the caches hold what the server holds.
+    @discardableResult
+    func reconcile() async throws -> ClusterReconciler.Outcome {
+        try await settle()
+        return try await controller.reconciler.reconcile(key)
+    }
+
+    /// Waits until every cache holds exactly the server's objects of its type, at the server's versions.
+    func settle(timeout: Duration = .seconds(10)) async throws {
+        let caches = controller.caches
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if caches.isSynced
+                && matches(caches.clusters) && matches(caches.statefulSets) && matches(caches.services)
+                && matches(caches.configMaps) && matches(caches.secrets, managedOnly: true) && matches(caches.budgets)
+                && matches(caches.pods)
+            {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw UpgradeTestError("the operator's caches did not catch up with the API test server within \(timeout)")
+    }
+
+    private func matches<T: KubernetesResource>(_ cache: InformerSet<T>, managedOnly: Bool = false) -> Bool {
+        let cached = Set(cache.all().map { "\($0.metadata.name ?? "")@\($0.metadata.resourceVersion ?? "")" })
+        let stored = Set(server.objects(in: ResourceKey(T.self)).filter { object in
+            !managedOnly || object["metadata"]?["labels"]?["app.kubernetes.io/managed-by"]?.stringValue == "ordinal"
+        }.map { "\($0["metadata"]?["name"]?.stringValue ?? "")@\($0["metadata"]?["resourceVersion"]?.stringValue ?? "")" })
+        return cached == stored
+    }
+}
+
+/// A failure of the test machinery (not of the code under test), with what it waited for.
+struct UpgradeTestError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
