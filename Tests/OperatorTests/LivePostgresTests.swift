@@ -5,6 +5,7 @@ import KubeTypes
 @testable import Operator
 import PostgresHealth
 import PostgresTestSupport
+import Foundation
 import Testing
 
 /// The controller with real PostgreSQL servers standing in for the pods: the API test server's
@@ -41,6 +42,11 @@ struct LivePostgresTests {
         return labels
     }
 
+    func slotNames(_ cluster: PostgresTestCluster) async throws -> String {
+        try await cluster.primary.psql("SELECT string_agg(slot_name, ',' ORDER BY slot_name) FROM pg_replication_slots")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// Reconciles until `condition` holds (replication settles over a few rounds), up to `attempts`.
     func reconcile(_ harness: OperatorHarness, until condition: () throws -> Bool, attempts: Int = 40) async throws {
         for _ in 0..<attempts {
@@ -66,8 +72,7 @@ struct LivePostgresTests {
         #expect(status.instanceStatus?.map(\.role) == ["primary", "replica", "replica"])
         #expect(try harness.condition("Ready")?.status == "True")
         // Slots exist on the primary for both replicas.
-        let slots = try await cluster.primary.psql("SELECT string_agg(slot_name, ',' ORDER BY slot_name) FROM pg_replication_slots")
-        #expect(slots.trimmingCharacters(in: .whitespacesAndNewlines) == "orders_1,orders_2")
+        #expect(try await slotNames(cluster) == "orders_1,orders_2")
 
         // A steady cluster: another round writes nothing.
         let steady = try await harness.reconcile()
@@ -86,13 +91,30 @@ struct LivePostgresTests {
         try await reconcile(harness) { try harness.cluster()?.status?.phase == .healthy }
         #expect(try roleLabels(harness)["orders-0"] == "primary")
 
+        // Scale 3 → 2: the StatefulSet shrinks, and pod 2's slot stays while the pod exists...
+        var wanted = try #require(try harness.cluster())
+        wanted.spec.instances = 2
+        _ = try await harness.client.update(wanted)
+        _ = try await harness.reconcile()
+        #expect(try harness.statefulSet()?.spec?.replicas == 2)
+        #expect(try await slotNames(cluster) == "orders_1,orders_2")
+        // ...and is dropped once the StatefulSet controller has removed the pod.
+        harness.server.remove(in: ResourceKey(Pod.self), namespace: harness.namespace, name: "orders-2")
+        try await cluster.instances[2].stop()
+        for _ in 0..<40 where try await slotNames(cluster) != "orders_1" {
+            _ = try await harness.reconcile()
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        #expect(try await slotNames(cluster) == "orders_1")
+        try await reconcile(harness) { try harness.cluster()?.status?.phase == .healthy }
+
         // A replica promoted by hand: two servers accept writes. No pod is labelled primary.
-        try await cluster.instances[2].promote()
+        try await cluster.instances[1].promote()
         try await reconcile(harness) { try harness.condition("Degraded")?.reason == "SplitBrain" }
         #expect(try roleLabels(harness).values.filter { $0 == "primary" }.isEmpty)
         #expect(try harness.cluster()?.status?.phase == .degraded)
         #expect(try harness.cluster()?.status?.primary == nil)
         let degraded = try #require(try harness.condition("Degraded"))
-        #expect(degraded.message.contains("orders-0") && degraded.message.contains("orders-2"))
+        #expect(degraded.message.contains("orders-0") && degraded.message.contains("orders-1"))
     }
 }

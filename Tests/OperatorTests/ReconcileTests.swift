@@ -139,6 +139,23 @@ struct ReconcileTests {
         #expect(try harness.statefulSet() != nil)
     }
 
+    @Test func conflictMidReconcileIsRetried() async throws {
+        let harness = try await OperatorHarness.start()
+        defer { Task { await harness.stop() } }
+        try harness.putCluster()
+        try await harness.settle()
+        // The API server answers 409 Conflict to the second write of the round.
+        harness.server.inject(Fault(.status(409), verb: "apply", count: 1))
+        await harness.controller.process(harness.key)
+        #expect(await harness.controller.queue.failureCount(harness.key) == 1)
+        try await harness.settle()
+        await harness.controller.process(harness.key)
+        #expect(await harness.controller.queue.failureCount(harness.key) == 0)
+        for name in ["orders-headless", "orders-rw", "orders-ro"] {
+            #expect(try harness.server.object(Service.self, namespace: harness.namespace, name: name) != nil)
+        }
+    }
+
     @Test func conflictingFieldOwnerIsOverruledByApply() async throws {
         let harness = try await OperatorHarness.start()
         defer { Task { await harness.stop() } }
