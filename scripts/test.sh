@@ -17,6 +17,9 @@ echo "test: shellcheck passed on ${#shell_scripts[@]} scripts"
 echo "test: Helm chart, plain manifests, GitOps health checks, Dockerfile"
 "${root}/scripts/lint-chart.sh"
 
+echo "test: the CRD's CEL rules, compiled and evaluated by a CEL runtime"
+"${root}/.build-tools/venv/bin/python" "${root}/scripts/cel_rules_check.py"
+
 echo "test: swift build"
 swift build --build-tests
 
