@@ -92,6 +92,14 @@ struct StatusComputerTests {
         #expect(condition(status, "Degraded")?.message.contains("the partition stays at 2") == true)
     }
 
+    @Test func laggingReplicaStaysReadyAndReportsItsLag() {
+        var pods = healthy()
+        pods[1].database?.lagBytes = 500_000_000
+        let status = StatusComputer.compute(.init(cluster: cluster, previous: nil, instances: pods, roles: .init(primary: "orders-0"), now: 100))
+        #expect(status.phase == .healthy)
+        #expect(status.instanceStatus?[1].lagBytes == 500_000_000)
+    }
+
     @Test func transitionTimeChangesOnlyWithTheStatus() {
         let first = StatusComputer.compute(.init(cluster: cluster, previous: nil, instances: healthy(), roles: .init(primary: "orders-0"), now: 100))
         let second = StatusComputer.compute(.init(cluster: cluster, previous: first, instances: healthy(), roles: .init(primary: "orders-0"), now: 200))

@@ -72,9 +72,11 @@ public enum StatusComputer {
 
         let byOrdinal = Dictionary(input.instances.map { ($0.ordinal, $0) }, uniquingKeysWith: { first, _ in first })
         let names = cluster.names
+        // Ready asks that replicas stream, not that they have caught up: lag under a write burst is
+        // normal and is reported per instance; only a rollout step waits for it.
         let problems = (0..<cluster.instances).compactMap { ordinal in
             InstanceHealth.problem(byOrdinal[ordinal], ordinal: ordinal, podName: names.pod(ordinal), revision: nil,
-                                   version: nil, maxLagBytes: cluster.maxLagBytes)
+                                   version: nil, maxLagBytes: .max)
         }
         status.readyInstances = (0..<cluster.instances).filter { ordinal in
             byOrdinal[ordinal].map { $0.isPodReady && $0.database != nil } ?? false
