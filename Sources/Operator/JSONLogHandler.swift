@@ -1,3 +1,4 @@
+import KubeTypes
 import Logging
 import Synchronization
 
@@ -29,7 +30,7 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var fields: [(String, String)] = [
-            ("time", KubeTimeText.format(clock.now())),
+            ("time", KubeTime.format(clock.now(), micro: true)),
             ("level", event.level.rawValue),
             ("logger", label),
             ("message", event.message.description),
@@ -46,30 +47,5 @@ public struct JSONLogHandler: LogHandler {
     }
 
     /// A JSON string literal.
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
-}
-
-import KubeTypes
-
-enum KubeTimeText {
-    static func format(_ seconds: Double) -> String { KubeTime.format(seconds, micro: true) }
+    static func quote(_ text: String) -> String { JSONString.quoted(text) }
 }

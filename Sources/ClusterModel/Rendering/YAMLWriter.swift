@@ -112,25 +112,7 @@ public enum YAMLWriter {
 
     /// Plain when YAML reads it back as the same string; double-quoted otherwise.
     static func plainOrQuoted(_ text: String) -> String {
-        if isPlainSafe(text) { return text }
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\x" + String(repeating: "0", count: 2 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        isPlainSafe(text) ? text : JSONString.quoted(text)
     }
 
     static func isPlainSafe(_ text: String) -> Bool {
