@@ -10,7 +10,8 @@ import Synchronization
 ///
 /// StatefulSet controller: `status.updateRevision` is the live template hash (annotation
 /// `ordinal.dev/template-hash`), `currentRevision` the previous one until every pod runs the
-/// update revision, `observedGeneration` the generation. Missing pods are created at the update
+/// update revision and is Ready (as Kubernetes' `completeRollingUpdate`), `observedGeneration`
+/// the generation. Missing pods are created at the update
 /// revision. With `OrderedReady`, nothing moves while any pod is not Ready; otherwise the pod
 /// with the highest ordinal at or above the partition whose `controller-revision-hash` differs
 /// from the update revision is replaced: one pod per ``step()``.
@@ -96,14 +97,16 @@ final class StatefulSetSimulator: Sendable {
         // Status, as the StatefulSet controller reports it.
         let after = try (0..<replicas).map { try pod($0) }
         let updated = after.filter { $0?.controllerRevisionHash == update }.count
+        let ready = after.filter { $0?.isReady == true }.count
         let current = state.withLock { state -> String in
-            if state.currentRevision == nil || updated == replicas { state.currentRevision = update }
+            // As Kubernetes' completeRollingUpdate: every pod updated and Ready.
+            if state.currentRevision == nil || (updated == replicas && ready == replicas) { state.currentRevision = update }
             return state.currentRevision ?? update
         }
         let status: JSONValue = [
             "observedGeneration": .int(set.metadata.generation ?? 1),
             "replicas": .int(Int64(replicas)),
-            "readyReplicas": .int(Int64(after.filter { $0?.isReady == true }.count)),
+            "readyReplicas": .int(Int64(ready)),
             "updatedReplicas": .int(Int64(updated)),
             "currentReplicas": .int(Int64(after.filter { $0?.controllerRevisionHash == current }.count)),
             "currentRevision": .string(current),

@@ -11,23 +11,12 @@ import Testing
        .enabled(if: PostgresBinaries.isAvailable, "needs PostgreSQL server binaries (Debian's postgresql) and, when running as root, the postgres user"),
        .enabled(if: PostgresMinorVersions.skipReason == nil, "the package archive offers a single minor of postgresql-15: no upgrade to walk (see scripts/fetch-postgres-minors.sh)"))
 struct UpgradeWalkTests {
-    /// Runs `body` with a started world, shutting it down afterwards whatever happens.
     func withWorld(_ mutate: (inout PostgresCluster) -> Void = { _ in }, _ body: (UpgradeWorld) async throws -> Void) async throws {
-        let world = try await UpgradeWorld.start(mutate: mutate)
-        do {
-            try await body(world)
-        } catch {
-            await world.shutdown()
-            throw error
-        }
-        await world.shutdown()
+        try await UpgradeWorld.run(mutate, body)
     }
 
-    /// Reconciles the new cluster until it is Healthy on the older minor.
     func settleOnOldVersion(_ world: UpgradeWorld, _ operatorRun: OperatorRun) async throws {
-        try await world.driveToHealthy(operatorRun, version: world.minors.oldVersion)
-        #expect(world.partitions == [0])
-        #expect(world.simulator.restarts.isEmpty)
+        try await world.settleOnOldVersion(operatorRun)
     }
 
     @Test func walkRestartsPodsTwoOneZeroAndEveryWriteSurvives() async throws {
@@ -70,7 +59,7 @@ struct UpgradeWalkTests {
             #expect(status.targetVersion == nil)
             #expect(status.partition == 0)
             #expect(status.primary == "orders-0")
-            #expect(phases.contains(.upgrading))
+            #expect(phases.first == .upgrading)
             #expect(targetVersions == [new])
             #expect(progressing.contains { $0.contains("orders-2") })
             #expect(progressing.contains { $0.contains("orders-1") })
@@ -78,7 +67,6 @@ struct UpgradeWalkTests {
             let reasons = world.eventReasons()
             let rolloutReasons = reasons.filter { $0.hasPrefix("Rollout") }
             #expect(rolloutReasons.first == "RolloutStarted")
-            #expect(rolloutReasons.last == "RolloutComplete")
             #expect(rolloutReasons.filter { $0 == "RolloutStep" }.count == 2)
             #expect(rolloutReasons.filter { $0 == "RolloutPrimary" }.count == 1)
             #expect(!reasons.contains("RolloutStuck"))

@@ -59,6 +59,25 @@ final class UpgradeWorld: Sendable {
         return world
     }
 
+    /// Runs `body` with a started world, shutting it down afterwards whatever happens.
+    static func run(_ mutate: (inout PostgresCluster) -> Void = { _ in }, _ body: (UpgradeWorld) async throws -> Void) async throws {
+        let world = try await start(mutate: mutate)
+        do {
+            try await body(world)
+        } catch {
+            await world.shutdown()
+            throw error
+        }
+        await world.shutdown()
+    }
+
+    /// Reconciles the new cluster until it is Healthy on the older minor, with no pod moved.
+    func settleOnOldVersion(_ operatorRun: OperatorRun) async throws {
+        try await driveToHealthy(operatorRun, version: minors.oldVersion)
+        #expect(partitions == [0])
+        #expect(simulator.restarts.isEmpty)
+    }
+
     func shutdown() async {
         await server.shutdown()
         await postgres.shutdown()
