@@ -11,16 +11,18 @@ import Synchronization
 /// StatefulSet controller: `status.updateRevision` is the live template hash (annotation
 /// `ordinal.dev/template-hash`), `currentRevision` the previous one until every pod runs the
 /// update revision and is Ready (as Kubernetes' `completeRollingUpdate`), `observedGeneration`
-/// the generation. Missing pods are created at the update
-/// revision. With `OrderedReady`, nothing moves while any pod is not Ready; otherwise the pod
-/// with the highest ordinal at or above the partition whose `controller-revision-hash` differs
-/// from the update revision is replaced: one pod per ``step()``.
+/// the generation. A missing pod (never made, or deleted) is created at the update revision.
+/// With `OrderedReady`, nothing is replaced while any pod is not Ready (Kubernetes' known
+/// "forced rollback" limitation included); otherwise the pod with the highest ordinal at or
+/// above the partition whose `controller-revision-hash` differs from the update revision is
+/// replaced: one pod per ``step()``.
 ///
 /// Kubelet: replacing a pod marks it not Ready, restarts its server with the binaries of the
 /// version in the template's image (`postgres:15.18` → the older minor), sets the label to the
 /// update revision (and drops the operator's role label, as a recreated pod has none), then
-/// Ready once the server answers. A pod listed in ``refuseToStart(_:)`` stays down and not Ready
-/// (a crash loop) until ``allowToStart(_:)``. Pods below the partition are never touched.
+/// Ready once the server answers. A pod told to ``refuseToStart(_:onVersion:)`` stays down and
+/// not Ready on that version (a crash loop) until ``allowToStart(_:)``. Pods below the
+/// partition are never touched.
 final class StatefulSetSimulator: Sendable {
     let server: KubeTestServer
     let client: KubeClient
@@ -33,7 +35,8 @@ final class StatefulSetSimulator: Sendable {
     private struct State {
         var currentRevision: String?
         var restarts: [Int] = []
-        var refused: Set<Int> = []
+        /// Ordinal → the binaries it does not start with.
+        var refused: [Int: PostgresBinaries] = [:]
     }
 
     init(server: KubeTestServer, client: KubeClient, postgres: PostgresTestCluster, minors: PostgresMinorVersions, namespace: String, name: String) {
@@ -45,14 +48,23 @@ final class StatefulSetSimulator: Sendable {
         self.name = name
     }
 
-    /// The ordinals of the pods replaced so far, in order.
+    /// The ordinals of the pods replaced or recreated so far, in order.
     var restarts: [Int] { state.withLock { $0.restarts } }
 
-    /// From now on, pod `ordinal`'s server is not started when the pod is replaced.
-    func refuseToStart(_ ordinal: Int) { _ = state.withLock { $0.refused.insert(ordinal) } }
+    /// From now on, pod `ordinal`'s server does not start on `version` (`major.minor`).
+    func refuseToStart(_ ordinal: Int, onVersion version: String) {
+        guard let binaries = minors.binaries(forVersion: version) else { return }
+        state.withLock { $0.refused[ordinal] = binaries }
+    }
 
     /// Pod `ordinal`'s server may start again (the next ``step()`` starts it if it is down).
-    func allowToStart(_ ordinal: Int) { _ = state.withLock { $0.refused.remove(ordinal) } }
+    func allowToStart(_ ordinal: Int) { _ = state.withLock { $0.refused.removeValue(forKey: ordinal) } }
+
+    /// `kubectl delete pod`: the pod object goes and its server stops; the next ``step()`` recreates it.
+    func deletePod(_ ordinal: Int) async throws {
+        server.remove(in: ResourceKey(Pod.self), namespace: namespace, name: podName(ordinal))
+        try await postgres.instances[ordinal].stop()
+    }
 
     /// One pass of the controller and the kubelet. Returns the ordinal of the pod replaced, if any.
     @discardableResult
@@ -68,28 +80,31 @@ final class StatefulSetSimulator: Sendable {
         }
         let replicas = spec.replicas ?? 1
         let partition = spec.updateStrategy?.rollingUpdate?.partition ?? 0
+        var replaced: Int?
 
-        // Create missing pods at the update revision.
-        for ordinal in 0..<replicas where try pod(ordinal) == nil {
-            _ = try server.put(makePod(ordinal, revision: update, image: image, ready: postgres.instances[ordinal].isRunning))
-        }
-        // Kubelet: a pod at the update revision whose server is down (and may start) is started.
-        for ordinal in 0..<replicas where !state.withLock({ $0.refused.contains(ordinal) }) {
+        for ordinal in 0..<replicas {
             let instance = postgres.instances[ordinal]
-            if try pod(ordinal)?.controllerRevisionHash == update, !instance.isRunning {
-                if instance.binaries != binaries {
-                    try await instance.restart(with: binaries)
+            if try pod(ordinal) == nil {
+                // Create a missing pod at the update revision. The first time, the servers already
+                // run (the fixture started them): only a recreated pod counts as a restart.
+                let isRecreated = state.withLock { $0.currentRevision != nil }
+                _ = try server.put(makePod(ordinal, revision: update, image: image, ready: false))
+                if isRecreated {
+                    state.withLock { $0.restarts.append(ordinal) }
+                    replaced = ordinal
+                    try await run(ordinal, binaries: binaries)
                 } else {
-                    try await instance.start()
+                    try await setReady(ordinal, instance.isRunning)
                 }
-                try await setReady(ordinal, true)
+            } else if try pod(ordinal)?.controllerRevisionHash == update, !instance.isRunning {
+                // Kubelet: a pod at the update revision whose server is down is started (when it may).
+                try await run(ordinal, binaries: binaries)
             }
         }
 
-        var replaced: Int?
         let pods = try (0..<replicas).map { try pod($0) }
         let allReady = pods.allSatisfy { $0?.isReady == true }
-        if allReady, let target = (partition..<replicas).reversed().first(where: { pods[$0]?.controllerRevisionHash != update }) {
+        if replaced == nil, allReady, let target = (partition..<replicas).reversed().first(where: { pods[$0]?.controllerRevisionHash != update }) {
             try await replace(target, revision: update, image: image, binaries: binaries)
             replaced = target
         }
@@ -118,24 +133,31 @@ final class StatefulSetSimulator: Sendable {
         return replaced
     }
 
-    /// Replaces pod `ordinal`: not Ready, server restarted on the template's binaries, new revision, Ready.
+    /// Kubelet: (re)starts pod `ordinal`'s server on `binaries` and marks it Ready, unless it
+    /// refuses that version: then it stays down and not Ready.
+    private func run(_ ordinal: Int, binaries: PostgresBinaries) async throws {
+        let instance = postgres.instances[ordinal]
+        if state.withLock({ $0.refused[ordinal] == binaries }) {
+            try await instance.stop()
+            try await setReady(ordinal, false)
+            return
+        }
+        try await instance.restart(with: binaries)
+        try await setReady(ordinal, true)
+    }
+
+    /// Replaces pod `ordinal`: not Ready, new revision and image, server restarted on the template's binaries.
     private func replace(_ ordinal: Int, revision: String, image: String, binaries: PostgresBinaries) async throws {
         state.withLock { $0.restarts.append(ordinal) }
         try await setReady(ordinal, false)
-        let instance = postgres.instances[ordinal]
-        let refused = state.withLock { $0.refused.contains(ordinal) }
-        if refused {
-            try await instance.stop()
-        } else {
-            try await instance.restart(with: binaries)
-        }
+        try await postgres.instances[ordinal].stop()
         _ = try await client.patchMerge(
             Pod.self, name: podName(ordinal), namespace: namespace,
             patch: [
                 "metadata": ["labels": ["controller-revision-hash": .string(revision), ClusterLabels.role: .null]],
                 "spec": ["containers": [["name": .string(PodLayout.containerName), "image": .string(image)]]],
             ])
-        if !refused { try await setReady(ordinal, true) }
+        try await run(ordinal, binaries: binaries)
     }
 
     private func setReady(_ ordinal: Int, _ ready: Bool) async throws {

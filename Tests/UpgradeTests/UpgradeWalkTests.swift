@@ -182,7 +182,7 @@ struct UpgradeWalkTests {
             try await settleOnOldVersion(world, operatorRun)
 
             // Pod 2's server will not start on the new version (a crash loop).
-            world.simulator.refuseToStart(2)
+            world.simulator.refuseToStart(2, onVersion: new)
             try await world.setVersion(new)
             try await world.drive(operatorRun, "pod 2 replaced") { world.simulator.restarts == [2] }
             for _ in 0..<3 {
@@ -217,6 +217,43 @@ struct UpgradeWalkTests {
             #expect(world.simulator.restarts == [2, 1, 0])
             #expect(world.partitions == [0, 3, 2, 1, 0])
             #expect(try await world.serverVersions() == [new, new, new])
+        }
+    }
+
+    @Test func stuckStepRolledBackWaitsForTheBrokenPodToBeDeletedThenReturnsToTheOldVersion() async throws {
+        try await withWorld({ $0.spec.upgrade?.stepTimeoutSeconds = 30 }) { world in
+            let old = world.minors.oldVersion
+            let new = world.minors.newVersion
+            let operatorRun = world.startOperator()
+            defer { Task { await operatorRun.stop() } }
+            try await settleOnOldVersion(world, operatorRun)
+
+            world.simulator.refuseToStart(2, onVersion: new)
+            try await world.setVersion(new)
+            try await world.drive(operatorRun, "pod 2 replaced") { world.simulator.restarts == [2] }
+            world.clock.advance(by: 31)
+            try await world.drive(operatorRun, rounds: 10, "Degraded") { try world.status()?.phase == .degraded }
+
+            // Set back: the old template is applied, but under OrderedReady Kubernetes waits for the
+            // broken pod to become Ready before it replaces it, so nothing moves yet.
+            try await world.setVersion(old)
+            for _ in 0..<5 {
+                try await world.simulator.step()
+                try await operatorRun.reconcile()
+            }
+            #expect(world.simulator.restarts == [2])
+            #expect(try world.partition() == 2)
+            #expect(try world.status()?.phase == .upgrading)
+            #expect(try world.condition("Progressing")?.message.contains("orders-2") == true)
+            #expect(!world.postgres.instances[2].isRunning)
+
+            // The documented way out: delete the broken pod; it comes back on the old version.
+            try await world.simulator.deletePod(2)
+            try await world.driveToHealthy(operatorRun, version: old)
+            #expect(world.simulator.restarts == [2, 2])
+            #expect(try await world.serverVersions() == [old, old, old])
+            #expect(try world.partition() == 0)
+            #expect(try world.status()?.targetVersion == nil)
         }
     }
 
