@@ -23,6 +23,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# Two minor releases of PostgreSQL 15 from Debian's archive, for the upgrade tests.
+"${root}/scripts/fetch-postgres-minors.sh" >/dev/null
+
 # Python tools in a virtualenv of their own (Debian's pip refuses system-wide installs).
 if [ ! -x "${tools}/venv/bin/kubernetes-validate" ]; then
     echo "setup: installing kubernetes-validate into ${tools}/venv"

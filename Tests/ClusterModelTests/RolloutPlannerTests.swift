@@ -224,6 +224,26 @@ struct RolloutPlannerEdgeTests {
         #expect(RolloutPlannerTests.decide(input).action == .none)
     }
 
+    @Test func primaryStepNotYetObservedIsNotComplete() {
+        // The operator just set partition 0; the StatefulSet controller has not caught up.
+        let pods = [RolloutPlannerTests.pod(0, "old", version: 160003), RolloutPlannerTests.pod(1, "new"), RolloutPlannerTests.pod(2, "new")]
+        let input = RolloutPlannerTests.input(partition: 0, pods: pods, current: "old", update: "new", started: 990, timer: 0, observed: false)
+        let d = RolloutPlannerTests.decide(input)
+        #expect(d.action == .wait && d.isRollingOut)
+    }
+
+    @Test func statefulSetDoneButReplicasNotStreamingYetIsNotComplete() {
+        // Kubernetes sets currentRevision = updateRevision once every pod is updated and Ready,
+        // before the replicas have reconnected to the restarted primary.
+        let pods = [RolloutPlannerTests.pod(0, "new"), RolloutPlannerTests.pod(1, "new", streaming: false), RolloutPlannerTests.pod(2, "new")]
+        var input = RolloutPlannerTests.input(partition: 0, pods: pods, current: "new", update: "new", started: 990, timer: 0)
+        var d = RolloutPlannerTests.decide(input)
+        #expect(d.action == .wait && d.message == "orders-1 is not streaming from the primary")
+        input.instances[1] = RolloutPlannerTests.pod(1, "new")
+        d = RolloutPlannerTests.decide(input)
+        #expect(d.action == .none && d.message == "rollout complete")
+    }
+
     @Test func scalingBumpAtPartitionZeroIsNoRollout() {
         let input = RolloutPlannerTests.input(partition: 0, pods: [RolloutPlannerTests.pod(0, "r")], current: "r", update: "r", observed: false)
         #expect(RolloutPlannerTests.decide(input).action == .none)

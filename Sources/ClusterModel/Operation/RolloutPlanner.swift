@@ -108,13 +108,23 @@ private struct Walk {
 
     func decide() -> Decision {
         let set = input.statefulSet
+        // A walk is under way while status carries its step timer (cleared once nothing rolls out).
+        let isWalking = input.stepStartedAt != nil
         guard set.isObserved, let update = set.updateRevision else {
-            // With the partition at 0 nothing is held back: there is no walk to steer.
-            if partition == 0 { return make(.none, 0, "no rollout") }
-            return make(.wait, partition, "waiting for the StatefulSet controller to observe the new template")
+            // With the partition at 0 nothing is held back: there is no walk to steer, unless the
+            // primary's step has just begun and the StatefulSet controller has not seen it yet.
+            if partition == 0 && !isWalking { return make(.none, 0, "no rollout") }
+            return waitOrStuck(pod: podName(0), "waiting for the StatefulSet controller to observe partition \(partition)")
         }
         let rolling = set.currentRevision != update
-        if !rolling && partition == 0 { return make(.none, 0, "every pod runs the current revision") }
+        if !rolling && partition == 0 {
+            // The StatefulSet calls the rollout done once every pod is updated and Ready; the walk is
+            // done only when the primary is back and every replica streams again.
+            if isWalking, let (ordinal, problem) = firstProblem(in: 0..<replicas, revision: update) {
+                return waitOrStuck(pod: podName(ordinal), problem)
+            }
+            return make(.none, 0, isWalking ? "rollout complete" : "every pod runs the current revision")
+        }
         let stale = (0..<replicas).filter { input.instances[$0]?.revision != update }
 
         if stale.isEmpty {
