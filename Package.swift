@@ -125,6 +125,15 @@ let package = Package(
             path: "Benchmarks/OperatorBenchmark",
             swiftSettings: strictSettings
         ),
+        // Test support: one operator process (client, caches, controller) against the API test server.
+        .target(
+            name: "OperatorTestSupport",
+            dependencies: [
+                "Operator", "KubeAPI", "KubeTypes", "KubeTestServer", "PostgresHealth",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Test support: real PostgreSQL servers on loopback, run as a non-root user.
         .target(
             name: "PostgresTestSupport",
@@ -163,12 +172,15 @@ let package = Package(
         ),
         .testTarget(
             name: "OperatorTests",
-            dependencies: ["Operator", "KubeTestServer", "PostgresTestSupport"],
+            dependencies: ["Operator", "KubeTestServer", "PostgresTestSupport", "OperatorTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "UpgradeTests",
-            dependencies: ["Operator", "KubeTestServer", "PostgresTestSupport", "ClusterModel", "KubeAPI", "KubeTypes", "PostgresHealth"],
+            dependencies: [
+                "Operator", "KubeTestServer", "PostgresTestSupport", "OperatorTestSupport", "ClusterModel", "KubeAPI", "KubeTypes",
+                "PostgresHealth",
+            ],
             swiftSettings: strictSettings
         ),
     ]

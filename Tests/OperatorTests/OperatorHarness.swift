@@ -4,35 +4,33 @@ import KubeTestServer
 import KubeTypes
 import Logging
 @testable import Operator
+import OperatorTestSupport
 import PostgresHealth
 
 /// The operator against the in-process API test server, over real HTTP through the libcurl client.
 final class OperatorHarness: Sendable {
-    let server: KubeTestServer
-    let client: KubeClient
-    let controller: Controller
+    let run: OperatorRun
     let metrics: OperatorMetrics
-    let cachesTask: Task<Void, Never>
     let namespace = "shop"
+
+    var server: KubeTestServer { run.server }
+    var client: KubeClient { run.client }
+    var controller: Controller { run.controller }
 
     static func start(options: OperatorOptions = OperatorOptions(), pool: ConnectionPool = ConnectionPool()) async throws -> OperatorHarness {
         let server = try await KubeTestServer.start()
-        return OperatorHarness(server: server, options: options, pool: pool)
+        let metrics = OperatorMetrics()
+        let run = OperatorRun(server: server, options: options, key: ClusterKey(namespace: "shop", name: "orders"), metrics: metrics, pool: pool)
+        return OperatorHarness(run: run, metrics: metrics)
     }
 
-    private init(server: KubeTestServer, options: OperatorOptions, pool: ConnectionPool) {
-        self.server = server
-        client = KubeClient(config: KubeConfig(server: server.url), retryPolicy: .none)
-        metrics = OperatorMetrics()
-        var logger = Logger(label: "ordinal.test")
-        logger.logLevel = .warning
-        controller = Controller(client: client, options: options, metrics: metrics, pool: pool, logger: logger)
-        let caches = controller.caches
-        cachesTask = Task { await caches.run() }
+    private init(run: OperatorRun, metrics: OperatorMetrics) {
+        self.run = run
+        self.metrics = metrics
     }
 
     func stop() async {
-        cachesTask.cancel()
+        await run.stop()
         await server.shutdown()
     }
 
@@ -58,29 +56,12 @@ final class OperatorHarness: Sendable {
         throw HarnessError(message: "timed out waiting for \(what)")
     }
 
-    /// Waits until every cache holds exactly the server's objects of its type, at the server's versions.
     func settle() async throws {
-        try await eventually("caches synced") { controller.caches.isSynced }
-        let caches = controller.caches
-        try await eventually("caches caught up with the server") {
-            matches(caches.clusters, PostgresCluster.self) && matches(caches.statefulSets, StatefulSet.self)
-                && matches(caches.services, Service.self) && matches(caches.configMaps, ConfigMap.self)
-                && matches(caches.secrets, Secret.self, managedOnly: true) && matches(caches.budgets, PodDisruptionBudget.self)
-                && matches(caches.pods, Pod.self)
-        }
-    }
-
-    private func matches<T: KubernetesResource>(_ cache: InformerSet<T>, _ type: T.Type, managedOnly: Bool = false) -> Bool {
-        let cached = Set(cache.all().map { "\($0.metadata.name ?? "")@\($0.metadata.resourceVersion ?? "")" })
-        let stored = Set(server.objects(in: ResourceKey(T.self)).filter { object in
-            !managedOnly || object["metadata"]?["labels"]?["app.kubernetes.io/managed-by"]?.stringValue == "ordinal"
-        }.map { "\($0["metadata"]?["name"]?.stringValue ?? "")@\($0["metadata"]?["resourceVersion"]?.stringValue ?? "")" })
-        return cached == stored
+        try await run.settle()
     }
 
     func reconcile() async throws -> ClusterReconciler.Outcome {
-        try await settle()
-        return try await controller.reconciler.reconcile(key)
+        try await run.reconcile()
     }
 
     func cluster() throws -> PostgresCluster? {

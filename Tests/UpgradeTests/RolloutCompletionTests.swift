@@ -1,5 +1,6 @@
 import ClusterModel
 import KubeTypes
+import OperatorTestSupport
 import PostgresTestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import ClusterModel
 import KubeTypes
 import PostgresHealth
+import OperatorTestSupport
 import PostgresTestSupport
 import Testing
 

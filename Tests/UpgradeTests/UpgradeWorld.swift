@@ -3,6 +3,7 @@ import KubeAPI
 import KubeTestServer
 import KubeTypes
 @testable import Operator
+import OperatorTestSupport
 import PostgresHealth
 import PostgresTestSupport
 import Synchronization

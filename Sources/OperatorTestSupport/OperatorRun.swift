@@ -3,46 +3,47 @@ import KubeAPI
 import KubeTestServer
 import KubeTypes
 import Logging
-@testable import Operator
+import Operator
 import PostgresHealth
 
 /// One operator process against the API test server: its own client, caches, connection pool
 /// and controller. Dropping it (``stop()``) and starting another is an operator restart.
-final class OperatorRun: Sendable {
-    let server: KubeTestServer
-    let client: KubeClient
-    let controller: Controller
-    let pool: ConnectionPool
+public final class OperatorRun: Sendable {
+    public let server: KubeTestServer
+    public let client: KubeClient
+    public let controller: Controller
+    public let pool: ConnectionPool
     let cachesTask: Task<Void, Never>
-    let key: ClusterKey
+    public let key: ClusterKey
 
-    init(server: KubeTestServer, options: OperatorOptions, clock: WallClock, key: ClusterKey) {
+    public init(server: KubeTestServer, options: OperatorOptions, clock: WallClock = .system, key: ClusterKey,
+                metrics: OperatorMetrics = OperatorMetrics(), pool: ConnectionPool = ConnectionPool()) {
         self.server = server
         self.key = key
         client = KubeClient(config: KubeConfig(server: server.url), retryPolicy: .none)
-        pool = ConnectionPool()
-        var logger = Logger(label: "ordinal.upgrade-test")
+        self.pool = pool
+        var logger = Logger(label: "ordinal.test")
         logger.logLevel = .warning
-        controller = Controller(client: client, options: options, metrics: OperatorMetrics(), pool: pool, clock: clock, logger: logger)
+        controller = Controller(client: client, options: options, metrics: metrics, pool: pool, clock: clock, logger: logger)
         let caches = controller.caches
         cachesTask = Task { await caches.run() }
     }
 
     /// Stops the caches' watches and closes every PostgreSQL connection.
-    func stop() async {
+    public func stop() async {
         cachesTask.cancel()
         await pool.closeAll()
     }
 
     /// One reconcile, once the caches hold what the server holds.
     @discardableResult
-    func reconcile() async throws -> ClusterReconciler.Outcome {
+    public func reconcile() async throws -> ClusterReconciler.Outcome {
         try await settle()
         return try await controller.reconciler.reconcile(key)
     }
 
     /// Waits until every cache holds exactly the server's objects of its type, at the server's versions.
-    func settle(timeout: Duration = .seconds(10)) async throws {
+    public func settle(timeout: Duration = .seconds(10)) async throws {
         let caches = controller.caches
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -55,7 +56,7 @@ final class OperatorRun: Sendable {
             }
             try await Task.sleep(for: .milliseconds(10))
         }
-        throw UpgradeTestError("the operator's caches did not catch up with the API test server within \(timeout)")
+        throw OperatorRunError(description: "the operator's caches did not catch up with the API test server within \(timeout)")
     }
 
     private func matches<T: KubernetesResource>(_ cache: InformerSet<T>, managedOnly: Bool = false) -> Bool {
@@ -67,8 +68,7 @@ final class OperatorRun: Sendable {
     }
 }
 
-/// A failure of the test machinery (not of the code under test), with what it waited for.
-struct UpgradeTestError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+/// The operator's caches did not catch up with the API test server in time.
+public struct OperatorRunError: Error, CustomStringConvertible {
+    public var description: String
 }
