@@ -20,17 +20,26 @@ func residentKiB(_ field: String) -> Int {
     return 0
 }
 
-func serve() async throws {
+/// The API test server, seeded with `count` PostgresClusters in namespace `bench` (child process).
+func serve(count: Int) async throws {
     let server = try await KubeTestServer.start(threads: 2)
+    for index in 0..<count {
+        _ = try server.put(PostgresCluster(
+            metadata: ObjectMeta(name: clusterName(index), namespace: "bench", uid: "uid-\(index)"),
+            spec: PostgresClusterSpec(instances: 3, postgresVersion: "16.4", storage: StorageSpec(size: "1Gi"))))
+    }
     FileHandle.standardOutput.write(Data("port \(server.port)\n".utf8))
     while readLine() != nil {}
     await server.shutdown()
 }
 
+func clusterName(_ index: Int) -> String { String(format: "c%04d", index) }
+
 func measure(clusters count: Int) async throws {
+    let startup = residentKiB("VmRSS")
     let child = Process()
     child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-    child.arguments = ["--serve"]
+    child.arguments = ["--serve", "\(count)"]
     let output = Pipe()
     let input = Pipe()
     child.standardOutput = output
@@ -41,22 +50,8 @@ func measure(clusters count: Int) async throws {
     else { throw CocoaError(.fileReadCorruptFile) }
     defer { try? input.fileHandleForWriting.close(); child.waitUntilExit() }
 
-    let seeder = KubeClient(config: KubeConfig(server: "http://127.0.0.1:\(port)"), concurrentRequests: 4, retryPolicy: .none)
     let namespace = "bench"
-    let names = (0..<count).map { String(format: "c%04d", $0) }
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        for chunk in stride(from: 0, to: count, by: 50) {
-            group.addTask {
-                for name in names[chunk..<min(chunk + 50, count)] {
-                    let cluster = PostgresCluster(
-                        metadata: ObjectMeta(name: name, namespace: namespace),
-                        spec: PostgresClusterSpec(instances: 3, postgresVersion: "16.4", storage: StorageSpec(size: "1Gi")))
-                    _ = try await seeder.create(cluster, namespace: namespace)
-                }
-            }
-        }
-        try await group.waitForAll()
-    }
+    let names = (0..<count).map(clusterName)
     let baseline = residentKiB("VmRSS")
 
     var logger = Logger(label: "bench")
@@ -107,16 +102,16 @@ func measure(clusters count: Int) async throws {
 
     func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
     let writesAtCreate = createRequests.filter { !["get", "list", "watch"].contains($0.key) }.values.reduce(0, +)
-    print("operator-bench: \(count) PostgresClusters (3 instances each) against the API test server (separate process)")
+    print("operator-bench: \(count) PostgresClusters (3 instances each) against the API test server (separate process, seeded there)")
     print(String(format: "  every cluster's objects created and status written: %.2f s", seconds(converged)))
     print("  API requests while creating: \(createRequests.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) (\(String(format: "%.1f", Double(writesAtCreate) / Double(count))) writes per cluster)")
     print(String(format: "  steady-state reconciles: %.0f per second (%d in %.2f s, 8 workers)", Double(count) / seconds(steady), count, seconds(steady)))
     print("  steady-state API requests per reconcile: \(String(format: "%.2f", Double(steadyRequests.values.reduce(0, +)) / Double(count))) (writes: \(steadyWrites); \(steadyRequests.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")))")
-    print("  resident memory: \(residentKiB("VmRSS") / 1024) MiB now, \(residentKiB("VmHWM") / 1024) MiB peak (before the controller started: \(baseline / 1024) MiB)")
+    print("  operator process resident memory: \(residentKiB("VmRSS") / 1024) MiB now, \(residentKiB("VmHWM") / 1024) MiB peak (at start: \(startup / 1024) MiB, before the controller: \(baseline / 1024) MiB; the API server and its objects live in the child process)")
 }
 
-if CommandLine.arguments.contains("--serve") {
-    try await serve()
+if CommandLine.arguments.dropFirst().first == "--serve" {
+    try await serve(count: CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 0)
 } else {
     let count = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 1000
     try await measure(clusters: count)

@@ -6,17 +6,13 @@ import KubeTypes
 public final class InformerSet<T: KubernetesResource>: Sendable {
     let informers: [String?: Informer<T>]
 
-    init(client: KubeClient, namespaces: [String], labelSelector: String?, onChange: @escaping @Sendable (T) -> Void) {
+    init(client: KubeClient, namespaces: [String], labelSelector: String?, form: @escaping @Sendable (T) -> T = CacheForm.stripped,
+         onChange: @escaping @Sendable (T) -> Void) {
         let scopes: [String?] = namespaces.isEmpty ? [nil] : namespaces
         var informers: [String?: Informer<T>] = [:]
         for scope in scopes {
-            // Cached objects drop managedFields: the controller never reads them, and they are often
-            // the largest part of an object applied by several managers.
-            informers[scope] = Informer<T>(client: client, namespace: scope, labelSelector: labelSelector, transform: { object in
-                var copy = object
-                copy.metadata.managedFields = nil
-                return copy
-            }) { event in
+            // Caches keep only what the controller reads (see ``CacheForm``).
+            informers[scope] = Informer<T>(client: client, namespace: scope, labelSelector: labelSelector, transform: form) { event in
                 onChange(event.object)
                 if case .updated(let old, _) = event { onChange(old) }
             }
@@ -78,9 +74,9 @@ public final class ClusterCaches: Sendable {
                 enqueue(ClusterKey(namespace: namespace, name: name))
             }
         }
-        statefulSets = InformerSet(client: client, namespaces: namespaces, labelSelector: managed) { byLabel($0.metadata) }
+        statefulSets = InformerSet(client: client, namespaces: namespaces, labelSelector: managed, form: CacheForm.statefulSet) { byLabel($0.metadata) }
         services = InformerSet(client: client, namespaces: namespaces, labelSelector: managed) { byLabel($0.metadata) }
-        configMaps = InformerSet(client: client, namespaces: namespaces, labelSelector: managed) { byLabel($0.metadata) }
+        configMaps = InformerSet(client: client, namespaces: namespaces, labelSelector: managed, form: CacheForm.configMap) { byLabel($0.metadata) }
         secrets = InformerSet(client: client, namespaces: namespaces, labelSelector: managed) { byLabel($0.metadata) }
         budgets = InformerSet(client: client, namespaces: namespaces, labelSelector: managed) { byLabel($0.metadata) }
         pods = InformerSet(client: client, namespaces: namespaces, labelSelector: managed) { byLabel($0.metadata) }

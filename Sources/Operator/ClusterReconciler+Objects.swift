@@ -102,7 +102,9 @@ extension ClusterReconciler {
         let resolved = round.resolved
         let namespace = resolved.namespace
         let names = resolved.names
-        try await applyIfChanged(ConfigMapBuilder.build(resolved), live: caches.configMaps.get(namespace: namespace, name: names.configMap), &round)
+        try await applyIfChanged(
+            ConfigMapBuilder.build(resolved), live: caches.configMaps.get(namespace: namespace, name: names.configMap),
+            comparedAs: CacheForm.configMap, &round)
         for service in [ServiceBuilder.headless(resolved), ServiceBuilder.readWrite(resolved), ServiceBuilder.readOnly(resolved)] {
             try await applyIfChanged(service, live: caches.services.get(namespace: namespace, name: service.metadata.name ?? ""), &round)
         }
@@ -116,22 +118,19 @@ extension ClusterReconciler {
         }
     }
 
-    /// Server-side applies `desired` unless every field it sets already has that value in `live`.
-    func applyIfChanged<T: KubernetesResource>(_ desired: T, live: T?, ignoring ignored: [String] = [], _ round: inout Round) async throws {
-        if let live, try Self.isSatisfied(desired, by: live, ignoring: ignored) { return }
+    /// Server-side applies `desired` unless every field it sets already has that value in `live`
+    /// (the cached form; `comparedAs` puts `desired` in the same form first).
+    func applyIfChanged<T: KubernetesResource>(
+        _ desired: T, live: T?, comparedAs form: (T) -> T = CacheForm.stripped, _ round: inout Round
+    ) async throws {
+        if let live, try Self.isSatisfied(form(desired), by: live) { return }
         _ = try await client.apply(desired, fieldManager: options.fieldManager, force: true)
         round.writes += 1
         round.logger.debug("applied", metadata: ["kind": "\(T.kind)", "name": "\(desired.metadata.name ?? "")"])
     }
 
-    /// True when every field of `desired` (less the `spec` members in `ignored`) has the same value in `live`.
-    static func isSatisfied<T: KubernetesResource>(_ desired: T, by live: T, ignoring ignored: [String]) throws -> Bool {
-        var wanted = try JSONValue(encoding: desired)
-        if !ignored.isEmpty, case .object(var members) = wanted, case .object(var spec)? = members["spec"] {
-            for key in ignored { spec.removeValue(forKey: key) }
-            members["spec"] = .object(spec)
-            wanted = .object(members)
-        }
-        return wanted.isSubset(of: try JSONValue(encoding: live))
+    /// True when every field of `desired` has the same value in `live`.
+    static func isSatisfied<T: KubernetesResource>(_ desired: T, by live: T) throws -> Bool {
+        try JSONValue(encoding: desired).isSubset(of: JSONValue(encoding: live))
     }
 }

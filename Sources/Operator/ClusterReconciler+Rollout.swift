@@ -87,6 +87,6 @@ extension ClusterReconciler {
         round.rollout = decision
         round.partition = partition
         desired.spec?.updateStrategy?.rollingUpdate?.partition = partition
-        try await applyIfChanged(desired, live: live, ignoring: ["template", "volumeClaimTemplates"], &round)
+        try await applyIfChanged(desired, live: live, comparedAs: CacheForm.statefulSet, &round)
     }
 }

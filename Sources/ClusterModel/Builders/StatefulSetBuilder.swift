@@ -41,6 +41,9 @@ public enum StatefulSetBuilder {
         return StatefulSet(metadata: metadata, spec: spec)
     }
 
+    /// A stable hash of any text (64-bit FNV-1a, 16 hex digits).
+    public static func contentHash(_ text: String) -> String { FNV1a.hex(text) }
+
     /// A stable hash of a pod template (its JSON with sorted keys).
     public static func templateHash(_ template: PodTemplateSpec) -> String {
         let text = (try? JSONValue(encoding: template).jsonText()) ?? "\(template)"
