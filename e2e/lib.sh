@@ -580,6 +580,20 @@ tl_expect_ordered_creation() {
     ok "every pod was created only after all lower ordinals were Ready"
 }
 
+# The walk of a rolling update over a 3-instance cluster NAME: each pod replaced exactly once,
+# highest ordinal first, each Ready again before the next goes, the primary (pod 0) last.
+#   tl_expect_walk TIMELINE NAME
+tl_expect_walk() {
+    local timeline="$1" name="$2" i
+    tl_expect_order "${timeline}" \
+        "deleting ${name}-2#1" "ready ${name}-2#2" \
+        "deleting ${name}-1#1" "ready ${name}-1#2" \
+        "deleting ${name}-0#1" "ready ${name}-0#2"
+    for i in 0 1 2; do
+        expect_eq "${name}-${i} restarted once" 2 "$(tl_incarnations "${timeline}" "${name}-${i}")"
+    done
+}
+
 # Number of pod objects (incarnations) seen with this name.
 tl_incarnations() { awk -v name="$2" '($1 == "initial" || $1 == "create") && index($2, name "#") == 1 { n++ } END { print n + 0 }' "$1"; }
 

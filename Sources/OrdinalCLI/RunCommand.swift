@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClusterModel
 import KubeAPI
 import Logging
 import Operator
@@ -83,7 +84,7 @@ struct RunCommand: AsyncParsableCommand {
                 identity: identity)
         }
         logger.info("starting", metadata: [
-            "version": "\(OrdinalVersionText.current)", "server": "\(config.server)",
+            "version": "\(OrdinalVersion.current)", "server": "\(config.server)",
             "namespaces": "\(watched.isEmpty ? "all" : watched.joined(separator: ","))",
             "leaderElection": "\(elect)",
         ])
@@ -103,10 +104,4 @@ struct RunCommand: AsyncParsableCommand {
         guard range.contains(value) else { throw ValidationFailure(lines: ["\(name) must be between \(range.lowerBound) and \(range.upperBound), got \(value)"]) }
         return value
     }
-}
-
-import ClusterModel
-
-enum OrdinalVersionText {
-    static var current: String { OrdinalVersion.current }
 }

@@ -12,7 +12,7 @@ struct RenderCommandTests {
     }
 
     func failure(_ arguments: [String]) throws -> [String] {
-        var command = try RenderCommand.parse(arguments)
+        let command = try RenderCommand.parse(arguments)
         do {
             try command.run()
             return []

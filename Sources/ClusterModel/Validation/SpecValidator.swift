@@ -110,11 +110,3 @@ public enum SpecValidator {
         return found
     }
 }
-
-extension String {
-    /// Whether the whole string matches the regular expression `pattern`.
-    func wholeMatches(_ pattern: String) -> Bool {
-        guard let regex = try? Regex(pattern) else { return false }
-        return (try? regex.wholeMatch(in: self)) != nil
-    }
-}
