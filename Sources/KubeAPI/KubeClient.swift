@@ -198,7 +198,9 @@ public final class KubeClient: Sendable {
 
     func encode<T: Encodable>(_ value: T, operation: String) throws(KubeAPIError) -> [UInt8] {
         do {
-            return Array(try JSONEncoder().encode(value))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.withoutEscapingSlashes]
+            return Array(try encoder.encode(value))
         } catch {
             throw KubeAPIError(code: .encoding, operation: operation, detail: "cannot encode \(T.self)")
         }

@@ -27,6 +27,9 @@ final class ObjectStore: Sendable {
                 return (200, try state.withLock { (state) throws(APIError) in try state.update(path, request, name: name, body: body) })
             case ("PATCH", let name?):
                 let type = request.contentType ?? ""
+                if type.hasPrefix("application/apply-patch"), let refusal = YAMLApplyBody.refusal(request.body) {
+                    throw APIError.badRequest(refusal)
+                }
                 let body = try JSONCoding.decode(request.body)
                 if type.hasPrefix("application/merge-patch+json") {
                     return (200, try state.withLock { (state) throws(APIError) in try state.mergePatch(path, request, name: name, patch: body) })

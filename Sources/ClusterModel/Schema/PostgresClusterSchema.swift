@@ -28,7 +28,10 @@ public enum PostgresClusterSchema {
             [
                 "apiVersion": .string(),
                 "kind": .string(),
-                "metadata": Schema(type: .object),
+                // Declared so the name rules below can point at `.metadata.name`: a CRD's root
+                // schema may restrict only `name` and `generateName` of metadata, and a
+                // rule's fieldPath must name a field the schema declares.
+                "metadata": Schema.object(nil, ["name": .string()]),
                 "spec": spec,
                 "status": status,
             ]
@@ -36,7 +39,7 @@ public enum PostgresClusterSchema {
             by: ValidationRule(
                 rule: "self.metadata.name.size() <= \(ClusterNames.maximumClusterNameLength)",
                 message: "metadata.name must be at most \(ClusterNames.maximumClusterNameLength) characters: pod and revision names add suffixes to it and must stay within 63",
-                reason: "FieldValueTooLong", fieldPath: ".metadata.name"),
+                reason: "FieldValueInvalid", fieldPath: ".metadata.name"),
             ValidationRule(
                 rule: "self.metadata.name.matches('\(clusterNamePattern)')",
                 message: "metadata.name must start with a lowercase letter and contain only lowercase letters, digits and '-': it names Services, which must be DNS-1035 labels",

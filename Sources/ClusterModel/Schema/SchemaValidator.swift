@@ -58,7 +58,9 @@ public struct SchemaValidator: Sendable {
                     check(member, against: property, path: join(path, key), into: &found)
                 } else if let additional = schema.additionalProperties {
                     check(member, against: additional.schema, path: join(path, key), into: &found)
-                } else if !schema.preserveUnknownFields, !isOpenObject(schema) {
+                } else if !schema.preserveUnknownFields, !isOpenObject(schema), path != "metadata" {
+                    // A root schema may restrict metadata.name and generateName only; the API
+                    // server validates the rest of ObjectMeta itself, so no field of it is unknown.
                     found.append(FieldError(field: join(path, key), message: "unknown field"))
                 }
             }
