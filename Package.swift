@@ -157,7 +157,10 @@ let package = Package(
 
         .testTarget(
             name: "ClusterModelTests",
-            dependencies: ["ClusterModel", "KubeTypes", "OrdinalCLI", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "ClusterModel", "KubeTypes", "KubeAPI", "KubeTestServer", "OrdinalCLI", .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

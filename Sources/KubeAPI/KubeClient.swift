@@ -56,6 +56,8 @@ public final class KubeClient: Sendable {
         var query: [(String, String)] = []
         var body: [UInt8]?
         var contentType: String?
+        /// A path outside the resource tree (`/version`), used instead of the resource's.
+        var rawPath: String?
 
         var operation: String {
             var text = "\(verb) \(resource)"
@@ -72,7 +74,7 @@ public final class KubeClient: Sendable {
     }
 
     func url(_ call: Call) -> String {
-        var url = config.server + call.resource.path(namespace: call.namespace, name: call.name, subresource: call.subresource)
+        var url = config.server + (call.rawPath ?? call.resource.path(namespace: call.namespace, name: call.name, subresource: call.subresource))
         if !call.query.isEmpty {
             url += "?" + call.query.map { "\($0.0)=\($0.1.percentEncodedQueryValue)" }.joined(separator: "&")
         }

@@ -103,6 +103,10 @@ final class APIRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             startWatch(request, path: path, keepAlive: keepAlive, context: context)
             return
         }
+        if request.method == "GET", request.rawPath == "/version" {
+            respond(context, code: 200, body: core.serverVersion, keepAlive: keepAlive)
+            return
+        }
         let (code, body) = core.store.handle(request)
         respond(context, code: code, body: body, keepAlive: keepAlive)
     }

@@ -181,6 +181,11 @@ public final class KubeTestServer: Sendable {
         core.store.state.withLock { String($0.revision) }
     }
 
+    /// What `GET /version` answers (a v1.32 server unless a test says otherwise).
+    public func setServerVersion(major: String, minor: String, gitVersion: String) {
+        core.controls.withLock { $0.serverVersion = ["major": .string(major), "minor": .string(minor), "gitVersion": .string(gitVersion)] }
+    }
+
     /// An admission check run on every create, update, patch and apply: causes
     /// it returns make the write fail with `422 Invalid`.
     public func setValidator(_ validator: (@Sendable (ResourceKey, JSONValue) -> [StatusCause])?) {

@@ -9,6 +9,9 @@ final class ServerCore: Sendable {
         var recordsRequests = true
         var requiredBearerTokens: Set<String>?
         var goneAsHTTPStatus = false
+        var serverVersion: JSONValue = [
+            "major": "1", "minor": "32", "gitVersion": "v1.32.13", "platform": "linux/amd64",
+        ]
     }
 
     let store = ObjectStore()
@@ -53,4 +56,5 @@ final class ServerCore: Sendable {
     }
 
     var goneAsHTTPStatus: Bool { controls.withLock { $0.goneAsHTTPStatus } }
+    var serverVersion: JSONValue { controls.withLock { $0.serverVersion } }
 }

@@ -88,7 +88,23 @@ struct RunCommand: AsyncParsableCommand {
             "namespaces": "\(watched.isEmpty ? "all" : watched.joined(separator: ","))",
             "leaderElection": "\(elect)",
         ])
+        try await Self.checkServerVersion(client: KubeClient(config: config, logger: logger), logger: logger)
         await OperatorProcess(options: options, httpPort: port, leaderElection: election, config: config, logger: logger).run()
+    }
+
+    /// Refuses to start on a Kubernetes older than the CRD needs, saying so; an unreachable
+    /// server is no reason to stop (the controller keeps trying), only to warn.
+    static func checkServerVersion(client: KubeClient, logger: Logger) async throws {
+        do {
+            let version = try await client.serverVersion()
+            if let refusal = SupportedKubernetes.refusal(of: version) {
+                logger.critical("unsupported Kubernetes version", metadata: ["server": "\(version.gitVersion)", "reason": "\(refusal)"])
+                throw ValidationFailure(lines: [refusal])
+            }
+            logger.info("API server", metadata: ["kubernetesVersion": "\(version.gitVersion)"])
+        } catch let error as KubeAPIError {
+            logger.warning("cannot read the API server's version; going on", metadata: ["error": "\(error)"])
+        }
     }
 
     private func number(_ flag: Int?, _ env: String?, _ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
