@@ -174,24 +174,27 @@ extension KubeClient {
     }
 
     /// Server-side apply of a JSON object (it must carry apiVersion, kind and metadata.name).
+    /// With `dryRun` the server admits and answers the object without storing it (`dryRun=All`).
     public func applyRaw(
         _ resource: ResourceType, object: JSONValue, namespace: String? = nil, subresource: String? = nil,
-        fieldManager: String, force: Bool = false
+        fieldManager: String, force: Bool = false, dryRun: Bool = false
     ) async throws(KubeAPIError) -> JSONValue {
         let response = try await sendApply(
             resource, object: object, namespace: namespace ?? object["metadata"]?["namespace"]?.stringValue,
-            subresource: subresource, fieldManager: fieldManager, force: force)
+            subresource: subresource, fieldManager: fieldManager, force: force, dryRun: dryRun)
         return try decode(JSONValue.self, from: response, operation: "apply \(resource)")
     }
 
     private func sendApply(
-        _ resource: ResourceType, object: JSONValue, namespace: String?, subresource: String?, fieldManager: String, force: Bool
+        _ resource: ResourceType, object: JSONValue, namespace: String?, subresource: String?, fieldManager: String, force: Bool,
+        dryRun: Bool = false
     ) async throws(KubeAPIError) -> HTTPResponse {
         var call = Call(
             verb: "apply", method: "PATCH", resource: resource, namespace: self.namespace(resource, namespace),
             name: object["metadata"]?["name"]?.stringValue ?? "", subresource: subresource)
         call.query = [("fieldManager", fieldManager)]
         if force { call.query.append(("force", "true")) }
+        if dryRun { call.query.append(("dryRun", "All")) }
         // The server decodes an apply body as YAML 1.1, which knows fewer escapes than JSON
         // (`\/` is refused): the body is JSON written to be YAML as well.
         call.body = object.yamlSafeJSONBytes

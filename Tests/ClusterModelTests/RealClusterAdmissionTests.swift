@@ -1,0 +1,205 @@
+import ClusterModel
+import KubeAPI
+import KubeTypes
+import Testing
+@testable import OrdinalCLI
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The kubeconfig of a real cluster for the admission suite, if any.
+let admissionRealClusterKubeconfig: String? = {
+    let path = ProcessInfo.processInfo.environment["ORDINAL_TEST_KUBECONFIG"] ?? ""
+    if path.isEmpty {
+        print("note: admission real-cluster tests SKIPPED: set ORDINAL_TEST_KUBECONFIG to a kubeconfig to run them")
+        return nil
+    }
+    return path
+}()
+
+/// What a real API server says of Ordinal's CRD and of what Ordinal renders: the CRD applies
+/// (server-side), every object `ordinal render` makes of the examples is admitted (dry run), and
+/// every bad object or change in the README's "What admission refuses" is refused with the
+/// message the CRD's rule carries. Works in a namespace of its own and deletes it at the end.
+@Suite(
+    "Admission on a real cluster",
+    .enabled(if: admissionRealClusterKubeconfig != nil, "ORDINAL_TEST_KUBECONFIG is not set: real-cluster tests skipped"),
+    .serialized)
+struct RealClusterAdmissionTests {
+    static let crds = ResourceType(
+        group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition",
+        isNamespaced: false)
+    static let clusters = ResourceType(PostgresCluster.self)
+
+    @Test func theCRDAppliesAndTheExamplesAndEverythingRenderedFromThemAreAdmitted() async throws {
+        try await withNamespace { client, namespace in
+            for example in ["examples/minimal.yaml", "examples/production.yaml"] {
+                let documents = try YAMLDocuments.parse(try Repository.read(example), source: example)
+                let clusters = try documents.map { document in
+                    var cluster = try ClusterDocument.decode(document, defaultNamespace: namespace)
+                    cluster.metadata.namespace = namespace  // the examples' own namespaces need not exist here
+                    return cluster
+                }
+                for cluster in clusters {
+                    let object = try JSONValue(encoding: cluster)
+                    _ = try await client.applyRaw(Self.clusters, object: object, fieldManager: "ordinal-tests", dryRun: true)
+                }
+                let objects = try ClusterRenderer.objects(for: clusters, passwords: .secure)
+                #expect(objects.count >= 8, "\(example)")
+                for object in objects {
+                    let resource = try #require(Self.resource(of: object), "no resource for \(object["kind"] ?? .null)")
+                    do {
+                        _ = try await client.applyRaw(resource, object: object, fieldManager: "ordinal", dryRun: true)
+                    } catch {
+                        Issue.record("\(example): \(resource) \(object["metadata"]?["name"]?.stringValue ?? ""): \(error)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func admissionRefusesEveryBadObjectWithTheRulesMessage() async throws {
+        try await withNamespace { client, namespace in
+            let cases: [(String, (inout JSONValue) -> Void, String)] = [
+                ("name too long", { $0.set(["metadata", "name"], .string(String(repeating: "a", count: 53))) },
+                 "metadata.name must be at most 52 characters"),
+                ("name not DNS-1035", { $0.set(["metadata", "name"], "9orders") }, "metadata.name must start with a lowercase letter"),
+                ("managed parameter", { $0.set(["spec", "postgresql", "parameters"], ["port": "5433"]) },
+                 "these parameters are managed by Ordinal"),
+                ("parameter name", { $0.set(["spec", "postgresql", "parameters"], ["Work-Mem": "4MB"]) },
+                 "parameter names are lowercase PostgreSQL setting names"),
+                ("newline in a value", { $0.set(["spec", "postgresql", "parameters"], ["work_mem": "4MB\nport = 1"]) },
+                 "parameter values cannot contain a newline"),
+                ("reserved database", { $0.set(["spec", "bootstrap", "database"], "postgres") },
+                 "bootstrap.database cannot be a built-in database"),
+                ("reserved role", { $0.set(["spec", "bootstrap", "owner"], "streaming_replica") },
+                 "bootstrap.owner cannot be a role Ordinal owns"),
+                ("old major", { $0.set(["spec", "postgresVersion"], "12.9") }, "postgresVersion must be 13 or newer"),
+                ("maxUnavailable 0", { $0.set(["spec", "podDisruptionBudget", "maxUnavailable"], 0) },
+                 "spec.podDisruptionBudget.maxUnavailable"),
+                ("too many instances", { $0.set(["spec", "instances"], 17) }, "spec.instances"),
+                ("wrong type", { $0.set(["spec", "postgresVersion"], 16) }, "spec.postgresVersion"),
+                ("unknown field", { $0.set(["spec", "replicas"], 3) }, "replicas"),
+            ]
+            for (what, change, expected) in cases {
+                var object = Self.cluster(namespace: namespace)
+                change(&object)
+                let refusal = await Self.refusal { _ = try await client.applyRaw(Self.clusters, object: object, fieldManager: "ordinal-tests", dryRun: true) }
+                #expect(refusal?.contains(expected) == true, "\(what): \(refusal ?? "admitted")")
+            }
+        }
+    }
+
+    @Test func admissionRefusesEveryForbiddenChangeOfAStoredCluster() async throws {
+        try await withNamespace { client, namespace in
+            var base = Self.cluster(namespace: namespace)
+            base.set(["spec", "storage", "storageClassName"], "standard")
+            base.set(["spec", "bootstrap", "database"], "shop")
+            base.set(["spec", "secrets", "app"], "shop-app")
+            _ = try await client.applyRaw(Self.clusters, object: base, fieldManager: "ordinal-tests")
+
+            let changes: [(String, (inout JSONValue) -> Void, String)] = [
+                ("major version", { $0.set(["spec", "postgresVersion"], "17.0") }, "postgresVersion cannot change major version in place"),
+                ("shrink", { $0.set(["spec", "storage", "size"], "512Mi") }, "storage.size cannot shrink"),
+                ("storage class", { $0.set(["spec", "storage", "storageClassName"], "fast") }, "storage.storageClassName cannot change"),
+                ("bootstrap", { $0.set(["spec", "bootstrap", "database"], "shop2") }, "bootstrap cannot change after creation"),
+                ("named Secret", { $0.set(["spec", "secrets", "app"], "other-app") }, "secrets.app cannot change"),
+            ]
+            for (what, change, expected) in changes {
+                var object = base
+                change(&object)
+                let refusal = await Self.refusal { _ = try await client.applyRaw(Self.clusters, object: object, fieldManager: "ordinal-tests") }
+                #expect(refusal?.contains(expected) == true, "\(what): \(refusal ?? "admitted")")
+            }
+            // Allowed changes still go through: a minor upgrade and a larger volume.
+            var allowed = base
+            allowed.set(["spec", "postgresVersion"], "16.5")
+            allowed.set(["spec", "storage", "size"], "2Gi")
+            let stored = try await client.applyRaw(Self.clusters, object: allowed, fieldManager: "ordinal-tests")
+            #expect(stored["spec"]?["postgresVersion"]?.stringValue == "16.5")
+        }
+    }
+
+    // MARK: - Support
+
+    static func cluster(namespace: String) -> JSONValue {
+        [
+            "apiVersion": .string(PostgresCluster.apiVersion), "kind": "PostgresCluster",
+            "metadata": ["name": "orders", "namespace": .string(namespace)],
+            "spec": ["instances": 1, "postgresVersion": "16.4", "storage": ["size": "1Gi"]],
+        ]
+    }
+
+    /// The collection an object rendered by Ordinal belongs to.
+    static func resource(of object: JSONValue) -> ResourceType? {
+        switch object["kind"]?.stringValue {
+        case "Secret": return ResourceType(Secret.self)
+        case "ConfigMap": return ResourceType(ConfigMap.self)
+        case "Service": return ResourceType(Service.self)
+        case "StatefulSet": return ResourceType(StatefulSet.self)
+        case "PodDisruptionBudget": return ResourceType(PodDisruptionBudget.self)
+        case "PostgresCluster": return clusters
+        default: return nil
+        }
+    }
+
+    /// The server's message when `body` is refused, nil when it succeeds.
+    static func refusal(_ body: () async throws -> Void) async -> String? {
+        do {
+            try await body()
+            return nil
+        } catch let error as KubeAPIError {
+            return error.status?.message ?? "\(error)"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    /// Installs the CRD (server-side apply, as `kubectl apply --server-side -f crds/`), waits until
+    /// it is served, and runs `body` in a fresh namespace.
+    func withNamespace(_ body: (KubeClient, String) async throws -> Void) async throws {
+        let path = try #require(admissionRealClusterKubeconfig)
+        let client = KubeClient(config: try KubeConfig.fromKubeconfig(path: path))
+        let crd = try YAMLDocuments.parse(try Repository.read("crds/postgresclusters.ordinal.dev.yaml"), source: "crds/")
+        #expect(crd.count == 1)
+        for object in crd {
+            _ = try await client.applyRaw(Self.crds, object: object, fieldManager: "ordinal-tests", force: true)
+        }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let stored = try await client.getRaw(Self.crds, name: "postgresclusters.ordinal.dev")
+            let established = stored["status"]?["conditions"]?.arrayValue?.contains {
+                $0["type"]?.stringValue == "Established" && $0["status"]?.stringValue == "True"
+            }
+            if established == true { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let namespace = "ordinal-admission-test-\(UInt32.random(in: 0...UInt32.max))"
+        _ = try await client.create(Namespace(metadata: ObjectMeta(name: namespace)))
+        do {
+            try await body(client, namespace)
+        } catch {
+            try? await client.delete(Namespace.self, name: namespace)
+            throw error
+        }
+        try await client.delete(Namespace.self, name: namespace)
+    }
+}
+
+extension JSONValue {
+    /// Sets the member at `path`, making the objects on the way.
+    mutating func set(_ path: [String], _ value: JSONValue) {
+        guard let first = path.first else {
+            self = value
+            return
+        }
+        var members = objectValue ?? [:]
+        var child = members[first] ?? .object([:])
+        child.set(Array(path.dropFirst()), value)
+        members[first] = child
+        self = .object(members)
+    }
+}
