@@ -33,6 +33,9 @@ extension StoreState {
                             + "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
                     field: "metadata.name"))
         }
+        if path.resource == ResourceKey(group: "apiextensions.k8s.io", plural: "customresourcedefinitions") {
+            causes += CRDValidationRules.causes(crd: object)
+        }
         if let validator { causes += validator(path.resource, object) }
         if !causes.isEmpty {
             throw APIError.invalid(path, kind: object["kind"]?.stringValue ?? path.plural, name: name, causes: causes)

@@ -1,0 +1,134 @@
+import KubeTypes
+
+/// The API server's checks of a CustomResourceDefinition's `x-kubernetes-validations` that the
+/// test server applies, so it refuses such a CRD as a real server (v1.32) does:
+/// - `reason`, when set, is one of the four the server supports;
+/// - `fieldPath`, when set, is non-empty, on one line, and resolves in the schema the rule sits
+///   on (`.name` and `['name']` through `properties`, any key of an `additionalProperties` map,
+///   `[n]` into `items`);
+/// - `message` and `messageExpression` are not blank when set, and a rule is not blank.
+///
+/// Causes are worded and placed (`spec.validation.openAPIV3Schema...` when all versions share one
+/// schema, as the server reports after converting to its internal form) as the real server's.
+/// Not modelled: compiling the CEL and estimating its cost (the CEL runtime check in
+/// `scripts/cel_rules_check.py` compiles every rule; a real server is the judge of cost).
+enum CRDValidationRules {
+    static let supportedReasons = ["FieldValueDuplicate", "FieldValueForbidden", "FieldValueInvalid", "FieldValueRequired"]
+
+    static func causes(crd: JSONValue) -> [StatusCause] {
+        let versions = crd["spec"]?["versions"]?.arrayValue ?? []
+        let schemas = versions.map { $0["schema"]?["openAPIV3Schema"] }
+        var found: [StatusCause] = []
+        if let first = schemas.first, let shared = first, schemas.allSatisfy({ $0 == shared }) {
+            check(shared, path: "spec.validation.openAPIV3Schema", into: &found)
+        } else {
+            for (index, schema) in schemas.enumerated() {
+                if let schema { check(schema, path: "spec.versions[\(index)].schema.openAPIV3Schema", into: &found) }
+            }
+        }
+        return found
+    }
+
+    private static func check(_ schema: JSONValue, path: String, into found: inout [StatusCause]) {
+        for (index, rule) in (schema["x-kubernetes-validations"]?.arrayValue ?? []).enumerated() {
+            let here = "\(path).x-kubernetes-validations[\(index)]"
+            if (rule["rule"]?.stringValue ?? "").allSatisfy(\.isWhitespace) {
+                found.append(cause("FieldValueRequired", "Required value", field: here + ".rule"))
+            }
+            if let reason = rule["reason"]?.stringValue, !supportedReasons.contains(reason) {
+                let supported = supportedReasons.map { "\"\($0)\"" }.joined(separator: ", ")
+                found.append(cause("FieldValueNotSupported", "Unsupported value: \"\(reason)\": supported values: \(supported)", field: here + ".reason"))
+            }
+            if let message = rule["message"]?.stringValue, message.allSatisfy(\.isWhitespace) {
+                found.append(cause("FieldValueInvalid", "Invalid value: \"\(message)\": message must be non-empty if specified", field: here + ".message"))
+            }
+            if let expression = rule["messageExpression"]?.stringValue, expression.allSatisfy(\.isWhitespace) {
+                found.append(cause(
+                    "FieldValueRequired", "Required value: messageExpression must be non-empty if specified", field: here + ".messageExpression"))
+            }
+            if let fieldPath = rule["fieldPath"]?.stringValue {
+                let trimmed = fieldPath.trimmingWhitespace
+                if trimmed.isEmpty {
+                    found.append(cause("FieldValueInvalid", "Invalid value: \"\(fieldPath)\": fieldPath must be non-empty if specified", field: here + ".fieldPath"))
+                } else if fieldPath.contains(where: \.isNewline) {
+                    found.append(cause("FieldValueInvalid", "Invalid value: \"\(fieldPath)\": fieldPath must not contain line breaks", field: here + ".fieldPath"))
+                } else if !resolves(trimmed, in: schema) {
+                    found.append(cause("FieldValueInvalid", "Invalid value: \"\(fieldPath)\": fieldPath must be a valid path", field: here + ".fieldPath"))
+                }
+            }
+        }
+        for (name, child) in (schema["properties"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
+            check(child, path: "\(path).properties[\(name)]", into: &found)
+        }
+        if let items = schema["items"], case .object = items { check(items, path: path + ".items", into: &found) }
+        if let additional = schema["additionalProperties"], case .object = additional {
+            check(additional, path: path + ".additionalProperties", into: &found)
+        }
+    }
+
+    private static func cause(_ reason: String, _ message: String, field: String) -> StatusCause {
+        StatusCause(reason: reason, message: message, field: field)
+    }
+
+    /// Whether `path` (`.a.b`, `['a.b']`, `[0]`) names a field the schema declares.
+    static func resolves(_ path: String, in schema: JSONValue) -> Bool {
+        guard let segments = FieldPathSegments.parse(path) else { return false }
+        var current = schema
+        for segment in segments {
+            switch segment {
+            case .name(let name):
+                if let child = current["properties"]?[name] {
+                    current = child
+                } else if let additional = current["additionalProperties"], case .object = additional {
+                    current = additional
+                } else {
+                    return false
+                }
+            case .index:
+                guard let items = current["items"], case .object = items else { return false }
+                current = items
+            }
+        }
+        return true
+    }
+}
+
+/// The segments of a CRD rule's `fieldPath`.
+enum FieldPathSegments {
+    enum Segment: Equatable { case name(String), index(Int) }
+
+    /// `.spec.list[0]['a.b']` → name spec, name list, index 0, name a.b; nil when malformed.
+    static func parse(_ path: String) -> [Segment]? {
+        var segments: [Segment] = []
+        var rest = Substring(path)
+        while let first = rest.first {
+            if first == "." {
+                rest = rest.dropFirst()
+                let name = rest.prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "$" }
+                guard !name.isEmpty else { return nil }
+                segments.append(.name(String(name)))
+                rest = rest.dropFirst(name.count)
+            } else if rest.hasPrefix("['") {
+                rest = rest.dropFirst(2)
+                guard let end = rest.firstRange(of: "']") else { return nil }
+                segments.append(.name(String(rest[rest.startIndex..<end.lowerBound])))
+                rest = rest[end.upperBound...]
+            } else if first == "[" {
+                rest = rest.dropFirst()
+                let digits = rest.prefix(while: \.isNumber)
+                guard let index = Int(digits), rest.dropFirst(digits.count).first == "]" else { return nil }
+                segments.append(.index(index))
+                rest = rest.dropFirst(digits.count + 1)
+            } else {
+                return nil
+            }
+        }
+        return segments.isEmpty ? nil : segments
+    }
+}
+
+extension String {
+    var trimmingWhitespace: String {
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+}
