@@ -76,6 +76,31 @@ python "${root}/scripts/gitops_health_check.py" || status=1
 echo "lint-chart: Dockerfile"
 python "${root}/scripts/dockerfile_check.py" || status=1
 
+echo "lint-chart: the chart's render on a real API server (ORDINAL_TEST_KUBECONFIG)"
+if [ -z "${ORDINAL_TEST_KUBECONFIG:-}" ]; then
+    echo "  note  SKIPPED: set ORDINAL_TEST_KUBECONFIG to a kubeconfig to dry-run the render on a real API server"
+elif ! command -v kubectl >/dev/null; then
+    echo "  FAIL  ORDINAL_TEST_KUBECONFIG is set but kubectl is not on PATH"
+    status=1
+else
+    # config/ordinal.yaml is the chart's default render (checked above). Its namespace is swapped
+    # for a throwaway one, made first: a dry run of namespaced objects needs the namespace to exist.
+    lint_ns="ordinal-chart-lint-${RANDOM}${RANDOM}"
+    kube=(kubectl --kubeconfig "${ORDINAL_TEST_KUBECONFIG}")
+    if "${kube[@]}" create namespace "${lint_ns}" >/dev/null &&
+        "${kube[@]}" apply --server-side --force-conflicts --dry-run=server -f crds/ >/dev/null &&
+        sed "s/ordinal-system/${lint_ns}/g" config/ordinal.yaml |
+        "${kube[@]}" apply --server-side --force-conflicts --dry-run=server --field-manager=ordinal-lint -f - >"${TMPDIR:-/tmp}/${lint_ns}.out" 2>&1; then
+        echo "  ok    $(grep -c 'server dry run' "${TMPDIR:-/tmp}/${lint_ns}.out") objects of the chart's render admitted (--dry-run=server)"
+    else
+        echo "  FAIL  the real API server refused the chart's render:"
+        sed 's/^/        /' "${TMPDIR:-/tmp}/${lint_ns}.out" 2>/dev/null || true
+        status=1
+    fi
+    "${kube[@]}" delete namespace "${lint_ns}" --wait=false >/dev/null 2>&1 || true
+    rm -f "${TMPDIR:-/tmp}/${lint_ns}.out"
+fi
+
 if [ "${status}" -eq 0 ]; then
     echo "lint-chart: all checks passed"
 else
