@@ -10,8 +10,10 @@ import KubeTypes
 ///
 /// Causes are worded and placed (`spec.validation.openAPIV3Schema...` when all versions share one
 /// schema, as the server reports after converting to its internal form) as the real server's.
-/// Not modelled: compiling the CEL and estimating its cost (the CEL runtime check in
-/// `scripts/cel_rules_check.py` compiles every rule; a real server is the judge of cost).
+/// - every `rule` (and `messageExpression`) parses as CEL and names only fields the schema
+///   declares and functions the server knows;
+/// - each rule's estimated cost, times how often it may run (the sizes of the lists and maps
+///   above it), stays within 10,000,000, and their sum within 100,000,000 (``CELCostEstimator``).
 enum CRDValidationRules {
     static let supportedReasons = ["FieldValueDuplicate", "FieldValueForbidden", "FieldValueInvalid", "FieldValueRequired"]
 
@@ -20,20 +22,78 @@ enum CRDValidationRules {
         let schemas = versions.map { $0["schema"]?["openAPIV3Schema"] }
         var found: [StatusCause] = []
         if let first = schemas.first, let shared = first, schemas.allSatisfy({ $0 == shared }) {
-            check(shared, path: "spec.validation.openAPIV3Schema", into: &found)
+            checkSchema(shared, path: "spec.validation.openAPIV3Schema", into: &found)
         } else {
             for (index, schema) in schemas.enumerated() {
-                if let schema { check(schema, path: "spec.versions[\(index)].schema.openAPIV3Schema", into: &found) }
+                if let schema { checkSchema(schema, path: "spec.versions[\(index)].schema.openAPIV3Schema", into: &found) }
             }
         }
         return found
     }
 
-    private static func check(_ schema: JSONValue, path: String, into found: inout [StatusCause]) {
+    static let ruleCostLimit: UInt64 = 10_000_000
+    static let schemaCostLimit: UInt64 = 100_000_000
+
+    /// One schema's rules, then the total of their costs against the schema's budget.
+    private static func checkSchema(_ schema: JSONValue, path: String, into found: inout [StatusCause]) {
+        var costs: [(field: String, cost: UInt64)] = []
+        check(schema, path: path, isRoot: true, cardinality: 1, costs: &costs, into: &found)
+        let total = costs.reduce(UInt64(0)) { CELCostEstimator.add($0, $1.cost) }
+        if total > schemaCostLimit {
+            // Named: the four most expensive rules among those costing 1% of the budget or more.
+            for expensive in costs.filter({ $0.cost >= schemaCostLimit / 100 }).sorted(by: { $0.cost > $1.cost }).prefix(4) {
+                found.append(cause("FieldValueForbidden", "Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema", field: expensive.field))
+            }
+            found.append(cause(
+                "FieldValueForbidden",
+                "Forbidden: " + budgetMessage("x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema", total, schemaCostLimit),
+                field: path))
+        }
+    }
+
+    /// The server's wording of a cost over its limit.
+    static func budgetMessage(_ what: String, _ cost: UInt64, _ limit: UInt64) -> String {
+        let factor = Double(cost) / Double(limit)
+        let text: String
+        if factor > 100 {
+            text = "more than 100x"
+        } else {
+            text = String((factor * 10).rounded() / 10) + "x"
+        }
+        return "\(what) exceeds budget by factor of \(text) (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)"
+    }
+
+    private static func check(
+        _ schema: JSONValue, path: String, isRoot: Bool, cardinality: UInt64, costs: inout [(field: String, cost: UInt64)],
+        into found: inout [StatusCause]
+    ) {
         for (index, rule) in (schema["x-kubernetes-validations"]?.arrayValue ?? []).enumerated() {
             let here = "\(path).x-kubernetes-validations[\(index)]"
-            if (rule["rule"]?.stringValue ?? "").allSatisfy(\.isWhitespace) {
+            let text = rule["rule"]?.stringValue ?? ""
+            if text.allSatisfy(\.isWhitespace) {
                 found.append(cause("FieldValueRequired", "Required value", field: here + ".rule"))
+            } else {
+                do {
+                    let expression = try CELParser.parse(text)
+                    let cost = CELCostEstimator.multiply(try CELCostEstimator.cost(of: expression, schema: schema, isRoot: isRoot), cardinality)
+                    costs.append((here + ".rule", cost))
+                    if cost > ruleCostLimit {
+                        found.append(cause("FieldValueForbidden", "Forbidden: " + budgetMessage("estimated rule cost", cost, ruleCostLimit), field: here + ".rule"))
+                    }
+                } catch let error as CELSyntaxError {
+                    found.append(cause("FieldValueInvalid", "Invalid value: \"\(text)\": compilation failed: ERROR: <input>:1:\(error.offset + 1): \(error.message)", field: here + ".rule"))
+                } catch let error as CELCostEstimator.Failure {
+                    found.append(cause("FieldValueInvalid", "Invalid value: \"\(text)\": compilation failed: ERROR: <input>: \(error.message)", field: here + ".rule"))
+                } catch {
+                    found.append(cause("FieldValueInvalid", "Invalid value: \"\(text)\": compilation failed", field: here + ".rule"))
+                }
+            }
+            if let expression = rule["messageExpression"]?.stringValue, !expression.allSatisfy(\.isWhitespace) {
+                do {
+                    _ = try CELCostEstimator.cost(of: try CELParser.parse(expression), schema: schema, isRoot: isRoot)
+                } catch {
+                    found.append(cause("FieldValueInvalid", "Invalid value: \"\(expression)\": messageExpression compilation failed", field: here + ".messageExpression"))
+                }
             }
             if let reason = rule["reason"]?.stringValue, !supportedReasons.contains(reason) {
                 let supported = supportedReasons.map { "\"\($0)\"" }.joined(separator: ", ")
@@ -58,11 +118,15 @@ enum CRDValidationRules {
             }
         }
         for (name, child) in (schema["properties"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
-            check(child, path: "\(path).properties[\(name)]", into: &found)
+            check(child, path: "\(path).properties[\(name)]", isRoot: false, cardinality: cardinality, costs: &costs, into: &found)
         }
-        if let items = schema["items"], case .object = items { check(items, path: path + ".items", into: &found) }
+        // A rule below a list or a map runs once per element: its cost counts that many times.
+        let elements = CELCostEstimator.multiply(cardinality, CELCostEstimator.size(of: .schema(schema, isRoot: false)))
+        if let items = schema["items"], case .object = items {
+            check(items, path: path + ".items", isRoot: false, cardinality: elements, costs: &costs, into: &found)
+        }
         if let additional = schema["additionalProperties"], case .object = additional {
-            check(additional, path: path + ".additionalProperties", into: &found)
+            check(additional, path: path + ".additionalProperties", isRoot: false, cardinality: elements, costs: &costs, into: &found)
         }
     }
 

@@ -83,4 +83,77 @@ struct CRDAdmissionTests {
         for path in valid { #expect(CRDValidationRules.resolves(path, in: schema), "\(path)") }
         for path in invalid { #expect(!CRDValidationRules.resolves(path, in: schema), "\(path)") }
     }
+
+    /// A CRD of one version whose spec has these properties.
+    static func probe(_ properties: JSONValue) -> JSONValue {
+        [
+            "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": ["name": "probes.cost.example"],
+            "spec": [
+                "group": "cost.example", "scope": "Namespaced", "names": ["kind": "Probe", "plural": "probes"],
+                "versions": [[
+                    "name": "v1", "served": true, "storage": true,
+                    "schema": ["openAPIV3Schema": ["type": "object", "properties": ["spec": ["type": "object", "properties": properties]]]],
+                ]],
+            ],
+        ]
+    }
+
+    static func rule(_ text: String) -> JSONValue { ["x-kubernetes-validations": [["rule": .string(text), "message": "m"]]] }
+
+    static func merged(_ schema: JSONValue, _ extra: JSONValue) -> JSONValue {
+        .object((schema.objectValue ?? [:]).merging(extra.objectValue ?? [:]) { $1 })
+    }
+
+    @Test func rulesOverTheCostBudgetAreRefusedAsTheRealServerRefusesThem() {
+        // The same CRD on a real v1.32.13 server: `names` and `labels` refused ("more than 100x"),
+        // both named as contributing to the total, the total refused; `bounded` and `name` admitted.
+        let crd = Self.probe([
+            "names": Self.merged(["type": "array", "items": ["type": "string"]], Self.rule("self.all(x, x.matches('^[a-z]+$'))")),
+            "bounded": Self.merged(
+                ["type": "array", "maxItems": 10, "items": ["type": "string", "maxLength": 63]], Self.rule("self.all(x, x.matches('^[a-z]+$'))")),
+            "name": Self.merged(["type": "string"], Self.rule("self.matches('^[a-z]+$')")),
+            "labels": Self.merged(["type": "object", "additionalProperties": ["type": "string"]], Self.rule("self.all(k, self[k].contains('x'))")),
+        ])
+        let causes = CRDValidationRules.causes(crd: crd).map { "\($0.field ?? ""): \($0.message ?? "")" }
+        let prefix = "spec.validation.openAPIV3Schema.properties[spec].properties"
+        let advice = "(try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)"
+        #expect(Set(causes) == [
+            "\(prefix)[labels].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x \(advice)",
+            "\(prefix)[names].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x \(advice)",
+            "\(prefix)[names].x-kubernetes-validations[0].rule: Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema",
+            "\(prefix)[labels].x-kubernetes-validations[0].rule: Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema",
+            "spec.validation.openAPIV3Schema: Forbidden: x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of more than 100x \(advice)",
+        ])
+    }
+
+    @Test func costFiguresFollowTheEstimatorsFormulas() throws {
+        // parameters: `self.all(k, k.matches(R) && k.size() <= 63)`, a map of at most 256 entries.
+        // k: 1; matches: ceil((0 + 1) × 0.1) × ceil(18 × 0.25) = 1 × 5, + k = 6; k.size() <= 63: 1 + 1 + ceil(1 × 0.1) = 3;
+        // && : 9; one iteration: 2 (loop condition) + 1 (accumulator) + 9 = 12; all: self 1 + result 1 + 256 × 12 = 3074.
+        let parameters: JSONValue = ["type": "object", "maxProperties": 256, "additionalProperties": ["type": "string", "maxLength": 1024]]
+        let rule = try CELParser.parse("self.all(k, k.matches('^[a-z][a-z0-9_.]*$') && k.size() <= 63)")
+        #expect(try CELCostEstimator.cost(of: rule, schema: parameters, isRoot: false) == 3074)
+        // name: `self.matches('^[a-z]+$')` on an unbounded string: ceil((3145726 + 1) × 0.1) × ceil(8 × 0.25) + self = 314573 × 2 + 1.
+        let name = try CELParser.parse("self.matches('^[a-z]+$')")
+        #expect(try CELCostEstimator.cost(of: name, schema: ["type": "string"], isRoot: false) == 629_147)
+        // self == oldSelf on a string of maxLength 253: ceil(1012 × 0.1) + 2 = 104.
+        let same = try CELParser.parse("self == oldSelf")
+        #expect(try CELCostEstimator.cost(of: same, schema: ["type": "string", "maxLength": 253], isRoot: false) == 104)
+    }
+
+    @Test func rulesThatDoNotCompileAreRefused() {
+        let table: [(String, String)] = [
+            ("self.all(x, x.matches('^[a-z]+$')", "Syntax error"),
+            ("self.nosuchfield == 'a'", "undefined field 'nosuchfield'"),
+            ("self.name.frobnicate()", "undeclared reference to 'frobnicate'"),
+            ("other == 1", "undeclared reference to 'other'"),
+        ]
+        for (text, expected) in table {
+            let schema = Self.merged(["type": "object", "properties": ["name": ["type": "string", "maxLength": 10]]], Self.rule(text))
+            let causes = CRDValidationRules.causes(crd: Self.probe(["inner": schema]))
+            #expect(causes.count == 1 && causes.first?.message?.contains(expected) == true, "\(text): \(causes)")
+            #expect(causes.first?.message?.hasPrefix("Invalid value: ") == true)
+        }
+    }
 }
