@@ -21,10 +21,10 @@ final class ObjectStore: Sendable {
                 return (200, try state.withLock { (state) throws(APIError) in try state.get(path, name: name) })
             case ("POST", nil) where path.subresource == nil:
                 let body = try JSONCoding.decode(request.body)
-                return (201, try state.withLock { (state) throws(APIError) in try state.create(path, request, body: body) })
+                return (201, try write(request) { (state) throws(APIError) in try state.create(path, request, body: body) })
             case ("PUT", let name?):
                 let body = try JSONCoding.decode(request.body)
-                return (200, try state.withLock { (state) throws(APIError) in try state.update(path, request, name: name, body: body) })
+                return (200, try write(request) { (state) throws(APIError) in try state.update(path, request, name: name, body: body) })
             case ("PATCH", let name?):
                 let type = request.contentType ?? ""
                 if type.hasPrefix("application/apply-patch"), let refusal = YAMLApplyBody.refusal(request.body) {
@@ -32,22 +32,37 @@ final class ObjectStore: Sendable {
                 }
                 let body = try JSONCoding.decode(request.body)
                 if type.hasPrefix("application/merge-patch+json") {
-                    return (200, try state.withLock { (state) throws(APIError) in try state.mergePatch(path, request, name: name, patch: body) })
+                    return (200, try write(request) { (state) throws(APIError) in try state.mergePatch(path, request, name: name, patch: body) })
                 } else if type.hasPrefix("application/apply-patch") {
                     let existed = state.withLock { $0.collections[path.resource]?[ObjectKey(namespace: path.namespace ?? "", name: name)] != nil }
-                    let object = try state.withLock { (state) throws(APIError) in try state.apply(path, request, name: name, body: body) }
+                    let object = try write(request) { (state) throws(APIError) in try state.apply(path, request, name: name, body: body) }
                     return (existed ? 200 : 201, object)
                 }
                 throw APIError.unsupportedMediaType(type)
             case ("DELETE", let name?) where path.subresource == nil:
-                return (200, try state.withLock { (state) throws(APIError) in try state.delete(path, request, name: name) })
+                return (200, try write(request) { (state) throws(APIError) in try state.delete(path, request, name: name) })
             case ("DELETE", nil):
-                return (200, try state.withLock { (state) throws(APIError) in try state.deleteCollection(path, request) })
+                return (200, try write(request) { (state) throws(APIError) in try state.deleteCollection(path, request) })
             default:
                 throw APIError.methodNotAllowed(request.method)
             }
         } catch {
             return (error.code, error.status.jsonValue)
+        }
+    }
+
+    /// Runs a write, or with `dryRun=All` runs it on a copy of the state that no watcher sees and
+    /// that is thrown away: the answer is what the write would store, and nothing changes.
+    private func write(_ request: APIRequest, _ operation: (inout StoreState) throws(APIError) -> JSONValue) throws(APIError) -> JSONValue {
+        switch request.query["dryRun"] {
+        case nil:
+            return try state.withLock { (state) throws(APIError) in try operation(&state) }
+        case "All"?:
+            var copy = state.withLock { $0 }
+            copy.watchers = [:]
+            return try operation(&copy)
+        case let other?:
+            throw APIError.badRequest("Invalid dry run value: \"\(other)\": supported values: \"All\"")
         }
     }
 
