@@ -4,8 +4,8 @@ import KubeTypes
 /// test server applies, so it refuses such a CRD as a real server (v1.32) does:
 /// - `reason`, when set, is one of the four the server supports;
 /// - `fieldPath`, when set, is non-empty, on one line, and resolves in the schema the rule sits
-///   on (`.name` and `['name']` through `properties`, any key of an `additionalProperties` map,
-///   `[n]` into `items`);
+///   on (`.name` and `['name']` through `properties`, any key of an `additionalProperties` map;
+///   never into a list's `items`, which the server refuses too);
 /// - `message` and `messageExpression` are not blank when set, and a rule is not blank.
 ///
 /// Causes are worded and placed (`spec.validation.openAPIV3Schema...` when all versions share one
@@ -134,7 +134,7 @@ enum CRDValidationRules {
         StatusCause(reason: reason, message: message, field: field)
     }
 
-    /// Whether `path` (`.a.b`, `['a.b']`, `[0]`) names a field the schema declares.
+    /// Whether `path` (`.a.b`, `['a.b']`) names a field the schema declares.
     static func resolves(_ path: String, in schema: JSONValue) -> Bool {
         guard let segments = FieldPathSegments.parse(path) else { return false }
         var current = schema
@@ -148,9 +148,6 @@ enum CRDValidationRules {
                 } else {
                     return false
                 }
-            case .index:
-                guard let items = current["items"], case .object = items else { return false }
-                current = items
             }
         }
         return true
@@ -159,9 +156,10 @@ enum CRDValidationRules {
 
 /// The segments of a CRD rule's `fieldPath`.
 enum FieldPathSegments {
-    enum Segment: Equatable { case name(String), index(Int) }
+    enum Segment: Equatable { case name(String) }
 
-    /// `.spec.list[0]['a.b']` → name spec, name list, index 0, name a.b; nil when malformed.
+    /// `.spec.parameters['a.b']` → name spec, name parameters, name a.b; nil when malformed.
+    /// A list index (`[0]`) is malformed: the API server's fieldPath check never steps into items.
     static func parse(_ path: String) -> [Segment]? {
         var segments: [Segment] = []
         var rest = Substring(path)
@@ -177,12 +175,6 @@ enum FieldPathSegments {
                 guard let end = rest.firstRange(of: "']") else { return nil }
                 segments.append(.name(String(rest[rest.startIndex..<end.lowerBound])))
                 rest = rest[end.upperBound...]
-            } else if first == "[" {
-                rest = rest.dropFirst()
-                let digits = rest.prefix(while: \.isNumber)
-                guard let index = Int(digits), rest.dropFirst(digits.count).first == "]" else { return nil }
-                segments.append(.index(index))
-                rest = rest.dropFirst(digits.count + 1)
             } else {
                 return nil
             }
