@@ -215,10 +215,12 @@ struct CELCostEstimator {
         -> (cost: UInt64, node: Node)
     {
         var argumentCost: UInt64 = 0
+        var costs: [UInt64] = []
         var nodes: [Node] = []
         for argument in arguments {
             let (cost, node) = try estimate(argument)
             argumentCost = Self.add(argumentCost, cost)
+            costs.append(cost)
             nodes.append(node)
         }
         var targetNode: Node?
@@ -232,11 +234,9 @@ struct CELCostEstimator {
         case "_&&_", "_||_":
             return (argumentCost, .scalar)
         case "_?_:_":
+            // Only one branch runs: the condition and the dearer branch.
             guard nodes.count == 3 else { break }
-            var estimator = self
-            let branches = [try estimator.estimate(arguments[1]).cost, try estimator.estimate(arguments[2]).cost]
-            let condition = try estimator.estimate(arguments[0]).cost
-            return (Self.add(condition, branches.max() ?? 0), Self.size(of: nodes[1]) >= Self.size(of: nodes[2]) ? nodes[1] : nodes[2])
+            return (Self.add(costs[0], max(costs[1], costs[2])), Self.size(of: nodes[1]) >= Self.size(of: nodes[2]) ? nodes[1] : nodes[2])
         case "_==_", "_!=_", "_<_", "_<=_", "_>_", "_>=_":
             guard nodes.count == 2 else { break }
             let smaller = min(Self.size(of: nodes[0]), Self.size(of: nodes[1]))

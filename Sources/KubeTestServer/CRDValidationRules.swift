@@ -6,14 +6,14 @@ import KubeTypes
 /// - `fieldPath`, when set, is non-empty, on one line, and resolves in the schema the rule sits
 ///   on (`.name` and `['name']` through `properties`, any key of an `additionalProperties` map;
 ///   never into a list's `items`, which the server refuses too);
-/// - `message` and `messageExpression` are not blank when set, and a rule is not blank.
-///
-/// Causes are worded and placed (`spec.validation.openAPIV3Schema...` when all versions share one
-/// schema, as the server reports after converting to its internal form) as the real server's.
+/// - `message` and `messageExpression` are not blank when set, and a rule is not blank;
 /// - every `rule` (and `messageExpression`) parses as CEL and names only fields the schema
 ///   declares and functions the server knows;
 /// - each rule's estimated cost, times how often it may run (the sizes of the lists and maps
 ///   above it), stays within 10,000,000, and their sum within 100,000,000 (``CELCostEstimator``).
+///
+/// Causes are worded and placed (`spec.validation.openAPIV3Schema...` when all versions share one
+/// schema, as the server reports after converting to its internal form) as the real server's.
 enum CRDValidationRules {
     static let supportedReasons = ["FieldValueDuplicate", "FieldValueForbidden", "FieldValueInvalid", "FieldValueRequired"]
 

@@ -1,3 +1,5 @@
+import KubeTypes
+
 /// What the real API server's decoder refuses in an `application/apply-patch+yaml` body.
 ///
 /// The API server reads every apply body as YAML 1.1 (go-yaml v2 through sigs.k8s.io/yaml) before
@@ -68,11 +70,10 @@ enum YAMLApplyBody {
         return index < bytes.count && bytes[index] == UInt8(ascii: ":")
     }
 
+    /// The reader's set: what `JSONString` writes as itself, plus the whitespace and marks it
+    /// escapes to be safe (tab, line feed, carriage return, NEL, U+FEFF), which the reader takes.
     private static func isAllowedInStream(_ value: UInt32) -> Bool {
-        switch value {
-        case 0x09, 0x0A, 0x0D, 0x20...0x7E, 0x85, 0xA0...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: return true
-        default: return false
-        }
+        JSONString.isYAMLPrintable(value) || [0x09, 0x0A, 0x0D, 0x85, 0xFEFF].contains(value)
     }
 
     private static func hex(_ digits: ArraySlice<UInt8>) -> UInt32? {
