@@ -59,11 +59,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // libpq connections, instance probes, the role decision, replication hands.
+        // libpq connections, instance probes (reported as ClusterModel values), and the SQL actions a plan names.
         .target(
             name: "PostgresHealth",
             dependencies: [
-                "CLibpq",
+                "CLibpq", "ClusterModel",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

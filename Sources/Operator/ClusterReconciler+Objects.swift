@@ -2,67 +2,61 @@ import ClusterModel
 import KubeAPI
 import KubeTypes
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 extension ClusterReconciler {
-    /// Creates the generated Secrets that are missing (their passwords are drawn here, once, and
-    /// never again), checks the user-named ones, and reads the credentials the probes need.
-    func ensureSecrets(_ round: inout Round) async throws {
-        let resolved = round.resolved
-        let namespace = resolved.namespace
-        let names = SecretBuilder.secretNames(resolved)
-        var values: [String: [String: String]] = [:]
-        let required: [(role: String, name: String, isUsers: Bool, username: String?)] = [
-            ("superuser", names.superuser, resolved.userSecrets.superuser != nil, ClusterDefaults.superuserName),
-            ("replication", names.replication, resolved.userSecrets.replication != nil, ClusterDefaults.replicationUserName),
-            ("app", names.app, resolved.userSecrets.app != nil, nil),
-        ]
-        var missingGenerated: Set<String> = []
-        for entry in required {
-            let cached = caches.secrets.get(namespace: namespace, name: entry.name)
-            let secret: Secret?
-            if let cached {
-                secret = cached
-            } else {
-                secret = try await client.getIfPresent(Secret.self, name: entry.name, namespace: namespace)
+    /// Creates the generated Secrets the plan names (passwords drawn here, once; an existing
+    /// Secret is never overwritten).
+    func createSecrets(_ names: [String], _ round: inout Round) async throws {
+        guard !names.isEmpty else { return }
+        let wanted = Set(names)
+        for secret in SecretBuilder.build(round.resolved, passwords: .secure) where wanted.contains(secret.metadata.name ?? "") {
+            if try await createUnlessExists(secret, namespace: round.resolved.namespace) {
+                round.writes += 1
+                round.logger.info("created Secret", metadata: ["secret": "\(secret.metadata.name ?? "")"])
             }
-            guard let secret else {
-                if entry.isUsers {
-                    round.specErrors.append(FieldError(field: "spec.secrets.\(entry.role)", message: "Secret \(entry.name) does not exist in namespace \(namespace)"))
-                    round.waitsForSecret = true
-                } else {
-                    missingGenerated.insert(entry.name)
-                }
-                continue
-            }
-            let data = Self.decodedData(secret)
-            values[entry.name] = data
-            if entry.isUsers {
-                if data["username"] == nil || data["password"] == nil {
-                    round.specErrors.append(FieldError(field: "spec.secrets.\(entry.role)", message: "Secret \(entry.name) must have the keys username and password"))
-                } else if let expected = entry.username, data["username"] != expected {
-                    round.specErrors.append(FieldError(field: "spec.secrets.\(entry.role)", message: "Secret \(entry.name) must have username \(expected)"))
-                }
+            // Made meanwhile (another reconcile, or the user): left as it is; its watch event brings the cluster back.
+        }
+    }
+
+    /// Applies the ConfigMap, the Services and the budget unless the cache already matches, and
+    /// deletes a budget that is no longer wanted.
+    func applyObjects(_ plan: ClusterPlan, _ round: inout Round) async throws {
+        let namespace = round.resolved.namespace
+        for object in plan.objects {
+            switch object {
+            case .configMap(let map):
+                try await applyIfChanged(map, live: caches.configMaps.get(namespace: namespace, name: map.metadata.name ?? ""),
+                                         comparedAs: CacheForm.configMap, &round)
+            case .service(let service):
+                try await applyIfChanged(service, live: caches.services.get(namespace: namespace, name: service.metadata.name ?? ""), &round)
+            case .budget(let budget):
+                try await applyIfChanged(budget, live: caches.budgets.get(namespace: namespace, name: budget.metadata.name ?? ""), &round)
             }
         }
-        if !missingGenerated.isEmpty {
-            for secret in SecretBuilder.build(resolved, passwords: .secure) where missingGenerated.contains(secret.metadata.name ?? "") {
-                if try await createUnlessExists(secret, namespace: namespace) {
-                    round.writes += 1
-                    values[secret.metadata.name ?? ""] = secret.stringData ?? [:]
-                    round.logger.info("created Secret", metadata: ["secret": "\(secret.metadata.name ?? "")"])
-                } else {
-                    // Made meanwhile (another reconcile, or the user): never overwritten; read it next round.
-                    round.waitsForSecret = true
-                }
-            }
+        if let budget = plan.budgetToDelete, try await deleteIfPresent(PodDisruptionBudget.self, name: budget, namespace: namespace) {
+            round.writes += 1
         }
-        round.superuserPassword = values[names.superuser]?["password"]
-        round.replicationUser = values[names.replication]?["username"] ?? ClusterDefaults.replicationUserName
+    }
+
+    /// Patches the role labels in the plan's order (every primary label removed before one is added).
+    func applyLabels(_ changes: [RoleLabelPlan.Change], _ round: inout Round) async throws {
+        for change in changes {
+            let value: JSONValue = change.role.map(JSONValue.string) ?? .null
+            _ = try await client.patchMerge(
+                Pod.self, name: change.pod, namespace: round.resolved.namespace,
+                patch: ["metadata": ["labels": [ClusterLabels.role: value]]], fieldManager: options.fieldManager)
+            round.writes += 1
+            round.logger.info("role label", metadata: ["pod": "\(change.pod)", "role": "\(change.role ?? "none")"])
+        }
+    }
+
+    /// Grows the claims the plan names.
+    func growVolumes(_ growth: [VolumeGrowth], _ round: inout Round) async throws {
+        for step in growth {
+            _ = try await client.patchMerge(
+                PersistentVolumeClaim.self, name: step.claim, namespace: round.resolved.namespace,
+                patch: ["spec": ["resources": ["requests": ["storage": .string(step.size)]]]], fieldManager: options.fieldManager)
+            round.writes += 1
+        }
     }
 
     /// Creates `object`; false when it already exists (it is then left as it is).
@@ -84,37 +78,6 @@ extension ClusterReconciler {
         } catch {
             if error.code == .notFound { return false }
             throw error
-        }
-    }
-
-    static func decodedData(_ secret: Secret) -> [String: String] {
-        var result = secret.stringData ?? [:]
-        for (key, encoded) in secret.data ?? [:] {
-            if let bytes = Data(base64Encoded: encoded) {
-                result[key] = String(decoding: bytes, as: UTF8.self)
-            }
-        }
-        return result
-    }
-
-    /// Applies the ConfigMap, the Services and the disruption budget when they differ from the cache.
-    func applyOwnedObjects(_ round: inout Round) async throws {
-        let resolved = round.resolved
-        let namespace = resolved.namespace
-        let names = resolved.names
-        try await applyIfChanged(
-            ConfigMapBuilder.build(resolved), live: caches.configMaps.get(namespace: namespace, name: names.configMap),
-            comparedAs: CacheForm.configMap, &round)
-        for service in [ServiceBuilder.headless(resolved), ServiceBuilder.readWrite(resolved), ServiceBuilder.readOnly(resolved)] {
-            try await applyIfChanged(service, live: caches.services.get(namespace: namespace, name: service.metadata.name ?? ""), &round)
-        }
-        let liveBudget = caches.budgets.get(namespace: namespace, name: names.podDisruptionBudget)
-        if let budget = PodDisruptionBudgetBuilder.build(resolved) {
-            try await applyIfChanged(budget, live: liveBudget, &round)
-        } else if liveBudget != nil {
-            if try await deleteIfPresent(PodDisruptionBudget.self, name: names.podDisruptionBudget, namespace: namespace) {
-                round.writes += 1
-            }
         }
     }
 

@@ -4,12 +4,13 @@ import KubeTypes
 import Logging
 import PostgresHealth
 
-/// Reconciles one PostgresCluster: the imperative shell around the pure model.
+/// Reconciles one PostgresCluster: the imperative shell around ``ClusterPlanner``.
 ///
-/// Reads the cluster and its objects from the caches, applies what differs (server-side apply,
-/// one field manager), probes every instance through libpq, labels the pod PostgreSQL reports as
-/// primary, keeps replication right, walks rollouts down the partition, and writes status once,
-/// only when it changed. A steady cluster costs no write at all.
+/// One round: gather an observation (caches, the Secrets, the probes through libpq), ask the
+/// planner for a plan, execute it in order (server-side apply with one field manager; role
+/// labels; SQL actions; the StatefulSet; status once, only when it changed), feeding failed
+/// actions back to the planner. The shell decides nothing itself. A steady cluster costs no
+/// write at all.
 public final class ClusterReconciler: Sendable {
     let client: KubeClient
     let caches: ClusterCaches
@@ -52,60 +53,48 @@ public final class ClusterReconciler: Sendable {
         var logger = self.logger
         logger[metadataKey: "cluster"] = "\(key.name)"
         logger[metadataKey: "namespace"] = "\(key.namespace)"
-        var round = Round(cluster: cluster, resolved: ResolvedCluster(cluster), logger: logger, now: clock.now())
+        var round = Round(cluster: cluster, resolved: ResolvedCluster(cluster), logger: logger)
 
-        round.specErrors = SpecValidator.errors(in: cluster) + liveStateErrors(round)
-        if round.specErrors.isEmpty {
-            try await ensureSecrets(&round)
-        }
-        guard round.specErrors.isEmpty else {
-            let status = StatusComputer.compute(.init(
-                cluster: round.resolved, previous: cluster.status, instances: [], roles: .init(primary: nil),
-                specErrors: round.specErrors, now: round.now))
-            try await writeStatus(status, &round)
-            await events.record(ObjectReference(to: cluster), type: "Warning", reason: "InvalidSpec",
-                                message: round.specErrors.map(\.description).joined(separator: "; "))
-            logger.warning("spec is invalid; waiting for a change", metadata: ["errors": "\(round.specErrors.map(\.description))"])
-            // A user-named Secret may appear later (it is not watched): look again, slowly.
-            return Outcome(requeueAfter: round.waitsForSecret ? options.healthInterval : nil, writes: round.writes, phase: .failed)
+        var observation = try await observe(&round)
+        var plan = ClusterPlanner.plan(observation)
+        if !plan.specErrors.isEmpty {
+            logger.warning("spec is invalid; waiting for a change", metadata: ["errors": "\(plan.specErrors.map(\.description))"])
+            try await finish(plan, &round)
+            return Outcome(requeueAfter: interval(plan.requeue), writes: round.writes, phase: plan.status.phase)
         }
 
-        try await applyOwnedObjects(&round)
-        await observeInstances(&round)
-        try await labelRoles(&round)
-        await maintainReplication(&round)
-        try await reconcileStatefulSet(&round)
-        try await growVolumes(&round)
-
-        let status = StatusComputer.compute(.init(
-            cluster: round.resolved, previous: cluster.status, instances: round.observations,
-            roles: round.roles, rollout: round.rollout, partition: round.partition, now: round.now))
-        try await writeStatus(status, &round)
-        await recordPhaseChange(from: cluster.status, to: status, cluster: cluster)
-
-        let settled = status.phase == .healthy
-        return Outcome(requeueAfter: settled ? options.healthInterval : options.busyInterval, writes: round.writes, phase: status.phase)
+        try await createSecrets(plan.secretsToCreate, &round)
+        try await applyObjects(plan, &round)
+        try await applyLabels(plan.labels, &round)
+        let failures = await run(plan.actions, &round)
+        if !failures.isEmpty {
+            // The planner sees what failed and decides again what follows (never what came before).
+            observation.failures = failures
+            plan = ClusterPlanner.plan(observation)
+        }
+        if let statefulSet = plan.statefulSet {
+            try await applyIfChanged(statefulSet, live: observation.statefulSet, comparedAs: CacheForm.statefulSet, &round)
+        }
+        try await growVolumes(plan.volumeGrowth, &round)
+        try await finish(plan, &round)
+        return Outcome(requeueAfter: interval(plan.requeue), writes: round.writes, phase: plan.status.phase)
     }
 
-    /// What admission may have missed (older API servers, objects stored before a rule existed),
-    /// checked against the live state: the operator refuses anything it cannot do safely.
-    func liveStateErrors(_ round: Round) -> [FieldError] {
-        var errors: [FieldError] = []
-        let spec = round.cluster.spec
-        if let running = round.cluster.status?.currentVersion.flatMap(PostgresVersion.init),
-            let wanted = PostgresVersion(spec.postgresVersion), running.major != wanted.major
-        {
-            errors.append(FieldError(
-                field: "spec.postgresVersion",
-                message: "the cluster runs PostgreSQL \(running.major); a change to \(wanted.major) cannot be rolled out in place. Set the version back to \(running.major).x, or create a new cluster and migrate"))
+    /// Writes the status (only when it changed) and records the plan's events.
+    func finish(_ plan: ClusterPlan, _ round: inout Round) async throws {
+        try await writeStatus(plan.status, &round)
+        let reference = ObjectReference(to: round.cluster)
+        for event in plan.events {
+            await events.record(reference, type: event.kind.rawValue, reason: event.reason.rawValue, message: event.message)
         }
-        if let live = caches.statefulSets.get(namespace: round.resolved.namespace, name: round.resolved.names.statefulSet),
-            let size = live.spec?.volumeClaimTemplates?.first?.spec?.resources?.requests?["storage"],
-            let liveSize = Quantity(size), let wanted = Quantity(spec.storage.size), wanted < liveSize
-        {
-            errors.append(FieldError(field: "spec.storage.size", message: "cannot shrink from \(liveSize) to \(wanted): volumes can only grow"))
+    }
+
+    func interval(_ requeue: Requeue) -> Duration? {
+        switch requeue {
+        case .never: nil
+        case .healthInterval: options.healthInterval
+        case .busyInterval: options.busyInterval
         }
-        return errors
     }
 
     func writeStatus(_ status: PostgresClusterStatus, _ round: inout Round) async throws {
@@ -121,45 +110,22 @@ public final class ClusterReconciler: Sendable {
             fieldManager: options.fieldManager, force: true)
         round.writes += 1
     }
-
-    func recordPhaseChange(from old: PostgresClusterStatus?, to new: PostgresClusterStatus, cluster: PostgresCluster) async {
-        guard old?.phase != new.phase, let phase = new.phase else { return }
-        let reference = ObjectReference(to: cluster)
-        let degraded = new.conditions?.first { $0.type == StatusComputer.degraded }
-        switch phase {
-        case .degraded:
-            await events.record(reference, type: "Warning", reason: degraded?.reason ?? "Degraded", message: degraded?.message ?? "degraded")
-        case .healthy:
-            let reason = old?.phase == .degraded ? "Recovered" : old?.phase == .upgrading ? "RolloutComplete" : "ClusterReady"
-            await events.record(reference, type: "Normal", reason: reason, message: "\(new.readyInstances ?? 0) instances ready; primary \(new.primary ?? "none")")
-        default:
-            break
-        }
-    }
 }
 
-/// The state of one reconcile as it proceeds.
+/// The state of one reconcile as it proceeds: what the shell needs to execute, never a decision.
 struct Round {
     let cluster: PostgresCluster
     let resolved: ResolvedCluster
     let logger: Logger
-    let now: Double
-    var specErrors: [FieldError] = []
-    var waitsForSecret = false
     var writes = 0
+    /// The superuser's password, read from its Secret for the probes and actions (never logged).
     var superuserPassword: String?
-    var replicationUser = ClusterDefaults.replicationUserName
-    var pods: [Pod] = []
-    var facts: [InstanceFacts] = []
-    var observations: [InstanceObservation] = []
-    var roles = StatusComputer.Roles(primary: nil)
-    var rollout: RolloutPlanner.Decision?
-    var partition: Int?
+    /// Where each pod's PostgreSQL is reached.
+    var addresses: [String: InstanceAddress] = [:]
 
-    init(cluster: PostgresCluster, resolved: ResolvedCluster, logger: Logger, now: Double) {
+    init(cluster: PostgresCluster, resolved: ResolvedCluster, logger: Logger) {
         self.cluster = cluster
         self.resolved = resolved
         self.logger = logger
-        self.now = now
     }
 }

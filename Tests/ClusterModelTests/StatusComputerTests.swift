@@ -34,7 +34,7 @@ struct StatusComputerTests {
     @Test func splitBrainIsDegradedAndNeverReady() {
         let status = StatusComputer.compute(.init(
             cluster: cluster, previous: nil, instances: healthy(),
-            roles: .init(primary: nil, problem: "orders-0 and orders-1 both report as primary", isSplitBrain: true), now: 100))
+            roles: RoleDecision(primary: nil, outcome: .splitBrain, message: "orders-0 and orders-1 both report as primary"), now: 100))
         #expect(status.phase == .degraded)
         #expect(status.primary == nil)
         #expect(condition(status, "Ready")?.status == "False")

@@ -1,3 +1,4 @@
+import ClusterModel
 import PostgresHealth
 import PostgresTestSupport
 import Testing
@@ -95,7 +96,7 @@ extension LiveClusterTests {
             #expect(elapsed < .seconds(2))
             #expect(facts[3].error?.code == .connectTimeout)
             #expect(facts.prefix(3).allSatisfy { $0.isReachable })
-            #expect(RoleDecision(deciding: facts).primary == "orders-0")
+            #expect(RoleDecision(deciding: facts.map(\.report)).primary == "orders-0")
         }
 
         @Test func poolReusesConnectionsAndReplacesOnesTheServerKilled() async throws {

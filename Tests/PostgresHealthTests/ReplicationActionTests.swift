@@ -1,3 +1,4 @@
+import ClusterModel
 import PostgresHealth
 import PostgresTestSupport
 import Testing
@@ -92,10 +93,10 @@ extension LiveClusterTests {
         @Test func liveClusterHasPodZeroAsPrimary() async throws {
             let cluster = try await SharedCluster.shared.cluster()
             try await cluster.heal()
-            let decision = RoleDecision(deciding: await cluster.prober().probeCluster(cluster.addresses, within: .seconds(5)))
+            let decision = RoleDecision(deciding: await cluster.prober().probeCluster(cluster.addresses, within: .seconds(5)).map(\.report))
             #expect(decision.primary == "orders-0")
             #expect(decision.replicas == ["orders-1", "orders-2"])
-            #expect(decision.reason == .singlePrimary)
+            #expect(decision.outcome == .onePrimary)
         }
 
         @Test func clusterWithItsPrimaryStoppedHasNoPrimary() async throws {
@@ -104,9 +105,9 @@ extension LiveClusterTests {
             try await cluster.primary.stop()
             let facts = await cluster.prober().probeCluster(cluster.addresses, within: .seconds(5))
             try await cluster.heal()
-            let decision = RoleDecision(deciding: facts)
+            let decision = RoleDecision(deciding: facts.map(\.report))
             #expect(decision.primary == nil)
-            #expect(decision.reason == .noPrimary)
+            #expect(decision.outcome == .noPrimary)
             #expect(decision.unreachable == ["orders-0"])
             #expect(decision.replicas == ["orders-1", "orders-2"])
             #expect(facts.allSatisfy { $0.lagBytes == nil }, "no lag without a primary to compare with")
@@ -120,11 +121,11 @@ struct SplitBrainTests {
         let cluster = try await PostgresTestCluster.start(name: "split", replicas: 1)
         defer { cluster.shutdownNow() }
         let prober = ClusterProber(pool: ConnectionPool(), credentials: cluster.settings(for: cluster.primary))
-        #expect(RoleDecision(deciding: await prober.probeCluster(cluster.addresses, within: .seconds(5))).primary == "split-0")
+        #expect(RoleDecision(deciding: await prober.probeCluster(cluster.addresses, within: .seconds(5)).map(\.report)).primary == "split-0")
 
         try await cluster.replicas[0].promote()
         let facts = await prober.probeCluster(cluster.addresses, within: .seconds(5))
-        let decision = RoleDecision(deciding: facts)
+        let decision = RoleDecision(deciding: facts.map(\.report))
         #expect(decision.primary == nil)
         #expect(decision.isSplitBrain)
         #expect(decision.conflictingPrimaries == ["split-0", "split-1"])

@@ -7,7 +7,7 @@ import Logging
 /// let prober = ClusterProber(pool: pool, credentials: ConnectionSettings(
 ///     host: "", user: "postgres", password: PostgresPassword(superuserPassword)))
 /// let facts = await prober.probeCluster(addresses, within: .seconds(3))
-/// let decision = RoleDecision(deciding: facts)
+/// let reports = facts.map(\.report)   // what ClusterPlanner decides from
 /// ```
 public struct ClusterProber: Sendable {
     /// The pool connections come from (and go back to).

@@ -1,3 +1,5 @@
+import ClusterModel
+
 /// One physical replication slot on an instance (`pg_replication_slots`).
 public struct ReplicationSlotInfo: Sendable, Hashable {
     /// The slot name (Ordinal's: the replica's pod name with `-` replaced by `_`).
@@ -20,6 +22,6 @@ public struct ReplicationSlotInfo: Sendable, Hashable {
     /// The slot name Ordinal uses for a replica pod: the pod name with `-` replaced by `_`
     /// (slot names allow only lower-case letters, digits and `_`).
     public static func slotName(forPod podName: String) -> String {
-        String(podName.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
+        ClusterNames.replicationSlot(forPod: podName)
     }
 }

@@ -2,26 +2,12 @@ import KubeTypes
 
 /// Computes the status the operator writes, from what it observed this round. Pure.
 public enum StatusComputer {
-    /// What the role decision said.
-    public struct Roles: Sendable, Hashable {
-        public var primary: String?
-        /// Why there is no primary, when there is none.
-        public var problem: String?
-        public var isSplitBrain: Bool
-
-        public init(primary: String?, problem: String? = nil, isSplitBrain: Bool = false) {
-            self.primary = primary
-            self.problem = problem
-            self.isSplitBrain = isSplitBrain
-        }
-    }
-
     public struct Input: Sendable {
         public var cluster: ResolvedCluster
         public var previous: PostgresClusterStatus?
         /// Observations of the pods that exist, any ordinal.
         public var instances: [InstanceObservation]
-        public var roles: Roles
+        public var roles: RoleDecision
         public var rollout: RolloutPlanner.Decision?
         public var partition: Int?
         /// Problems with the spec; when present nothing else is done.
@@ -29,7 +15,7 @@ public enum StatusComputer {
         /// Seconds since the epoch.
         public var now: Double
 
-        public init(cluster: ResolvedCluster, previous: PostgresClusterStatus?, instances: [InstanceObservation], roles: Roles,
+        public init(cluster: ResolvedCluster, previous: PostgresClusterStatus?, instances: [InstanceObservation], roles: RoleDecision,
                     rollout: RolloutPlanner.Decision? = nil, partition: Int? = nil, specErrors: [FieldError] = [], now: Double) {
             self.cluster = cluster
             self.previous = previous
@@ -63,9 +49,9 @@ public enum StatusComputer {
             status.currentVersion = input.previous?.currentVersion
             status.instanceStatus = input.previous?.instanceStatus
             status.conditions = conditions(input, [
-                (ready, false, "InvalidSpec", message),
-                (progressing, false, "InvalidSpec", "nothing is changed until the spec is fixed"),
-                (degraded, true, "InvalidSpec", message),
+                (ready, false, .invalidSpec, message),
+                (progressing, false, .invalidSpec, "nothing is changed until the spec is fixed"),
+                (degraded, true, .invalidSpec, message),
             ])
             return status
         }
@@ -100,49 +86,47 @@ public enum StatusComputer {
 
         let isReady = problems.isEmpty && input.roles.primary == names.pod(0)
         let readyMessage: String
-        let readyReason: String
+        let readyReason: Reason
         if input.roles.isSplitBrain {
-            readyReason = "SplitBrain"
-            readyMessage = input.roles.problem ?? "more than one instance reports as primary; no pod is labelled primary"
+            readyReason = .splitBrain
+            readyMessage = input.roles.message
         } else if input.roles.primary == nil {
-            readyReason = "NoPrimary"
-            readyMessage = input.roles.problem ?? "no instance reports as primary"
+            readyReason = .noPrimary
+            readyMessage = input.roles.message
         } else if let problem = problems.first {
-            readyReason = "InstancesNotReady"
+            readyReason = .instancesNotReady
             readyMessage = problem
         } else if input.roles.primary != names.pod(0) {
-            readyReason = "UnexpectedPrimary"
+            readyReason = .unexpectedPrimary
             readyMessage = "\(input.roles.primary ?? "") reports as primary; replicas stream from \(names.pod(0))"
         } else {
-            readyReason = "ClusterHealthy"
+            readyReason = .clusterHealthy
             readyMessage = "\(cluster.instances) of \(cluster.instances) instances ready; \(names.pod(0)) is primary and every replica streams"
         }
 
-        var progressingState = (false, "Stable", "no change under way")
+        var progressingState: (Bool, Reason, String) = (false, .stable, "no change under way")
         if let rollout = input.rollout, rollout.isRollingOut {
             switch rollout.action {
-            case .hold: progressingState = (true, "RolloutHeld", rollout.message)
-            case .stuck: progressingState = (false, "RolloutStuck", rollout.message)
-            default: progressingState = (true, "RollingUpdate", rollout.message + " (partition \(rollout.partition))")
+            case .hold: progressingState = (true, .rolloutHeld, rollout.message)
+            case .stuck: progressingState = (false, .rolloutStuck, rollout.message)
+            default: progressingState = (true, .rollingUpdate, rollout.message + " (partition \(rollout.partition))")
             }
         } else if !wasCreated && !isReady {
-            progressingState = (true, "Creating", readyMessage)
+            progressingState = (true, .creating, readyMessage)
         } else if input.instances.count != cluster.instances {
-            progressingState = (true, "Scaling", "\(input.instances.count) pods exist, \(cluster.instances) wanted")
+            progressingState = (true, .scaling, "\(input.instances.count) pods exist, \(cluster.instances) wanted")
         }
 
-        var degradedState = (false, "AsExpected", "nothing needs attention")
+        var degradedState: (Bool, Reason, String) = (false, .asExpected, "nothing needs attention")
         if input.roles.isSplitBrain {
-            degradedState = (true, "SplitBrain", readyMessage)
+            degradedState = (true, .splitBrain, readyMessage)
         } else if input.rollout?.action == .stuck, let rollout = input.rollout {
-            degradedState = (true, "RolloutStuck", "\(rollout.pod ?? "a pod"): \(rollout.message); the partition stays at \(rollout.partition), so pods below it keep the old version. Fix the cause, or set the previous version back to roll back")
+            degradedState = (true, .rolloutStuck, "\(rollout.pod ?? "a pod"): \(rollout.message); the partition stays at \(rollout.partition), so pods below it keep the old version. Fix the cause, or set the previous version back to roll back")
         } else if wasCreated && !isReady && !rollingOut {
             degradedState = (true, readyReason, readyMessage)
         }
 
-        if !input.specErrors.isEmpty {
-            status.phase = .failed
-        } else if degradedState.0 {
+        if degradedState.0 {
             status.phase = .degraded
         } else if rollingOut {
             status.phase = .upgrading
@@ -160,13 +144,13 @@ public enum StatusComputer {
     }
 
     /// Conditions that keep their `lastTransitionTime` while their status does not change.
-    static func conditions(_ input: Input, _ wanted: [(String, Bool, String, String)]) -> [Condition] {
+    static func conditions(_ input: Input, _ wanted: [(String, Bool, Reason, String)]) -> [Condition] {
         wanted.map { type, isTrue, reason, message in
             let statusText = isTrue ? "True" : "False"
             let previous = input.previous?.conditions?.first { $0.type == type }
             let since = previous?.status == statusText ? previous?.lastTransitionTime : nil
             return Condition(
-                type: type, status: statusText, reason: reason, message: message,
+                type: type, status: statusText, reason: reason.rawValue, message: message,
                 observedGeneration: input.cluster.generation,
                 lastTransitionTime: since ?? KubeTime.format(input.now))
         }

@@ -1,0 +1,88 @@
+import KubeTypes
+
+/// One look at a cluster: everything the planner decides from, as plain values. The shell
+/// gathers it from the caches, the API server and the probes; nothing in it is a decision.
+public struct ClusterObservation: Sendable, Hashable {
+    /// The PostgresCluster as stored (spec, status, metadata).
+    public var cluster: PostgresCluster
+    /// Seconds since the epoch.
+    public var now: Double
+    /// The three Secrets the cluster needs, by role.
+    public var secrets: [SecretRole: SecretObservation]
+    /// The live StatefulSet (in the cache's form: no pod template), or `nil` when it does not exist.
+    public var statefulSet: StatefulSet?
+    /// A PodDisruptionBudget of the cluster exists.
+    public var hasBudget: Bool
+    /// The cluster's pods (any ordinal).
+    public var pods: [PodObservation]
+    /// What the probes learnt: one report per probed pod.
+    public var reports: [InstanceReport]
+    /// Why probing did not run at all, when it did not (no credentials, no pod with an address).
+    public var probeBlocked: String?
+    /// The data volume claims and their requested sizes, when the shell read them (see
+    /// ``ClusterPlanner/needsClaims(_:)``).
+    public var claims: [ClaimObservation]?
+    /// Actions of an earlier plan for this same observation that failed (fed back by the shell).
+    public var failures: [ActionFailure]
+
+    /// Creates an observation.
+    public init(
+        cluster: PostgresCluster, now: Double, secrets: [SecretRole: SecretObservation] = [:], statefulSet: StatefulSet? = nil,
+        hasBudget: Bool = false, pods: [PodObservation] = [], reports: [InstanceReport] = [], probeBlocked: String? = nil,
+        claims: [ClaimObservation]? = nil, failures: [ActionFailure] = []
+    ) {
+        self.cluster = cluster
+        self.now = now
+        self.secrets = secrets
+        self.statefulSet = statefulSet
+        self.hasBudget = hasBudget
+        self.pods = pods
+        self.reports = reports
+        self.probeBlocked = probeBlocked
+        self.claims = claims
+        self.failures = failures
+    }
+}
+
+/// The role a cluster Secret plays.
+public enum SecretRole: String, Sendable, Hashable, CaseIterable {
+    case superuser, replication, app
+}
+
+/// What the shell found of one Secret. Values never enter an observation: only whether the
+/// keys the operator needs are there.
+public enum SecretObservation: Sendable, Hashable {
+    case missing
+    case present(username: String?, hasPassword: Bool)
+}
+
+/// One pod of the cluster, as the cache holds it.
+public struct PodObservation: Sendable, Hashable {
+    public var name: String
+    /// The pod's `Ready` condition.
+    public var isReady: Bool
+    /// `controller-revision-hash`.
+    public var revision: String?
+    /// The current `ordinal.dev/role` label.
+    public var roleLabel: String?
+
+    /// Creates a pod observation.
+    public init(name: String, isReady: Bool, revision: String? = nil, roleLabel: String? = nil) {
+        self.name = name
+        self.isReady = isReady
+        self.revision = revision
+        self.roleLabel = roleLabel
+    }
+}
+
+/// One data volume claim and the storage it requests.
+public struct ClaimObservation: Sendable, Hashable {
+    public var name: String
+    public var requested: String?
+
+    /// Creates a claim observation.
+    public init(name: String, requested: String?) {
+        self.name = name
+        self.requested = requested
+    }
+}

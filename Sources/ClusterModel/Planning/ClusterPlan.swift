@@ -1,0 +1,97 @@
+import KubeTypes
+
+/// Everything the shell does for one cluster this round, in order: decided by
+/// ``ClusterPlanner/plan(_:)``, executed by the shell without a decision of its own.
+///
+/// Order: Secrets, then the ConfigMap, Services and budget, then role labels (every primary
+/// label removed before one is added), then SQL actions on instances, then the StatefulSet,
+/// then volume claims, then status and events. When an action fails, the shell plans again
+/// with the failure in ``ClusterObservation/failures`` and takes the StatefulSet, volumes,
+/// status and events from that second plan; the stages before the actions never depend on
+/// failures.
+public struct ClusterPlan: Sendable, Hashable {
+    /// Why nothing is changed: when not empty, only ``status`` and ``events`` apply.
+    public var specErrors: [FieldError] = []
+    /// Generated Secrets to create (their passwords are drawn when they are made, once).
+    public var secretsToCreate: [String] = []
+    /// The ConfigMap, the Services and the budget, applied unless the live objects already match.
+    public var objects: [OwnedObject] = []
+    /// The PodDisruptionBudget to delete (no longer wanted), if any.
+    public var budgetToDelete: String?
+    /// Role label changes in their safe order.
+    public var labels: [RoleLabelPlan.Change] = []
+    /// SQL actions, in order.
+    public var actions: [InstanceAction] = []
+    /// The StatefulSet to apply (unless the live one already matches), with its partition and replica count set.
+    public var statefulSet: StatefulSet?
+    /// Volume claims to grow.
+    public var volumeGrowth: [VolumeGrowth] = []
+    /// The status to write (only when it differs from the stored one).
+    public var status = PostgresClusterStatus()
+    /// Events to record.
+    public var events: [ClusterEvent] = []
+    /// When to look again.
+    public var requeue: Requeue = .never
+
+    /// Creates an empty plan.
+    public init() {}
+}
+
+/// An object owned by the cluster, to apply.
+public enum OwnedObject: Sendable, Hashable {
+    case configMap(ConfigMap)
+    case service(Service)
+    case budget(PodDisruptionBudget)
+}
+
+/// One SQL action on one instance.
+public enum InstanceAction: Sendable, Hashable {
+    /// On the primary `pod`: create a slot for each of `replicas` that lacks one; drop the
+    /// slots in `dropping` (of pods gone for good) unless a WAL sender uses them.
+    case ensureSlots(pod: String, replicas: [String], dropping: [String])
+    /// On replica `pod`: stream from `upstream` (a pod name) as `user`, through the pod's slot.
+    case streamFrom(pod: String, upstream: String, user: String)
+    /// `CHECKPOINT` on `pod`; the StatefulSet step that follows depends on it.
+    case checkpoint(pod: String)
+
+    /// The pod the action runs on.
+    public var pod: String {
+        switch self {
+        case .ensureSlots(let pod, _, _), .streamFrom(let pod, _, _), .checkpoint(let pod): pod
+        }
+    }
+}
+
+/// An action that failed, and what the server or the connection said.
+public struct ActionFailure: Sendable, Hashable {
+    public var action: InstanceAction
+    public var message: String
+
+    /// Creates a failure report.
+    public init(action: InstanceAction, message: String) {
+        self.action = action
+        self.message = message
+    }
+}
+
+/// A claim to grow to a new size.
+public struct VolumeGrowth: Sendable, Hashable {
+    public var claim: String
+    public var size: String
+
+    /// Creates a growth step.
+    public init(claim: String, size: String) {
+        self.claim = claim
+        self.size = size
+    }
+}
+
+/// When the shell looks at the cluster again.
+public enum Requeue: Sendable, Hashable {
+    /// Only on the next change.
+    case never
+    /// After the health interval (a steady cluster, or one waiting for a Secret).
+    case healthInterval
+    /// After the short interval (creating, rolling out, recovering).
+    case busyInterval
+}

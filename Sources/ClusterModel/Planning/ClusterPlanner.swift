@@ -1,0 +1,106 @@
+import KubeTypes
+
+/// The one place Ordinal decides anything about a cluster. Pure: the same observation always
+/// gives the same plan, and nothing here does I/O, reads a clock or draws a random number.
+///
+/// ```swift
+/// var plan = ClusterPlanner.plan(observation)
+/// // the shell executes plan.secretsToCreate, .objects, .labels, .actions in order; on a failed
+/// // action it plans again with the failure fed back, then executes .statefulSet, .volumeGrowth,
+/// // .status and .events of that plan.
+/// ```
+///
+/// Failover and switchover (later) are new cases of the role and replication parts here,
+/// not a second planner.
+public enum ClusterPlanner {
+    /// Decides everything for one round.
+    public static func plan(_ observation: ClusterObservation) -> ClusterPlan {
+        let cluster = observation.cluster
+        let resolved = ResolvedCluster(cluster)
+        var plan = ClusterPlan()
+
+        var errors = SpecValidator.errors(in: cluster) + liveStateErrors(observation)
+        var waitsForSecret = false
+        if errors.isEmpty {
+            let secretCheck = SecretPlan(resolved: resolved, secrets: observation.secrets)
+            errors += secretCheck.errors
+            waitsForSecret = secretCheck.waitsForUserSecret
+            plan.secretsToCreate = secretCheck.toCreate
+        }
+        guard errors.isEmpty else {
+            plan.specErrors = errors
+            plan.secretsToCreate = []
+            plan.status = StatusComputer.compute(.init(
+                cluster: resolved, previous: cluster.status, instances: [], roles: RoleDecision(deciding: []),
+                specErrors: errors, now: observation.now))
+            plan.events = [ClusterEvent(.warning, .invalidSpec, errors.map(\.description).joined(separator: "; "))]
+            // A user-named Secret may appear later (it is not watched): look again, slowly.
+            plan.requeue = waitsForSecret ? .healthInterval : .never
+            return plan
+        }
+
+        let desired = DesiredState(resolved, partition: 0, passwords: PasswordGenerator { "" })
+        plan.objects = [.configMap(desired.configMap), .service(desired.headlessService),
+                        .service(desired.readWriteService), .service(desired.readOnlyService)]
+        if let budget = desired.podDisruptionBudget {
+            plan.objects.append(.budget(budget))
+        } else if observation.hasBudget {
+            plan.budgetToDelete = resolved.names.podDisruptionBudget
+        }
+
+        let instances = InstanceSet(observation: observation, names: resolved.names)
+        let roles = RoleDecision(deciding: instances.reports)
+        let labels = LabelPlan(instances: instances, roles: roles)
+        plan.labels = labels.changes
+        plan.events += labels.events
+
+        let replication = ReplicationPlan(
+            resolved: resolved, instances: instances, roles: roles,
+            user: observation.secrets[.replication]?.username ?? ClusterDefaults.replicationUserName,
+            failures: observation.failures)
+        plan.actions = replication.actions
+        plan.events += replication.events
+
+        var workload = WorkloadPlan(
+            observation: observation, resolved: resolved, desired: desired.statefulSet, instances: instances, roles: roles)
+        workload.decide()
+        plan.actions += workload.actions
+        plan.statefulSet = workload.statefulSet
+        plan.events += workload.events
+
+        let volumes = VolumePlan(resolved: resolved, statefulSet: observation.statefulSet, claims: observation.claims)
+        plan.volumeGrowth = volumes.growth
+        plan.events += volumes.events
+
+        let status = StatusComputer.compute(.init(
+            cluster: resolved, previous: cluster.status, instances: instances.observations, roles: roles,
+            rollout: workload.rollout, partition: workload.partition, now: observation.now))
+        plan.status = status
+        plan.events += phaseEvents(from: cluster.status, to: status)
+        plan.requeue = status.phase == .healthy ? .healthInterval : .busyInterval
+        return plan
+    }
+
+    /// True when the data volume claims must be read this round: the spec asks for more storage
+    /// than the StatefulSet's claim template holds.
+    public static func needsClaims(_ cluster: PostgresCluster, statefulSet: StatefulSet?) -> Bool {
+        VolumePlan.wantedGrowth(ResolvedCluster(cluster), statefulSet: statefulSet) != nil
+    }
+
+    /// Events for a phase change: a Warning with the Degraded condition's reason, or Normal on
+    /// becoming healthy.
+    static func phaseEvents(from old: PostgresClusterStatus?, to new: PostgresClusterStatus) -> [ClusterEvent] {
+        guard old?.phase != new.phase, let phase = new.phase else { return [] }
+        switch phase {
+        case .degraded:
+            let degraded = new.conditions?.first { $0.type == StatusComputer.degraded }
+            let reason = degraded.flatMap { Reason(rawValue: $0.reason) } ?? .instancesNotReady
+            return [ClusterEvent(.warning, reason, degraded?.message ?? "degraded")]
+        case .healthy:
+            let reason: Reason = old?.phase == .degraded ? .recovered : old?.phase == .upgrading ? .rolloutComplete : .clusterReady
+            return [ClusterEvent(.normal, reason, "\(new.readyInstances ?? 0) instances ready; primary \(new.primary ?? "none")")]
+        default:
+            return []
+        }
+    }
+}

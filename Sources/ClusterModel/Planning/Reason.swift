@@ -1,0 +1,55 @@
+/// Every reason Ordinal gives, in one catalogue: status conditions and Kubernetes Events use
+/// the same values, so `kubectl describe` and `kubectl get -o yaml` speak the same words.
+public enum Reason: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    // Ready
+    case clusterHealthy = "ClusterHealthy"
+    case instancesNotReady = "InstancesNotReady"
+    case noPrimary = "NoPrimary"
+    case splitBrain = "SplitBrain"
+    case unexpectedPrimary = "UnexpectedPrimary"
+    case invalidSpec = "InvalidSpec"
+    // Progressing
+    case stable = "Stable"
+    case creating = "Creating"
+    case scaling = "Scaling"
+    case rollingUpdate = "RollingUpdate"
+    case rolloutHeld = "RolloutHeld"
+    case rolloutStuck = "RolloutStuck"
+    // Degraded
+    case asExpected = "AsExpected"
+    // Events only
+    case clusterReady = "ClusterReady"
+    case recovered = "Recovered"
+    case rolloutComplete = "RolloutComplete"
+    case rolloutStarted = "RolloutStarted"
+    case rolloutStep = "RolloutStep"
+    case rolloutPrimary = "RolloutPrimary"
+    case primaryLabelled = "PrimaryLabelled"
+    case primaryUnlabelled = "PrimaryUnlabelled"
+    case replicaJoined = "ReplicaJoined"
+    case slotsDropped = "SlotsDropped"
+    case volumeResized = "VolumeResized"
+    case scaleDownHeld = "ScaleDownHeld"
+
+    public var description: String { rawValue }
+}
+
+/// A Kubernetes Event the plan asks for.
+public struct ClusterEvent: Sendable, Hashable {
+    /// `Normal` or `Warning`.
+    public enum Kind: String, Sendable, Hashable {
+        case normal = "Normal"
+        case warning = "Warning"
+    }
+
+    public var kind: Kind
+    public var reason: Reason
+    public var message: String
+
+    /// Creates an event.
+    public init(_ kind: Kind, _ reason: Reason, _ message: String) {
+        self.kind = kind
+        self.reason = reason
+        self.message = message
+    }
+}

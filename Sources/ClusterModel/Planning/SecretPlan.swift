@@ -1,0 +1,45 @@
+/// The Secrets part of a plan: which generated Secrets to create (never one that exists, so
+/// no password is ever drawn twice), and what is wrong with the Secrets the user named.
+struct SecretPlan {
+    var toCreate: [String] = []
+    var errors: [FieldError] = []
+    /// A user-named Secret is missing: it is not watched, so look again later.
+    var waitsForUserSecret = false
+
+    init(resolved: ResolvedCluster, secrets: [SecretRole: SecretObservation]) {
+        let names = SecretBuilder.secretNames(resolved)
+        let entries: [(role: SecretRole, name: String, isUsers: Bool, username: String?)] = [
+            (.superuser, names.superuser, resolved.userSecrets.superuser != nil, ClusterDefaults.superuserName),
+            (.replication, names.replication, resolved.userSecrets.replication != nil, ClusterDefaults.replicationUserName),
+            (.app, names.app, resolved.userSecrets.app != nil, nil),
+        ]
+        let namespace = resolved.namespace
+        for entry in entries {
+            let field = "spec.secrets.\(entry.role.rawValue)"
+            switch secrets[entry.role] ?? .missing {
+            case .missing:
+                if entry.isUsers {
+                    errors.append(FieldError(field: field, message: "Secret \(entry.name) does not exist in namespace \(namespace)"))
+                    waitsForUserSecret = true
+                } else {
+                    toCreate.append(entry.name)
+                }
+            case .present(let username, let hasPassword):
+                guard entry.isUsers else { continue }
+                if username == nil || !hasPassword {
+                    errors.append(FieldError(field: field, message: "Secret \(entry.name) must have the keys username and password"))
+                } else if let expected = entry.username, username != expected {
+                    errors.append(FieldError(field: field, message: "Secret \(entry.name) must have username \(expected)"))
+                }
+            }
+        }
+    }
+}
+
+extension SecretObservation {
+    /// The `username` key, when the Secret exists and has one.
+    public var username: String? {
+        if case .present(let username, _) = self { return username }
+        return nil
+    }
+}

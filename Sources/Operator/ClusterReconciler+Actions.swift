@@ -1,0 +1,67 @@
+import ClusterModel
+import KubeTypes
+import PostgresHealth
+
+extension ClusterReconciler {
+    /// Runs the plan's SQL actions in order and returns those that failed (logged, and fed back
+    /// to the planner). An action on a pod the operator cannot reach fails with that reason.
+    func run(_ actions: [InstanceAction], _ round: inout Round) async -> [ActionFailure] {
+        var failures: [ActionFailure] = []
+        let replication = ReplicationActions(pool: pool)
+        for action in actions {
+            do {
+                try await run(action, replication, round)
+            } catch {
+                round.logger.warning("action failed", metadata: ["action": "\(action)", "error": "\(error)"])
+                failures.append(ActionFailure(action: action, message: "\(error)"))
+            }
+        }
+        return failures
+    }
+
+    private func run(_ action: InstanceAction, _ replication: ReplicationActions, _ round: Round) async throws {
+        guard let settings = settings(for: action.pod, round) else {
+            throw ActionError(message: "\(action.pod) has no address or the superuser Secret cannot be read")
+        }
+        switch action {
+        case .ensureSlots(_, let replicas, let dropping):
+            let changes = try await replication.ensureReplicationSlots(on: settings, replicaPods: replicas, gonePods: Set(dropping))
+            if !changes.isEmpty {
+                round.logger.info("replication slots", metadata: ["created": "\(changes.created)", "dropped": "\(changes.dropped)"])
+            }
+        case .streamFrom(let pod, let upstream, let user):
+            guard let host = upstreamAddress(upstream, round) else { throw ActionError(message: "\(upstream) has no address") }
+            let desired = PrimaryConnInfo(
+                host: host.host, port: host.port, user: user, podName: pod,
+                passfile: options.replicationPassfile(round.resolved.namespace, pod))
+            if try await replication.ensurePrimaryConnInfo(on: settings, desired) {
+                round.logger.info("corrected primary_conninfo", metadata: ["pod": "\(pod)"])
+            }
+        case .checkpoint:
+            try await replication.checkpoint(on: settings)
+        }
+    }
+
+    /// The superuser's connection settings for the instance in `pod`.
+    func settings(for pod: String, _ round: Round) -> ConnectionSettings? {
+        guard let password = round.superuserPassword, let address = round.addresses[pod] else { return nil }
+        return ConnectionSettings(
+            host: address.host, port: address.port, user: ClusterDefaults.superuserName,
+            password: PostgresPassword(password), applicationName: "ordinal", connectTimeout: options.probeTimeout)
+    }
+
+    /// Where replicas reach `pod` when they stream from it: its stable DNS name (or, with a fixed
+    /// address table, its entry).
+    func upstreamAddress(_ pod: String, _ round: Round) -> (host: String, port: Int)? {
+        let names = round.resolved.names
+        guard let ordinal = names.ordinal(ofPod: pod) else { return nil }
+        if case .table(let lookup) = options.addressing { return lookup(round.resolved.namespace, pod) }
+        return (names.podHost(ordinal), ClusterDefaults.port)
+    }
+}
+
+/// Why the shell could not run an action at all.
+struct ActionError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}

@@ -1,0 +1,104 @@
+import ClusterModel
+import KubeAPI
+import KubeTypes
+import PostgresHealth
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension ClusterReconciler {
+    /// Gathers one observation of the cluster: the Secrets' presence, the cached objects and
+    /// pods, the probes of every pod with an address, and the claims when the planner needs them.
+    func observe(_ round: inout Round) async throws -> ClusterObservation {
+        let resolved = round.resolved
+        let namespace = resolved.namespace
+        let names = resolved.names
+        var observation = ClusterObservation(cluster: round.cluster, now: clock.now())
+
+        let secretNames = SecretBuilder.secretNames(resolved)
+        for (role, name) in [(SecretRole.superuser, secretNames.superuser), (.replication, secretNames.replication), (.app, secretNames.app)] {
+            // Generated Secrets are cached; a user-named one is not (it carries no label of ours).
+            let secret: Secret?
+            if let cached = caches.secrets.get(namespace: namespace, name: name) {
+                secret = cached
+            } else {
+                secret = try await client.getIfPresent(Secret.self, name: name, namespace: namespace)
+            }
+            guard let secret else {
+                observation.secrets[role] = .missing
+                continue
+            }
+            let data = Self.decodedData(secret)
+            observation.secrets[role] = .present(username: data["username"], hasPassword: data["password"] != nil)
+            if role == .superuser { round.superuserPassword = data["password"] }
+        }
+
+        observation.statefulSet = caches.statefulSets.get(namespace: namespace, name: names.statefulSet)
+        observation.hasBudget = caches.budgets.get(namespace: namespace, name: names.podDisruptionBudget) != nil
+        let pods = caches.pods.list(namespace: namespace, selector: LabelSelector(matchLabels: ClusterLabels.podSelector(cluster: resolved.name)))
+            .filter { names.ordinal(ofPod: $0.metadata.name ?? "") != nil }
+        observation.pods = pods.map { pod in
+            PodObservation(name: pod.metadata.name ?? "", isReady: pod.isReady, revision: pod.controllerRevisionHash,
+                           roleLabel: pod.metadata.labels?[ClusterLabels.role])
+        }
+        for pod in pods {
+            if let address = address(of: pod, round) { round.addresses[address.podName] = address }
+        }
+
+        let probed = pods.compactMap { round.addresses[$0.metadata.name ?? ""] }
+        if let password = round.superuserPassword, !probed.isEmpty {
+            let credentials = ConnectionSettings(
+                host: "", user: ClusterDefaults.superuserName, password: PostgresPassword(password),
+                applicationName: "ordinal", connectTimeout: options.probeTimeout)
+            let started = ContinuousClock.now
+            let facts = await ClusterProber(pool: pool, credentials: credentials).probeCluster(probed, within: options.probeTimeout)
+            metrics.observeProbe(seconds: (ContinuousClock.now - started).seconds)
+            observation.reports = facts.map(\.report)
+        } else if round.superuserPassword == nil {
+            observation.probeBlocked = "the superuser Secret cannot be read"
+        }
+
+        if ClusterPlanner.needsClaims(round.cluster, statefulSet: observation.statefulSet) {
+            let selector = LabelSelector(matchLabels: ClusterLabels.podSelector(cluster: resolved.name)).queryString
+            let claims = try await client.list(PersistentVolumeClaim.self, namespace: namespace, options: ListOptions(labelSelector: selector))
+            observation.claims = claims.items.map { ClaimObservation(name: $0.metadata.name ?? "", requested: $0.spec?.resources?.requests?["storage"]) }
+        }
+        return observation
+    }
+
+    /// Where the operator reaches the instance in `pod`.
+    func address(of pod: Pod, _ round: Round) -> InstanceAddress? {
+        let name = pod.metadata.name ?? ""
+        switch options.addressing {
+        case .podDNS:
+            guard let ordinal = round.resolved.names.ordinal(ofPod: name) else { return nil }
+            return InstanceAddress(podName: name, host: round.resolved.names.podHost(ordinal), port: ClusterDefaults.port)
+        case .podIP:
+            guard let ip = pod.status?.podIP else { return nil }
+            return InstanceAddress(podName: name, host: ip, port: ClusterDefaults.port)
+        case .table(let lookup):
+            guard let (host, port) = lookup(round.resolved.namespace, name) else { return nil }
+            return InstanceAddress(podName: name, host: host, port: port)
+        }
+    }
+
+    static func decodedData(_ secret: Secret) -> [String: String] {
+        var result = secret.stringData ?? [:]
+        for (key, encoded) in secret.data ?? [:] {
+            if let bytes = Data(base64Encoded: encoded) {
+                result[key] = String(decoding: bytes, as: UTF8.self)
+            }
+        }
+        return result
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a Double.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
