@@ -5,11 +5,11 @@ import Testing
 @Suite("Role decision from probe facts (pure)")
 struct RoleDecisionTests {
     static func primary(_ pod: String) -> InstanceFacts {
-        InstanceFacts(address: InstanceAddress(podName: pod, host: pod), isInRecovery: false, currentLSN: LSN(1000))
+        InstanceFacts(address: InstanceAddress(podName: pod, host: pod), isInRecovery: false, serverVersionNumber: 150018, currentLSN: LSN(1000))
     }
 
     static func replica(_ pod: String) -> InstanceFacts {
-        InstanceFacts(address: InstanceAddress(podName: pod, host: pod), isInRecovery: true, replayLSN: LSN(900))
+        InstanceFacts(address: InstanceAddress(podName: pod, host: pod), isInRecovery: true, serverVersionNumber: 150018, replayLSN: LSN(900))
     }
 
     static func down(_ pod: String) -> InstanceFacts {

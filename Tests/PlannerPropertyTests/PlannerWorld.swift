@@ -1,0 +1,237 @@
+import ClusterModel
+import KubeTypes
+
+/// A small, deterministic model of everything a plan acts on: pods and their PostgreSQL
+/// servers, the StatefulSet controller, the stored status and the Secrets. Each step a fault
+/// or a change happens to it, the operator observes it, plans, and the plan is applied to it
+/// (sometimes only in part: the operator may die mid-plan). Used to check the planner's
+/// invariants over random histories; it is not a second implementation of the planner.
+struct PlannerWorld {
+    struct Server: Hashable {
+        var running = true
+        var inRecovery: Bool
+        var versionNumber: Int
+        var streaming: Bool
+        var lagBytes: Int64 = 0
+    }
+
+    struct SimPod: Hashable {
+        var revision: String
+        var ready: Bool
+        var role: String?
+        var server: Server
+    }
+
+    static let namespace = "shop"
+    static let name = "orders"
+    let names = ClusterNames(cluster: PlannerWorld.name, namespace: PlannerWorld.namespace)
+
+    var spec: PostgresClusterSpec
+    var generation: Int64 = 1
+    var status: PostgresClusterStatus?
+    var secrets: Set<String> = []
+    var statefulSet: StatefulSet?
+    /// The version each StatefulSet revision runs (a revision is named for its template hash).
+    var revisionVersions: [String: Int] = [:]
+    var currentRevision: String?
+    var pods: [Int: SimPod] = [:]
+    /// Slots on pod 0's server.
+    var slots: Set<String> = []
+    var claims: [String: String] = [:]
+    var now: Double = 1_000_000
+    var blind = false
+    var checkpointFails = false
+
+    init(instances: Int) {
+        spec = PostgresClusterSpec(instances: instances, postgresVersion: "15.18", storage: StorageSpec(size: "1Gi"))
+        spec.upgrade = UpgradeSpec()
+    }
+
+    var cluster: PostgresCluster {
+        PostgresCluster(
+            metadata: ObjectMeta(name: Self.name, namespace: Self.namespace, uid: "uid-1", generation: generation),
+            spec: spec, status: status)
+    }
+
+    static func versionNumber(_ text: String) -> Int {
+        let version = PostgresVersion(text)
+        return (version?.major ?? 15) * 10000 + (version?.minor ?? 0)
+    }
+
+    // MARK: observing
+
+    func observation(failures: [ActionFailure] = []) -> ClusterObservation {
+        var observation = ClusterObservation(cluster: cluster, now: now, failures: failures)
+        let secretNames = SecretBuilder.secretNames(ResolvedCluster(cluster))
+        for (role, name) in [(SecretRole.superuser, secretNames.superuser), (.replication, secretNames.replication), (.app, secretNames.app)] {
+            let username = role == .superuser ? "postgres" : role == .replication ? "streaming_replica" : "app"
+            observation.secrets[role] = secrets.contains(name) ? .present(username: username, hasPassword: true) : .missing
+        }
+        if var statefulSet {
+            var status = StatefulSetStatus()
+            status.observedGeneration = statefulSet.metadata.generation
+            status.currentRevision = currentRevision
+            status.updateRevision = revision(of: statefulSet)
+            statefulSet.status = status
+            statefulSet.spec?.template = PodTemplateSpec(spec: PodSpec(containers: []))  // the cache's form
+            observation.statefulSet = statefulSet
+        }
+        observation.pods = pods.sorted { $0.key < $1.key }.map { ordinal, pod in
+            PodObservation(name: names.pod(ordinal), isReady: pod.ready, revision: pod.revision, roleLabel: pod.role)
+        }
+        let superuserPresent = secrets.contains(secretNames.superuser)
+        if blind || !superuserPresent {
+            observation.probeBlocked = "the superuser Secret cannot be read"
+        } else {
+            let primaries = pods.filter { $0.value.server.running && !$0.value.server.inRecovery }
+            observation.reports = pods.sorted { $0.key < $1.key }.map { ordinal, pod in
+                guard pod.server.running else { return InstanceReport(podName: names.pod(ordinal), failure: "connectionFailed: refused") }
+                let lag: Int64? = primaries.count == 1 ? (pod.server.inRecovery ? pod.server.lagBytes : 0) : nil
+                return InstanceReport(
+                    podName: names.pod(ordinal),
+                    database: DatabaseFacts(isInRecovery: pod.server.inRecovery, serverVersionNumber: pod.server.versionNumber,
+                                            isStreaming: pod.server.inRecovery && pod.server.streaming, lagBytes: lag),
+                    slots: ordinal == 0 && !pod.server.inRecovery ? slots.sorted().map { SlotFacts(name: $0, isActive: false) } : [])
+            }
+        }
+        if ClusterPlanner.needsClaims(cluster, statefulSet: observation.statefulSet) {
+            observation.claims = claims.sorted { $0.key < $1.key }.map { ClaimObservation(name: $0.key, requested: $0.value) }
+        }
+        return observation
+    }
+
+    func revision(of statefulSet: StatefulSet) -> String {
+        "\(Self.name)-" + (statefulSet.metadata.annotations?[ClusterLabels.templateHashAnnotation] ?? "none")
+    }
+
+    var primaryLabelled: [Int] { pods.filter { $0.value.role == ClusterLabels.primaryRole }.map(\.key).sorted() }
+
+    // MARK: applying a plan
+
+    /// Applies the label changes one at a time, calling `check` after each (every state a plan passes through).
+    mutating func applyLabels(_ changes: [RoleLabelPlan.Change], upTo count: Int, check: (PlannerWorld) -> Void) {
+        for change in changes.prefix(count) {
+            guard let ordinal = names.ordinal(ofPod: change.pod), pods[ordinal] != nil else { continue }
+            pods[ordinal]?.role = change.role
+            check(self)
+        }
+    }
+
+    /// Runs the SQL actions; returns the failures.
+    mutating func run(_ actions: [InstanceAction]) -> [ActionFailure] {
+        var failures: [ActionFailure] = []
+        for action in actions {
+            switch action {
+            case .checkpoint:
+                if checkpointFails { failures.append(ActionFailure(action: action, message: "queryTimeout: CHECKPOINT timed out")) }
+            case .ensureSlots(_, let replicas, let dropping):
+                for pod in replicas { slots.insert(ClusterNames.replicationSlot(forPod: pod)) }
+                for pod in dropping { slots.remove(ClusterNames.replicationSlot(forPod: pod)) }
+            case .streamFrom(let pod, _, _):
+                if let ordinal = names.ordinal(ofPod: pod), pods[ordinal]?.server.running == true { pods[ordinal]?.server.streaming = true }
+            }
+        }
+        return failures
+    }
+
+    mutating func apply(statefulSet desired: StatefulSet?) {
+        guard var desired else { return }
+        let revision = self.revision(of: desired)
+        revisionVersions[revision] = Self.versionNumber(spec.postgresVersion)
+        if statefulSet == nil { currentRevision = revision }
+        desired.metadata.generation = (statefulSet?.metadata.generation ?? 0) + 1
+        statefulSet = desired
+    }
+
+    mutating func apply(_ plan: ClusterPlan) {
+        for name in plan.secretsToCreate { secrets.insert(name) }
+        for step in plan.volumeGrowth { claims[step.claim] = step.size }
+        if plan.status != status { status = plan.status }
+    }
+
+    // MARK: the StatefulSet controller and the servers
+
+    /// One move of the StatefulSet controller: create a missing pod, or replace the highest
+    /// pod at or above the partition whose revision is not the update revision.
+    mutating func controllerStep() {
+        guard let statefulSet else { return }
+        let replicas = statefulSet.spec?.replicas ?? 0
+        let partition = statefulSet.spec?.updateStrategy?.rollingUpdate?.partition ?? 0
+        let update = revision(of: statefulSet)
+        for ordinal in pods.keys where ordinal >= replicas { pods[ordinal] = nil }
+        for ordinal in 0..<replicas where pods[ordinal] == nil {
+            let revision = ordinal >= partition ? update : (currentRevision ?? update)
+            pods[ordinal] = fresh(ordinal, revision: revision)
+            claims[names.dataClaim(ordinal), default: spec.storage.size] = claims[names.dataClaim(ordinal)] ?? spec.storage.size
+            return
+        }
+        if let ordinal = (partition..<max(partition, replicas)).reversed().first(where: { pods[$0]?.revision != update }) {
+            pods[ordinal] = fresh(ordinal, revision: update, keeping: pods[ordinal])
+            return
+        }
+        if (0..<replicas).allSatisfy({ pods[$0]?.revision == update }) { currentRevision = update }
+    }
+
+    /// A pod (re)made at `revision`: its server starts at that revision's version, a standby
+    /// unless it is pod 0 restarting as the primary it was (or the first start of pod 0).
+    func fresh(_ ordinal: Int, revision: String, keeping old: SimPod? = nil) -> SimPod {
+        let version = revisionVersions[revision] ?? Self.versionNumber(spec.postgresVersion)
+        let recovery = old.map { $0.server.inRecovery } ?? (ordinal > 0)
+        return SimPod(
+            revision: revision, ready: false, role: old?.role,
+            server: Server(inRecovery: recovery, versionNumber: version, streaming: false, lagBytes: recovery ? 4096 : 0))
+    }
+
+    /// Servers come up and catch up over time.
+    mutating func serversStep() {
+        for (ordinal, pod) in pods {
+            var pod = pod
+            if pod.server.running {
+                pod.ready = true
+                if pod.server.inRecovery && pod.server.streaming { pod.server.lagBytes = max(0, pod.server.lagBytes - 4096) }
+            } else {
+                pod.ready = false
+            }
+            pods[ordinal] = pod
+        }
+    }
+
+    // MARK: faults and changes
+
+    /// One thing that happens to the cluster, chosen by `code`, applied to the pod `target`.
+    mutating func happen(_ code: Int, target: Int) {
+        let ordinals = pods.keys.sorted()
+        let ordinal = ordinals.isEmpty ? 0 : ordinals[target % ordinals.count]
+        switch code {
+        case 0: break
+        case 1: pods[ordinal]?.server.running = false  // crash
+        case 2: pods[ordinal]?.server.running = true  // restart
+        case 3:  // promoted by hand
+            pods[ordinal]?.server.inRecovery = false
+            pods[ordinal]?.server.streaming = false
+        case 4:  // restarted as a standby by hand
+            if ordinal > 0 { pods[ordinal]?.server.inRecovery = true }
+        case 5: pods[ordinal] = nil  // pod deleted; the controller recreates it
+        case 6: pods[ordinal]?.server.lagBytes += Int64(target % 3) * 600_000_000  // a write burst
+        case 7:  // a minor version change mid-walk (or back)
+            spec.postgresVersion = spec.postgresVersion == "15.18" ? "15.20" : "15.18"
+            generation += 1
+        case 8:
+            spec.instances = 1 + target % 4
+            generation += 1
+        case 9: break  // the operator restarts: handled by the driver (a plan cut short)
+        case 10: checkpointFails.toggle()
+        case 11:
+            spec.upgrade?.paused = !(spec.upgrade?.paused ?? false)
+            generation += 1
+        case 12:
+            spec.storage.size = spec.storage.size == "1Gi" ? "2Gi" : spec.storage.size
+            generation += 1
+        case 13: blind.toggle()
+        case 14: pods[ordinal]?.server.streaming = false  // replication broke
+        default: break
+        }
+    }
+
+    static let eventCount = 16
+}
