@@ -123,7 +123,7 @@ struct RuleCatalogueTests {
                 let refusal = try #require(refused, "\(label): admitted")
                 for error in swift {
                     #expect(refusal.message.contains(error.message), "\(label): \(refusal.message) lacks \(error.message)")
-                    #expect(refusal.causes.contains { ruleMessage($0) == error.message && error.field.hasPrefix($0.field ?? "?") }, "\(label): \(refusal.causes)")
+                    #expect(refusal.causes.contains { Self.ruleMessage($0) == error.message && error.field.hasPrefix($0.field ?? "?") }, "\(label): \(refusal.causes)")
                 }
                 #expect(Set(refusal.causes.map(Self.ruleMessage)) == Set(swift.map(\.message)), "\(label)")
             }
@@ -144,7 +144,7 @@ struct RuleCatalogueTests {
         }
     }
 
-    static let forbiddenChanges: [(String, (inout JSONValue) -> Void)] = [
+    static let forbiddenChanges: [(String, @Sendable (inout JSONValue) -> Void)] = [
         ("major version", { $0.set(["spec", "postgresVersion"], "17.0") }),
         ("major version without a minor", { $0.set(["spec", "postgresVersion"], "15") }),
         ("shrink", { $0.set(["spec", "storage", "size"], "9Gi") }),
