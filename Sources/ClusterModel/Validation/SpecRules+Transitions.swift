@@ -7,6 +7,7 @@ extension SpecRules {
         [majorVersion, storageShrink, storageClass, bootstrapFixed, superuserSecret, appSecret, replicationSecret]
     }
 
+    /// The major version stays: a rolling restart cannot upgrade the data files.
     public static let majorVersion = SpecRule.transition(
         at: ["spec", "postgresVersion"], rule: "self.split('.')[0] == oldSelf.split('.')[0]",
         message: "postgresVersion cannot change major version in place (a rolling restart cannot upgrade the data files): keep the major version, or create a new cluster and migrate the data"
@@ -14,6 +15,7 @@ extension SpecRules {
         majorText(old.spec.postgresVersion) == majorText(new.spec.postgresVersion)
     }
 
+    /// Volumes only grow.
     public static let storageShrink = SpecRule.transition(
         at: ["spec", "storage", "size"], rule: "quantity(self).compareTo(quantity(oldSelf)) >= 0",
         message: "storage.size cannot shrink: volumes can only grow"
@@ -23,6 +25,7 @@ extension SpecRules {
         return after >= before
     }
 
+    /// The StorageClass stays the one the volumes were made with.
     public static let storageClass = SpecRule.transition(
         at: ["spec", "storage"],
         rule: "has(self.storageClassName) == has(oldSelf.storageClassName) && (!has(self.storageClassName) || self.storageClassName == oldSelf.storageClassName)",
@@ -32,6 +35,7 @@ extension SpecRules {
         old.spec.storage.storageClassName == new.spec.storage.storageClassName
     }
 
+    /// What the first start created stays as it was.
     public static let bootstrapFixed = SpecRule.transition(
         at: ["spec", "bootstrap"], rule: "self == oldSelf",
         message: "bootstrap cannot change after creation: the database and owner were made at the first start"
@@ -40,8 +44,11 @@ extension SpecRules {
         return before == after
     }
 
+    /// The superuser's Secret stays the one its password was set from.
     public static let superuserSecret = secretFixed("superuser") { $0.superuser }
+    /// The application user's Secret stays the one its password was set from.
     public static let appSecret = secretFixed("app") { $0.app }
+    /// The replication user's Secret stays the one its password was set from.
     public static let replicationSecret = secretFixed("replication") { $0.replication }
 
     /// A user-named Secret stays the one the password was set from.

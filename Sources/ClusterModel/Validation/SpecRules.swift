@@ -13,6 +13,7 @@ public enum SpecRules {
     static let root: [String] = []
     static let parametersPath = ["spec", "postgresql", "parameters"]
 
+    /// The name leaves room for the suffixes of pod and revision names.
     public static let nameLength = SpecRule.value(
         at: root, rule: "self.metadata.name.size() <= \(ClusterNames.maximumClusterNameLength)",
         message: "metadata.name must be at most \(ClusterNames.maximumClusterNameLength) characters: pod and revision names add suffixes to it and must stay within 63",
@@ -21,6 +22,7 @@ public enum SpecRules {
         (cluster.metadata.name?.unicodeScalars.count ?? 0) <= ClusterNames.maximumClusterNameLength
     }
 
+    /// The name is a DNS-1035 label: it names Services.
     public static let nameLabel = SpecRule.value(
         at: root, rule: "self.metadata.name.matches('\(PostgresClusterSchema.clusterNamePattern)')",
         message: "metadata.name must start with a lowercase letter and contain only lowercase letters, digits and '-': it names Services, which must be DNS-1035 labels",
@@ -29,6 +31,7 @@ public enum SpecRules {
         cluster.metadata.name.map(Identifiers.isDNS1035Label) ?? true
     }
 
+    /// PostgreSQL 13 or newer.
     public static let minimumVersion = SpecRule.value(
         at: ["spec", "postgresVersion"], rule: "int(self.split('.')[0]) >= 13", message: "postgresVersion must be 13 or newer"
     ) { cluster in
@@ -37,11 +40,13 @@ public enum SpecRules {
         return major >= 13
     }
 
+    /// Parameter names are PostgreSQL setting names.
     public static let parameterNames = SpecRule(
         at: parametersPath, rule: "self.all(k, k.matches('^[a-z][a-z0-9_.]*$') && k.size() <= 63)",
         message: "parameter names are lowercase PostgreSQL setting names (letters, digits, '_' and '.')",
         check: .value { cluster in parameterFields(cluster) { key, _ in Identifiers.isParameterName(key) } })
 
+    /// No parameter the operator sets itself.
     public static let managedParameters = SpecRule(
         at: parametersPath,
         rule: "self.all(k, !(k in [\(PostgresClusterSchema.managedParameters.map { "'\($0)'" }.joined(separator: ", "))]))",
@@ -49,10 +54,12 @@ public enum SpecRules {
         reason: "FieldValueForbidden",
         check: .value { cluster in parameterFields(cluster) { key, _ in !PostgresClusterSchema.managedParameters.contains(key) } })
 
+    /// No newline in a parameter value: a quoted postgresql.conf value cannot hold one.
     public static let parameterValues = SpecRule(
         at: parametersPath, rule: "self.all(k, !self[k].contains('\\n'))", message: "parameter values cannot contain a newline",
         check: .value { cluster in parameterFields(cluster) { _, value in !value.contains("\n") } })
 
+    /// The application database is not a built-in one.
     public static let reservedDatabase = SpecRule.value(
         at: ["spec", "bootstrap", "database"],
         rule: "!(self in [\(PostgresClusterSchema.reservedDatabases.map { "'\($0)'" }.joined(separator: ", "))])",
@@ -62,6 +69,7 @@ public enum SpecRules {
         !(cluster.spec.bootstrap?.database.map(PostgresClusterSchema.reservedDatabases.contains) ?? false)
     }
 
+    /// The application owner is not a role Ordinal owns.
     public static let reservedOwner = SpecRule.value(
         at: ["spec", "bootstrap", "owner"],
         rule: "!(self in [\(PostgresClusterSchema.reservedRoles.map { "'\($0)'" }.joined(separator: ", "))])",
