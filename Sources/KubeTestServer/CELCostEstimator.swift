@@ -157,8 +157,8 @@ struct CELCostEstimator {
 
     mutating func estimate(_ expression: CELExpression) throws(Failure) -> (cost: UInt64, node: Node) {
         switch expression {
-        case .constant(let size):
-            return (0, size == 1 ? .scalar : .string(size))
+        case .constant(let literal):
+            return (0, literal.size == 1 ? .scalar : .string(literal.size))
         case .identifier(let name):
             guard let node = variables[name] else { throw Failure(message: "undeclared reference to '\(name)'") }
             return (1, node)

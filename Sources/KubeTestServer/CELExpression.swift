@@ -1,6 +1,6 @@
-/// A parsed CEL expression: the shape the cost estimate needs (macros kept as comprehensions).
+/// A parsed CEL expression (macros kept as comprehensions), for the cost estimate and for evaluation.
 indirect enum CELExpression: Equatable {
-    case constant(size: UInt64)  // a string literal's length, or 1 for a scalar
+    case constant(CELLiteral)
     case identifier(String)
     case select(CELExpression, field: String, testOnly: Bool)
     case call(function: String, target: CELExpression?, arguments: [CELExpression])
@@ -8,6 +8,37 @@ indirect enum CELExpression: Equatable {
     case map([CELExpression])
     /// `range.all(variable, body)` and the other macros: `all`, `exists`, `exists_one`, `map`, `filter`.
     case comprehension(macro: String, range: CELExpression, variable: String, body: [CELExpression])
+}
+
+/// A literal in a CEL expression.
+enum CELLiteral: Equatable {
+    case string(String)
+    case int(Int64)
+    case uint(UInt64)
+    case double(Double)
+    case bool(Bool)
+    case null
+
+    /// Its size for the cost estimate: a string's length in bytes, 1 for a scalar.
+    var size: UInt64 {
+        if case .string(let value) = self { return UInt64(value.utf8.count) }
+        return 1
+    }
+
+    /// A number token's value: decimal or hexadecimal integers, `u` for unsigned, else a double.
+    init(number text: String) {
+        let lowered = text.lowercased()
+        if lowered.hasSuffix("u") {
+            let digits = String(lowered.dropLast())
+            self = .uint(digits.hasPrefix("0x") ? UInt64(digits.dropFirst(2), radix: 16) ?? 0 : UInt64(digits) ?? 0)
+        } else if lowered.hasPrefix("0x") {
+            self = .int(Int64(lowered.dropFirst(2), radix: 16) ?? 0)
+        } else if let value = Int64(lowered) {
+            self = .int(value)
+        } else {
+            self = .double(Double(lowered) ?? 0)
+        }
+    }
 }
 
 /// A syntax error in a rule, with the position the parser stopped at.
@@ -20,7 +51,7 @@ struct CELSyntaxError: Error, Equatable {
 enum CELToken: Equatable {
     case identifier(String)
     case string(String)
-    case number
+    case number(String)
     case symbol(String)
     case end
 }
@@ -71,12 +102,13 @@ struct CELLexer {
             return .identifier(word)
         }
         if character.isNumber || (character == "." && index + 1 < scalars.count && scalars[index + 1].isNumber) {
+            let start = index
             while index < scalars.count, scalars[index].isHexDigit || scalars[index] == "." || scalars[index] == "x" || scalars[index] == "u"
                 || scalars[index] == "U" || ((scalars[index] == "-" || scalars[index] == "+") && (scalars[index - 1] == "e" || scalars[index - 1] == "E"))
             {
                 index += 1
             }
-            return .number
+            return .number(String(scalars[start..<index]))
         }
         if character == "\"" || character == "'" { return .string(try quoted(raw: false)) }
         for symbol in ["&&", "||", "==", "!=", "<=", ">=", "<", ">", "!", "+", "-", "*", "/", "%", "?", ":", ".", ",", "(", ")", "[", "]", "{", "}"]
@@ -85,6 +117,20 @@ struct CELLexer {
             return .symbol(symbol)
         }
         throw CELSyntaxError(message: "Syntax error: token recognition error at: '\(character)'", offset: index)
+    }
+
+    /// The character an escape sequence stands for (`\n` is a newline, `\'` a quote).
+    private static func escaped(_ character: Character) -> Character {
+        switch character {
+        case "n": "\n"
+        case "r": "\r"
+        case "t": "\t"
+        case "a": "\u{07}"
+        case "b": "\u{08}"
+        case "f": "\u{0C}"
+        case "v": "\u{0B}"
+        default: character
+        }
     }
 
     private func matches(_ symbol: String) -> Bool {
@@ -107,7 +153,7 @@ struct CELLexer {
             }
             if !triple, character == "\n" { break }
             if character == "\\", !raw, index + 1 < scalars.count {
-                value.append(scalars[index + 1])
+                value.append(Self.escaped(scalars[index + 1]))
                 index += 2
                 continue
             }

@@ -125,13 +125,15 @@ struct CELParser {
     private mutating func primary() throws(CELSyntaxError) -> CELExpression {
         let start = tokens[position].1
         switch advance() {
-        case .number:
-            return .constant(size: 1)
+        case .number(let text):
+            return .constant(CELLiteral(number: text))
         case .string(let value):
-            return .constant(size: UInt64(value.utf8.count))
+            return .constant(.string(value))
         case .identifier(let name):
             switch name {
-            case "true", "false", "null": return .constant(size: 1)
+            case "true": return .constant(.bool(true))
+            case "false": return .constant(.bool(false))
+            case "null": return .constant(.null)
             default: break
             }
             guard accept("(") else { return .identifier(name) }

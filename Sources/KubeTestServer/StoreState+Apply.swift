@@ -67,7 +67,7 @@ extension StoreState {
         }
         owners[managerKey] = Set(applied.keys)
         let combined = Self.combine(old: stored.value, new: merged, subresource: subresource)
-        try validate(path, combined, name: name)
+        try validate(path, combined, name: name, old: stored.value)
         return commit(path, key: key, stored: stored, new: combined, owners: owners)
     }
 

@@ -21,7 +21,9 @@ extension StoreState {
         return allowed && edges
     }
 
-    func validate(_ path: APIPath, _ object: JSONValue, name: String) throws(APIError) {
+    /// Refuses what the real server refuses: a bad name, a CRD whose rules it would refuse, an
+    /// object of a stored CRD that breaks the CRD's rules (`old` is the stored object on an update).
+    func validate(_ path: APIPath, _ object: JSONValue, name: String, old: JSONValue? = nil) throws(APIError) {
         var causes: [StatusCause] = []
         if !Self.isValidName(name) {
             causes.append(
@@ -33,8 +35,11 @@ extension StoreState {
                             + "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
                     field: "metadata.name"))
         }
-        if path.resource == ResourceKey(group: "apiextensions.k8s.io", plural: "customresourcedefinitions") {
+        let definitions = ResourceKey(group: "apiextensions.k8s.io", plural: "customresourcedefinitions")
+        if path.resource == definitions {
             causes += CRDValidationRules.causes(crd: object)
+        } else if let crd = collections[definitions]?[ObjectKey(namespace: "", name: path.resource.description)]?.value {
+            causes += CustomResourceRules.causes(crd: crd, version: path.version, object: object, old: old)
         }
         if let validator { causes += validator(path.resource, object) }
         if !causes.isEmpty {
@@ -95,7 +100,7 @@ extension StoreState {
             throw APIError.conflict(path, name: name)
         }
         let merged = Self.combine(old: stored.value, new: body, subresource: path.subresource ?? "")
-        try validate(path, merged, name: name)
+        try validate(path, merged, name: name, old: stored.value)
         var owners = stored.owners
         Self.takeOwnership(
             of: stored.value, merged, by: Self.managerKey(request, path, operation: "Update"), owners: &owners)
@@ -113,7 +118,7 @@ extension StoreState {
         }
         let patched = stored.value.applyingMergePatch(patch)
         let merged = Self.combine(old: stored.value, new: patched, subresource: path.subresource ?? "")
-        try validate(path, merged, name: name)
+        try validate(path, merged, name: name, old: stored.value)
         var owners = stored.owners
         Self.takeOwnership(
             of: stored.value, merged, by: Self.managerKey(request, path, operation: "Update"), owners: &owners)

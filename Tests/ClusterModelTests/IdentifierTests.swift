@@ -19,6 +19,27 @@ struct IdentifierTests {
         #expect(Identifiers.isVersionText(sample) == matches(sample, "^[0-9]{2}(\\.[0-9]{1,3})?$"))
         #expect(Identifiers.isSQLIdentifier(sample) == matches(sample, "^[a-z_][a-z0-9_]{0,62}$"))
         #expect(Identifiers.isParameterName(sample) == (matches(sample, "^[a-z][a-z0-9_.]*$") && sample.count <= 63))
+        #expect(Identifiers.isDNS1123Subdomain(sample) == matches(sample, "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"))
+    }
+
+    /// Every pattern in the schema, with the dotted path of its field.
+    static func patterns(in schema: Schema, path: String = "") -> [(String, String)] {
+        var found = schema.pattern.map { [(path, $0)] } ?? []
+        for (name, child) in schema.properties { found += patterns(in: child, path: path.isEmpty ? name : "\(path).\(name)") }
+        for child in [schema.items, schema.additionalProperties].compactMap({ $0?.schema }) { found += patterns(in: child, path: path + "[]") }
+        return found
+    }
+
+    @Test func theStructuralCheckUsesHandWrittenMatchersOnlyWhereTheyAgreeWithThePattern() {
+        let extra = ["a.b.c", "a..b", "a.", ".a", "my-secret", "My_Secret", "10Gi", "500m", "1e3", "-1", "ten-gigs"]
+        let found = Self.patterns(in: PostgresClusterSchema.root)
+        #expect(found.contains { Identifiers.matcher(for: $0.1) != nil })
+        for (field, pattern) in found {
+            guard let matcher = Identifiers.matcher(for: pattern) else { continue }
+            for sample in Self.samples + extra {
+                #expect(matcher(sample) == matches(sample, pattern), "\(field): \(sample)")
+            }
+        }
     }
 
     @Test("quantities parse like the API server's pattern", arguments: [

@@ -20,7 +20,7 @@ struct ValidationTests {
         Case(label: "instances as a string", yaml: manifest(instances: "three"), field: "spec.instances", message: "must be an integer, got a string"),
         Case(label: "version without quotes becomes a number", yaml: manifest(version: "16.4"), field: "spec.postgresVersion", message: "must be a string, got a number"),
         Case(label: "version with three parts", yaml: manifest(version: "\"16.4.1\""), field: "spec.postgresVersion", message: "invalid value \"16.4.1\""),
-        Case(label: "too old a version", yaml: manifest(version: "\"12.9\""), field: "spec.postgresVersion", message: "must be 13 or newer"),
+        Case(label: "too old a version", yaml: manifest(version: "\"12.9\""), field: "spec.postgresVersion", message: "postgresVersion must be 13 or newer"),
         Case(label: "size that is not a quantity", yaml: manifest(size: "ten-gigs"), field: "spec.storage.size", message: "must match"),
         Case(label: "missing storage", yaml: """
             apiVersion: ordinal.dev/v1alpha1
@@ -75,8 +75,8 @@ struct ValidationTests {
     }
 
     static let updateCases: [UpdateCase] = [
-        UpdateCase(label: "major version change", old: manifest(version: "\"15.8\""), new: manifest(version: "\"16.4\""), field: "spec.postgresVersion", message: "cannot change major version in place (15 to 16)"),
-        UpdateCase(label: "storage shrink", old: manifest(size: "10Gi"), new: manifest(size: "9Gi"), field: "spec.storage.size", message: "cannot shrink from 10Gi to 9Gi"),
+        UpdateCase(label: "major version change", old: manifest(version: "\"15.8\""), new: manifest(version: "\"16.4\""), field: "spec.postgresVersion", message: "postgresVersion cannot change major version in place"),
+        UpdateCase(label: "storage shrink", old: manifest(size: "10Gi"), new: manifest(size: "9Gi"), field: "spec.storage.size", message: "storage.size cannot shrink: volumes can only grow"),
         UpdateCase(label: "storage shrink across units", old: manifest(size: "1Ti"), new: manifest(size: "1000Gi"), field: "spec.storage.size", message: "cannot shrink"),
         UpdateCase(label: "storage class change", old: manifest(spec: "storage:\n  size: 1Gi\n  storageClassName: a").replacingOnce("  storage:\n    size: 10Gi\n", with: ""), new: manifest(spec: "storage:\n  size: 1Gi\n  storageClassName: b").replacingOnce("  storage:\n    size: 10Gi\n", with: ""), field: "spec.storage.storageClassName", message: "cannot change"),
         UpdateCase(label: "bootstrap change", old: manifest(spec: "bootstrap:\n  database: a"), new: manifest(spec: "bootstrap:\n  database: b"), field: "spec.bootstrap", message: "cannot change after creation"),
@@ -85,7 +85,7 @@ struct ValidationTests {
 
     @Test("a forbidden change gets an error naming the field", arguments: updateCases)
     func forbiddenChangeGetsFieldError(_ testCase: UpdateCase) throws {
-        let errors = SpecValidator.updateErrors(from: try cluster(fromYAML: testCase.old), to: try cluster(fromYAML: testCase.new))
+        let errors = SpecValidator.transitionErrors(from: try cluster(fromYAML: testCase.old), to: try cluster(fromYAML: testCase.new))
         #expect(errors.contains { $0.field == testCase.field && $0.message.contains(testCase.message) }, "got \(errors)")
     }
 
@@ -97,7 +97,7 @@ struct ValidationTests {
             (manifest(instances: "3"), manifest(instances: "5")),
         ]
         for (old, new) in pairs {
-            #expect(SpecValidator.updateErrors(from: try cluster(fromYAML: old), to: try cluster(fromYAML: new)).isEmpty)
+            #expect(SpecValidator.transitionErrors(from: try cluster(fromYAML: old), to: try cluster(fromYAML: new)).isEmpty)
         }
     }
 }

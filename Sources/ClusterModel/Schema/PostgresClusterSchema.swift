@@ -1,6 +1,7 @@
 /// The OpenAPI schema of `PostgresCluster`, with the CEL rules the API server checks at admission.
 ///
-/// ``SpecValidator`` checks the same rules in Swift for `ordinal render` and for the operator.
+/// The CEL rules come from ``SpecRules``, where each is defined with its Swift twin; ``SpecValidator``
+/// runs those twins and the schema's constraints for `ordinal render` and for the operator.
 public enum PostgresClusterSchema {
     /// Parameters the operator sets itself; a user value would break replication, routing or security.
     public static let managedParameters = [
@@ -14,13 +15,14 @@ public enum PostgresClusterSchema {
     /// Database names that exist in every cluster.
     public static let reservedDatabases = ["postgres", "template0", "template1"]
 
+    /// The most instances a cluster may have.
     public static let maximumInstances: Int64 = 16
     static let identifierPattern = "^[a-z_][a-z0-9_]{0,62}$"
     static let secretNamePattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
     static let versionPattern = "^[0-9]{2}(\\.[0-9]{1,3})?$"
     static let clusterNamePattern = "^[a-z]([-a-z0-9]*[a-z0-9])?$"
 
-    /// The root schema of the resource.
+    /// The root schema of the resource, with every rule of ``SpecRules/all`` attached.
     public static var root: Schema {
         Schema.object(
             "PostgresCluster is a PostgreSQL cluster managed by Ordinal: one primary (pod 0) and streaming replicas.",
@@ -35,16 +37,7 @@ public enum PostgresClusterSchema {
                 "spec": spec,
                 "status": status,
             ]
-        ).validated(
-            by: ValidationRule(
-                rule: "self.metadata.name.size() <= \(ClusterNames.maximumClusterNameLength)",
-                message: "metadata.name must be at most \(ClusterNames.maximumClusterNameLength) characters: pod and revision names add suffixes to it and must stay within 63",
-                reason: "FieldValueInvalid", fieldPath: ".metadata.name"),
-            ValidationRule(
-                rule: "self.metadata.name.matches('\(clusterNamePattern)')",
-                message: "metadata.name must start with a lowercase letter and contain only lowercase letters, digits and '-': it names Services, which must be DNS-1035 labels",
-                reason: "FieldValueInvalid", fieldPath: ".metadata.name")
-        )
+        ).attaching(SpecRules.all)
     }
 
     static var spec: Schema {
@@ -57,16 +50,7 @@ public enum PostgresClusterSchema {
                     minimum: 1, maximum: maximumInstances),
                 "postgresVersion": Schema.string(
                     "PostgreSQL version, MAJOR or MAJOR.MINOR (for example \"16.4\"). Only minor changes are rolled out in place.",
-                    maxLength: 8, pattern: versionPattern
-                ).validated(
-                    by: ValidationRule(
-                        rule: "int(self.split('.')[0]) >= 13",
-                        message: "postgresVersion must be 13 or newer", reason: "FieldValueInvalid"),
-                    ValidationRule(
-                        rule: "self.split('.')[0] == oldSelf.split('.')[0]",
-                        message: "postgresVersion cannot change major version in place (a rolling restart cannot upgrade the data files): keep the major version, or create a new cluster and migrate the data",
-                        reason: "FieldValueForbidden")
-                ),
+                    maxLength: 8, pattern: versionPattern),
                 "image": .string(
                     "Full image reference used instead of postgres:<postgresVersion>; it must run postgresVersion.",
                     maxLength: 512),
@@ -101,65 +85,29 @@ public enum PostgresClusterSchema {
             "The volume of each instance.",
             required: ["size"],
             [
-                "size": Schema.string("Volume size, a quantity such as 10Gi. It may grow, never shrink.", maxLength: 32, pattern: Quantity.pattern)
-                    .validated(
-                        by: ValidationRule(
-                            rule: "quantity(self).compareTo(quantity(oldSelf)) >= 0",
-                            message: "storage.size cannot shrink: volumes can only grow", reason: "FieldValueForbidden")),
+                "size": Schema.string("Volume size, a quantity such as 10Gi. It may grow, never shrink.", maxLength: 32, pattern: Quantity.pattern),
                 "storageClassName": .string("StorageClass of the volumes (the cluster default when unset). Fixed once the cluster exists.", maxLength: 253),
-            ]
-        ).validated(
-            by: ValidationRule(
-                rule: "has(self.storageClassName) == has(oldSelf.storageClassName) && (!has(self.storageClassName) || self.storageClassName == oldSelf.storageClassName)",
-                message: "storage.storageClassName cannot change: existing volumes keep the class they were made with",
-                reason: "FieldValueForbidden", fieldPath: ".storageClassName"))
+            ])
     }
 
     static var parameters: Schema {
-        let managed = managedParameters.map { "'\($0)'" }.joined(separator: ", ")
-        return Schema.map(
+        Schema.map(
             "postgresql.conf parameters, name to value (quote numbers and booleans: \"200\", \"on\").",
-            of: .string(maxLength: 1024), maxProperties: 256
-        ).validated(
-            by: ValidationRule(
-                rule: "self.all(k, k.matches('^[a-z][a-z0-9_.]*$') && k.size() <= 63)",
-                message: "parameter names are lowercase PostgreSQL setting names (letters, digits, '_' and '.')",
-                reason: "FieldValueInvalid"),
-            ValidationRule(
-                rule: "self.all(k, !(k in [\(managed)]))",
-                message: "these parameters are managed by Ordinal and cannot be set: \(managedParameters.joined(separator: ", "))",
-                reason: "FieldValueForbidden"),
-            ValidationRule(
-                rule: "self.all(k, !self[k].contains('\\n'))",
-                message: "parameter values cannot contain a newline", reason: "FieldValueInvalid")
-        )
+            of: .string(maxLength: 1024), maxProperties: 256)
     }
 
     static var bootstrap: Schema {
-        let roles = reservedRoles.map { "'\($0)'" }.joined(separator: ", ")
-        let databases = reservedDatabases.map { "'\($0)'" }.joined(separator: ", ")
-        return Schema.object(
+        Schema.object(
             "What the first start of the primary creates. Fixed once the cluster exists.",
             [
-                "database": Schema.string("The application database (default app).", maxLength: 63, pattern: identifierPattern)
-                    .validated(by: ValidationRule(rule: "!(self in [\(databases)])", message: "bootstrap.database cannot be a built-in database (\(reservedDatabases.joined(separator: ", ")))", reason: "FieldValueForbidden")),
-                "owner": Schema.string("The owner role of the application database (default app).", maxLength: 63, pattern: identifierPattern)
-                    .validated(by: ValidationRule(rule: "!(self in [\(roles)])", message: "bootstrap.owner cannot be a role Ordinal owns (\(reservedRoles.joined(separator: ", ")))", reason: "FieldValueForbidden")),
-            ]
-        ).validated(
-            by: ValidationRule(
-                rule: "self == oldSelf",
-                message: "bootstrap cannot change after creation: the database and owner were made at the first start",
-                reason: "FieldValueForbidden"))
+                "database": Schema.string("The application database (default app).", maxLength: 63, pattern: identifierPattern),
+                "owner": Schema.string("The owner role of the application database (default app).", maxLength: 63, pattern: identifierPattern),
+            ])
     }
 
     static var secrets: Schema {
         func secretName(_ role: String, _ keys: String) -> Schema {
             Schema.string("Name of an existing Secret with \(keys) for the \(role); used as is, never changed.", maxLength: 253, pattern: secretNamePattern)
-                .validated(by: ValidationRule(
-                    rule: "self == oldSelf",
-                    message: "secrets.\(role) cannot change: the password in the database was set from the first Secret",
-                    reason: "FieldValueForbidden"))
         }
         return Schema.object(
             "Existing Secrets to use instead of generated ones.",

@@ -113,6 +113,7 @@ public struct SchemaValidator: Sendable {
     }
 
     private func matches(_ text: String, _ pattern: String) -> Bool {
+        if let known = Identifiers.matcher(for: pattern) { return known(text) }
         guard let regex = try? Regex(pattern) else { return false }
         return (try? regex.firstMatch(in: text)) != nil
     }

@@ -1,0 +1,93 @@
+/// The catalogue of `PostgresCluster`'s CEL rules, each with its Swift twin: the one place a rule,
+/// its message and its check are written. The CRD schema attaches them (``Schema/attaching(_:)``);
+/// ``SpecValidator`` evaluates them. Transition rules are in `SpecRules+Transitions.swift`.
+public enum SpecRules {
+    /// Every rule, in the order the CRD lists them at each schema node.
+    public static let all: [SpecRule] = objectRules + transitionRules
+
+    /// The rules on one object.
+    public static var objectRules: [SpecRule] {
+        [nameLength, nameLabel, minimumVersion, parameterNames, managedParameters, parameterValues, reservedDatabase, reservedOwner]
+    }
+
+    static let root: [String] = []
+    static let parametersPath = ["spec", "postgresql", "parameters"]
+
+    /// The name leaves room for the suffixes of pod and revision names.
+    public static let nameLength = SpecRule.value(
+        at: root, rule: "self.metadata.name.size() <= \(ClusterNames.maximumClusterNameLength)",
+        message: "metadata.name must be at most \(ClusterNames.maximumClusterNameLength) characters: pod and revision names add suffixes to it and must stay within 63",
+        fieldPath: ".metadata.name"
+    ) { cluster in
+        (cluster.metadata.name?.unicodeScalars.count ?? 0) <= ClusterNames.maximumClusterNameLength
+    }
+
+    /// The name is a DNS-1035 label: it names Services.
+    public static let nameLabel = SpecRule.value(
+        at: root, rule: "self.metadata.name.matches('\(PostgresClusterSchema.clusterNamePattern)')",
+        message: "metadata.name must start with a lowercase letter and contain only lowercase letters, digits and '-': it names Services, which must be DNS-1035 labels",
+        fieldPath: ".metadata.name"
+    ) { cluster in
+        cluster.metadata.name.map(Identifiers.isDNS1035Label) ?? true
+    }
+
+    /// PostgreSQL 13 or newer.
+    public static let minimumVersion = SpecRule.value(
+        at: ["spec", "postgresVersion"], rule: "int(self.split('.')[0]) >= 13", message: "postgresVersion must be 13 or newer"
+    ) { cluster in
+        // A major that is not a number fails the schema's pattern; the CEL rule errs on it too.
+        guard let major = Int(majorText(cluster.spec.postgresVersion)) else { return true }
+        return major >= 13
+    }
+
+    /// Parameter names are PostgreSQL setting names.
+    public static let parameterNames = SpecRule(
+        at: parametersPath, rule: "self.all(k, k.matches('^[a-z][a-z0-9_.]*$') && k.size() <= 63)",
+        message: "parameter names are lowercase PostgreSQL setting names (letters, digits, '_' and '.')",
+        check: .value { cluster in parameterFields(cluster) { key, _ in Identifiers.isParameterName(key) } })
+
+    /// No parameter the operator sets itself.
+    public static let managedParameters = SpecRule(
+        at: parametersPath,
+        rule: "self.all(k, !(k in [\(PostgresClusterSchema.managedParameters.map { "'\($0)'" }.joined(separator: ", "))]))",
+        message: "these parameters are managed by Ordinal and cannot be set: \(PostgresClusterSchema.managedParameters.joined(separator: ", "))",
+        reason: "FieldValueForbidden",
+        check: .value { cluster in parameterFields(cluster) { key, _ in !PostgresClusterSchema.managedParameters.contains(key) } })
+
+    /// No newline in a parameter value: a quoted postgresql.conf value cannot hold one.
+    public static let parameterValues = SpecRule(
+        at: parametersPath, rule: "self.all(k, !self[k].contains('\\n'))", message: "parameter values cannot contain a newline",
+        check: .value { cluster in parameterFields(cluster) { _, value in !value.contains("\n") } })
+
+    /// The application database is not a built-in one.
+    public static let reservedDatabase = SpecRule.value(
+        at: ["spec", "bootstrap", "database"],
+        rule: "!(self in [\(PostgresClusterSchema.reservedDatabases.map { "'\($0)'" }.joined(separator: ", "))])",
+        message: "bootstrap.database cannot be a built-in database (\(PostgresClusterSchema.reservedDatabases.joined(separator: ", ")))",
+        reason: "FieldValueForbidden"
+    ) { cluster in
+        !(cluster.spec.bootstrap?.database.map(PostgresClusterSchema.reservedDatabases.contains) ?? false)
+    }
+
+    /// The application owner is not a role Ordinal owns.
+    public static let reservedOwner = SpecRule.value(
+        at: ["spec", "bootstrap", "owner"],
+        rule: "!(self in [\(PostgresClusterSchema.reservedRoles.map { "'\($0)'" }.joined(separator: ", "))])",
+        message: "bootstrap.owner cannot be a role Ordinal owns (\(PostgresClusterSchema.reservedRoles.joined(separator: ", ")))",
+        reason: "FieldValueForbidden"
+    ) { cluster in
+        !(cluster.spec.bootstrap?.owner.map(PostgresClusterSchema.reservedRoles.contains) ?? false)
+    }
+
+    /// `self.split('.')[0]`: the text before the first dot.
+    static func majorText(_ version: String) -> Substring {
+        version.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+    }
+
+    /// The fields of the parameters (`spec.postgresql.parameters.NAME`) for which `holds` is false, by name.
+    static func parameterFields(_ cluster: PostgresCluster, failing holds: (String, String) -> Bool) -> [String] {
+        (cluster.spec.postgresql?.parameters ?? [:]).sorted { $0.key < $1.key }
+            .filter { !holds($0.key, $0.value) }
+            .map { (parametersPath + [$0.key]).joined(separator: ".") }
+    }
+}
