@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
     ],
     targets: [
         // System libraries from Debian's -dev packages, found through pkg-config.
@@ -160,6 +161,15 @@ let package = Package(
             dependencies: [
                 "ClusterModel", "KubeTypes", "KubeAPI", "KubeTestServer", "OrdinalCLI", .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The planner's invariants over random histories of a simulated cluster.
+        .testTarget(
+            name: "PlannerPropertyTests",
+            dependencies: [
+                "ClusterModel", "KubeTypes",
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSettings
         ),

@@ -10,9 +10,12 @@ actor CredentialProvider {
     /// Seconds since the epoch after which `cached` is stale; `nil` for never.
     private var expiresAt: Double?
     private var inFlight: Task<(ResolvedCredentials, Double?), any Error>?
+    /// The wall clock, in seconds since the epoch (expiry timestamps are wall-clock times).
+    private let now: @Sendable () -> Double
 
-    init(source: CredentialSource) {
+    init(source: CredentialSource, now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
         self.source = source
+        self.now = now
     }
 
     /// Whether asking again after a 401 can give different credentials.
@@ -29,7 +32,7 @@ actor CredentialProvider {
     }
 
     func current() async throws(KubeAPIError) -> ResolvedCredentials {
-        let now = Date().timeIntervalSince1970
+        let now = self.now()
         if let cached, expiresAt.map({ now < $0 }) ?? true { return cached }
         switch source {
         case .none:

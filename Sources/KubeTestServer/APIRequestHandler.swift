@@ -89,8 +89,10 @@ final class APIRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             let nanoseconds = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
             let delayed = request
+            core.delayStarted()
             context.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {
                 let (handler, context) = bound.value
+                handler.core.delayEnded()
                 handler.process(delayed, keepAlive: keepAlive, context: context)
             }
         case nil:

@@ -265,6 +265,12 @@ public final class KubeTestServer: Sendable {
         core.connections.load(ordering: .relaxed)
     }
 
+    /// The most requests an injected latency held at the same moment: how many
+    /// of a client's requests were really in flight together.
+    public var peakConcurrentDelayedRequests: Int {
+        core.delayed.withLock { $0.peak }
+    }
+
     /// How many requests with this verb were received (`get`, `list`, `watch`, `create`, ...).
     public func requestCount(verb: String) -> Int {
         core.controls.withLock { $0.requests.count { $0.verb == verb } }

@@ -17,6 +17,16 @@ final class ServerCore: Sendable {
     let store = ObjectStore()
     let controls = Mutex(Controls())
     let connections = Atomic<Int>(0)
+    /// Requests held by an injected latency right now, and the most ever held at once.
+    let delayed = Mutex((now: 0, peak: 0))
+
+    func delayStarted() {
+        delayed.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
+    }
+
+    func delayEnded() {
+        delayed.withLock { $0.now -= 1 }
+    }
 
     func record(_ request: APIRequest, bearerToken: String?, userAgent: String?) {
         controls.withLock { controls in

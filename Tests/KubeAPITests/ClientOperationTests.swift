@@ -313,7 +313,7 @@ struct ClientOperationTests {
             let start = ContinuousClock.now
             task.cancel()
             let result = await task.result
-            #expect(ContinuousClock.now - start < .milliseconds(1500))
+            #expect(ContinuousClock.now - start < .seconds(10), "well before the 30 s latency ends")
             guard case .failure(let error) = result else {
                 Issue.record("the request finished despite 30 s of latency")
                 return
@@ -414,14 +414,14 @@ struct ClientOperationTests {
         try await withServer { server, client in
             _ = try await client.create(Widget(name: "w1"))
             server.inject(Fault(.latency(.milliseconds(50)), verb: "get", count: nil))
-            let start = ContinuousClock.now
             let sizes = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<40 { group.addTask { try await client.get(Widget.self, name: "w1").metadata.name?.count ?? 0 } }
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
             #expect(sizes.count == 40)
-            // Four workers: about ten rounds of 50 ms, not forty.
-            #expect(ContinuousClock.now - start < .milliseconds(1500))
+            // The client's four workers run transfers side by side (more than one held
+            // by the server's latency at once), never more than four, on kept-alive connections.
+            #expect((2...4).contains(server.peakConcurrentDelayedRequests))
             #expect(server.connectionCount <= 5)
         }
     }

@@ -1,7 +1,8 @@
 import Foundation
-import KubeAPI
+@testable import KubeAPI
 import KubeTestServer
 import KubeTypes
+import Synchronization
 import Testing
 
 @Suite("Configuration loading and credentials")
@@ -178,11 +179,11 @@ struct KubeConfigTests {
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/bin/sh"), "needs /bin/sh for the plugin script"))
-    func execPluginCredentialIsCachedUntilItExpires() async throws {
+    func execPluginCredentialIsCachedAcrossRequests() async throws {
         let server = try await KubeTestServer.start()
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        _ = try writeExecPlugin(in: directory, lifetime: 12)  // refreshed 10 s early: valid about 2 s
+        _ = try writeExecPlugin(in: directory, lifetime: 3600)
         let path = directory + "/kubeconfig"
         try managedKubeconfig(server: server.url, caData: nil, command: "./credential-plugin.sh")
             .write(toFile: path, atomically: true, encoding: .utf8)
@@ -193,11 +194,28 @@ struct KubeConfigTests {
         _ = try await client.list(Widget.self)
         _ = try await client.list(Widget.self)
         #expect(invocations(in: directory) == 1)
-        try await Task.sleep(for: .milliseconds(2500))
-        _ = try await client.list(Widget.self)
-        #expect(invocations(in: directory) == 2)
-        #expect(server.requests.map { $0.bearerToken ?? "" } == ["tok-1", "tok-1", "tok-2"])
+        #expect(server.requests.map { $0.bearerToken ?? "" } == ["tok-1", "tok-1"])
         await server.shutdown()
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/bin/sh"), "needs /bin/sh for the plugin script"))
+    func execPluginCredentialIsRefreshedTenSecondsBeforeItExpires() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let plugin = try writeExecPlugin(in: directory, lifetime: 60)
+        let clock = Mutex(Date().timeIntervalSince1970)
+        let provider = CredentialProvider(
+            source: .exec(
+                ExecConfig(
+                    command: plugin, environment: ["PLUGIN_MODE": "test"],
+                    clusterInfo: ExecClusterInfo(server: "http://127.0.0.1:1"))),
+            now: { clock.withLock { $0 } })
+        #expect(try await provider.current().bearerToken == "tok-1")
+        clock.withLock { $0 += 45 }  // 15 s left: still good
+        #expect(try await provider.current().bearerToken == "tok-1")
+        clock.withLock { $0 += 6 }  // 9 s left: inside the margin
+        #expect(try await provider.current().bearerToken == "tok-2")
+        #expect(invocations(in: directory) == 2)
     }
 
     @Test func execPluginRunsAgainWhenItsTokenIsRefused() async throws {

@@ -222,7 +222,8 @@ struct PlannerWorld {
         case 9: break  // the operator restarts: handled by the driver (a plan cut short)
         case 10: checkpointFails.toggle()
         case 11:
-            spec.upgrade?.paused = !(spec.upgrade?.paused ?? false)
+            let paused = spec.upgrade?.paused ?? false
+            spec.upgrade?.paused = !paused
             generation += 1
         case 12:
             spec.storage.size = spec.storage.size == "1Gi" ? "2Gi" : spec.storage.size

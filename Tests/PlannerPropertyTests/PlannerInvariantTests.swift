@@ -1,0 +1,115 @@
+import ClusterModel
+import KubeTypes
+import PropertyBased
+import Testing
+
+/// The planner's safety rules, checked over random histories of a simulated cluster: pods
+/// appear and vanish, servers crash, restart, are promoted by hand, lag; the spec changes
+/// mid-walk; the operator dies mid-plan and sees the world afresh.
+@Suite("Planner invariants")
+struct PlannerInvariantTests {
+    static let events = PlannerWorld.eventCount
+
+    @Test("every state a plan passes through is safe", .timeLimit(.minutes(5)))
+    func invariantsHoldOverRandomHistories() async {
+        await propertyCheck(count: 400, input: Gen.int(in: 1...4), Gen.int(in: 0...(Self.events * 8 - 1)).array(of: 1...120)) { instances, codes in
+            var world = PlannerWorld(instances: instances)
+            var violations: [String] = []
+            for code in codes {
+                world.happen(code % Self.events, target: code / Self.events)
+                Self.round(&world, cutShortAfter: code % Self.events == 9 ? code / Self.events : nil, &violations)
+                world.controllerStep()
+                world.serversStep()
+                world.now += 5
+            }
+            #expect(violations.isEmpty, "\(violations.prefix(5))")
+        }
+    }
+
+    /// One reconcile against the world, checking every rule on the way.
+    static func round(_ world: inout PlannerWorld, cutShortAfter labelsApplied: Int?, _ violations: inout [String]) {
+        let observation = world.observation()
+        var plan = ClusterPlanner.plan(observation)
+        if ClusterPlanner.plan(observation) != plan { violations.append("the same observation gave two different plans") }
+        check(plan, against: observation, world: world, &violations)
+
+        let checkLabels: (PlannerWorld) -> Void = { state in
+            if state.primaryLabelled.count > 1 { violations.append("two pods labelled primary: \(state.primaryLabelled)") }
+        }
+        if let applied = labelsApplied {
+            // The operator dies part-way through the labels: nothing after them happens.
+            world.applyLabels(plan.labels, upTo: applied % (plan.labels.count + 1), check: checkLabels)
+            return
+        }
+        world.applyLabels(plan.labels, upTo: plan.labels.count, check: checkLabels)
+        let failures = world.run(plan.actions)
+        if !failures.isEmpty {
+            var again = observation
+            again.failures = failures
+            let replanned = ClusterPlanner.plan(again)
+            if replanned.labels != plan.labels || replanned.secretsToCreate != plan.secretsToCreate || replanned.objects != plan.objects {
+                violations.append("a failed action changed a stage that runs before actions")
+            }
+            check(replanned, against: again, world: world, &violations)
+            plan = replanned
+        }
+        world.apply(statefulSet: plan.statefulSet)
+        world.apply(plan)
+    }
+
+    /// The rules one plan must keep, given the observation it was made from.
+    static func check(_ plan: ClusterPlan, against observation: ClusterObservation, world: PlannerWorld, _ violations: inout [String]) {
+        let reports = Dictionary(observation.reports.map { ($0.podName, $0) }, uniquingKeysWith: { first, _ in first })
+        for name in plan.secretsToCreate where world.secrets.contains(name) {
+            violations.append("Secret \(name) exists and would be made again")
+        }
+        for change in plan.labels where change.role == ClusterLabels.primaryRole {
+            if reports[change.pod]?.database?.isInRecovery != false {
+                violations.append("\(change.pod) labelled primary without PostgreSQL reporting it out of recovery")
+            }
+        }
+        let existing = Set(observation.pods.map(\.name))
+        for case .ensureSlots(_, _, let dropping) in plan.actions {
+            for pod in dropping where existing.contains(pod) { violations.append("slot of existing pod \(pod) dropped") }
+        }
+        checkPartition(plan, observation, &violations)
+    }
+
+    /// The partition goes down only past steps proven healthy, and to 0 only after a CHECKPOINT
+    /// on a healthy primary.
+    static func checkPartition(_ plan: ClusterPlan, _ observation: ClusterObservation, _ violations: inout [String]) {
+        guard let live = observation.statefulSet, let desired = plan.statefulSet else { return }
+        let before = live.spec?.updateStrategy?.rollingUpdate?.partition ?? 0
+        let after = desired.spec?.updateStrategy?.rollingUpdate?.partition ?? 0
+        let liveHash = live.metadata.annotations?[ClusterLabels.templateHashAnnotation]
+        let newHash = desired.metadata.annotations?[ClusterLabels.templateHashAnnotation]
+        guard after < before else { return }
+        if liveHash != newHash { violations.append("partition lowered from \(before) to \(after) together with a new template"); return }
+        guard let update = live.status?.updateRevision, live.status?.currentRevision != update else { return }
+        let names = ClusterNames(cluster: PlannerWorld.name, namespace: PlannerWorld.namespace)
+        let resolved = ResolvedCluster(observation.cluster)
+        var byOrdinal: [Int: InstanceObservation] = [:]
+        let reports = Dictionary(observation.reports.map { ($0.podName, $0) }, uniquingKeysWith: { first, _ in first })
+        for pod in observation.pods {
+            guard let ordinal = names.ordinal(ofPod: pod.name) else { continue }
+            byOrdinal[ordinal] = InstanceObservation(
+                ordinal: ordinal, podName: pod.name, isPodReady: pod.isReady, revision: pod.revision, database: reports[pod.name]?.database)
+        }
+        let replicas = live.spec?.replicas ?? 0
+        for ordinal in before..<max(before, replicas) {
+            if let problem = InstanceHealth.problem(
+                byOrdinal[ordinal], ordinal: ordinal, podName: names.pod(ordinal), revision: update,
+                version: PostgresVersion(resolved.postgresVersion), maxLagBytes: resolved.maxLagBytes)
+            {
+                violations.append("partition lowered from \(before) to \(after) while \(problem)")
+            }
+        }
+        if after == 0 {
+            if !plan.actions.contains(.checkpoint(pod: names.pod(0))) { violations.append("primary restarted without a CHECKPOINT") }
+            if let problem = InstanceHealth.problem(byOrdinal[0], ordinal: 0, podName: names.pod(0), revision: nil, version: nil,
+                                                    maxLagBytes: resolved.maxLagBytes) {
+                violations.append("primary restarted while \(problem)")
+            }
+        }
+    }
+}
