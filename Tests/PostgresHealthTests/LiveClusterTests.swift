@@ -22,27 +22,19 @@ extension LiveClusterTests {
             let primary = facts[0]
             #expect(primary.isPrimary)
             #expect(primary.serverVersionNumber == versionNumber)
-            #expect(primary.serverVersion?.hasPrefix("\(versionNumber / 10000).") == true)
-            #expect(primary.timeline == 1)
             #expect(primary.currentLSN != nil)
-            #expect(primary.walReceiver == nil)
+            #expect(primary.walReceiverStatus == nil)
             #expect(primary.lagBytes == 0)
-            #expect(primary.pendingRestartSettings.isEmpty)
-            #expect(Set(primary.standbys.map(\.applicationName)) == ["orders-1", "orders-2"])
-            #expect(primary.standbys.allSatisfy { $0.state == "streaming" && $0.clientAddress == "127.0.0.1" })
             #expect(primary.replicationSlots.map(\.name) == ["orders_1", "orders_2"])
             #expect(primary.replicationSlots.allSatisfy { $0.isActive })
 
             for replica in facts.dropFirst() {
                 #expect(replica.isReplica)
                 #expect(replica.serverVersionNumber == versionNumber)
-                #expect(replica.timeline == 1)
                 #expect(replica.currentLSN == nil)
                 #expect(replica.receiveLSN != nil)
                 #expect(replica.replayLSN != nil)
-                #expect(replica.walReceiver?.senderHost == "127.0.0.1")
-                #expect(replica.walReceiver?.senderPort == cluster.primary.port)
-                #expect(replica.walReceiver?.slotName == ReplicationSlotInfo.slotName(forPod: replica.podName))
+                #expect(replica.walReceiverStatus == "streaming")
             }
         }
 
@@ -119,22 +111,6 @@ extension LiveClusterTests {
             #expect(afterKill.isPrimary, "a connection the server closed is replaced transparently")
             #expect(await pool.statistics.opened == 2)
         }
-        @Test func probeReportsSettingsThatWaitForARestart() async throws {
-            let cluster = try await SharedCluster.shared.cluster()
-            try await cluster.heal()
-            let replica = cluster.replicas[1]
-            try await replica.psql("ALTER SYSTEM SET shared_buffers = '64MB'")
-            try await replica.psql("SELECT pg_reload_conf()")
-            let pending = try await cluster.probe(until: { $0[2].pendingRestartSettings == ["shared_buffers"] })
-            try await replica.psql("ALTER SYSTEM RESET shared_buffers")
-            #expect(pending[2].pendingRestartSettings == ["shared_buffers"])
-            #expect(pending[0].pendingRestartSettings.isEmpty)
-            // PostgreSQL keeps the flag until a restart, even when the change is reverted.
-            try await replica.restart()
-            let cleared = try await cluster.probe(until: { $0[2].isStreaming && $0[2].pendingRestartSettings.isEmpty })
-            #expect(cleared[2].pendingRestartSettings.isEmpty)
-        }
-
         @Test func instanceRestartedWithItsOwnBinaryFolderKeepsStreaming() async throws {
             let cluster = try await SharedCluster.shared.cluster()
             try await cluster.heal()

@@ -24,18 +24,14 @@ public struct ClusterProber: Sendable {
 
     /// Probes one instance. Never throws: a failure is reported in ``InstanceFacts/error``.
     public func probe(_ address: InstanceAddress, deadline: ContinuousClock.Instant) async -> InstanceFacts {
-        let started = ContinuousClock.now
         let settings = credentials.with(host: address.host, port: address.port)
-        var facts: InstanceFacts
         do {
-            facts = try await pool.withConnection(settings, deadline: deadline) { connection throws(PostgresError) in
+            return try await pool.withConnection(settings, deadline: deadline) { connection throws(PostgresError) in
                 try await InstanceProber.probe(address, on: connection, deadline: deadline)
             }
         } catch {
-            facts = InstanceFacts(address: address, error: error)
+            return InstanceFacts(address: address, error: error)
         }
-        facts.probeDuration = ContinuousClock.now - started
-        return facts
     }
 
     /// Probes every instance at once and returns their facts in the order given, with the
@@ -55,7 +51,7 @@ public struct ClusterProber: Sendable {
         return Self.withLag(facts)
     }
 
-    /// Fills in ``InstanceFacts/lagBytes`` and ``InstanceFacts/lagSeconds`` when exactly one
+    /// Fills in ``InstanceFacts/lagBytes`` when exactly one
     /// instance is a reachable primary: a reachable replica lags by the primary's current LSN
     /// minus its replay LSN; a replica that cannot be reached lags by the primary's current
     /// LSN minus the restart LSN of its slot (so its lag keeps growing while it is down).
@@ -73,8 +69,6 @@ public struct ClusterProber: Sendable {
             }
             if instance.isReplica, let position = instance.replayLSN ?? instance.receiveLSN {
                 instance.lagBytes = head.bytes(since: position)
-                instance.lagSeconds = primary.standbys
-                    .first { $0.applicationName == instance.podName }?.replayLagSeconds
             } else if !instance.isReachable {
                 let slotName = ReplicationSlotInfo.slotName(forPod: instance.podName)
                 if let restart = primary.replicationSlots.first(where: { $0.name == slotName })?.restartLSN {

@@ -6,17 +6,14 @@ public struct ReplicationSlotInfo: Sendable, Hashable {
     public var name: String
     /// Whether a WAL sender is using the slot right now.
     public var isActive: Bool
-    /// The oldest WAL the slot holds back.
+    /// The oldest WAL the slot holds back (a stopped replica's lag is measured from it).
     public var restartLSN: LSN?
-    /// `reserved`, `extended`, `unreserved` or `lost`.
-    public var walStatus: String?
 
     /// Creates a slot description.
-    public init(name: String, isActive: Bool, restartLSN: LSN? = nil, walStatus: String? = nil) {
+    public init(name: String, isActive: Bool, restartLSN: LSN? = nil) {
         self.name = name
         self.isActive = isActive
         self.restartLSN = restartLSN
-        self.walStatus = walStatus
     }
 
     /// The slot name Ordinal uses for a replica pod: the pod name with `-` replaced by `_`
