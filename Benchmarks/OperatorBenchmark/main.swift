@@ -36,6 +36,7 @@ func serve(count: Int) async throws {
 func clusterName(_ index: Int) -> String { String(format: "c%04d", index) }
 
 func measure(clusters count: Int) async throws {
+    MallocArenas.limit()  // as `ordinal run` does
     let startup = residentKiB("VmRSS")
     let child = Process()
     child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
@@ -107,7 +108,7 @@ func measure(clusters count: Int) async throws {
     print("  API requests while creating: \(createRequests.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) (\(String(format: "%.1f", Double(writesAtCreate) / Double(count))) writes per cluster)")
     print(String(format: "  steady-state reconciles: %.0f per second (%d in %.2f s, 8 workers)", Double(count) / seconds(steady), count, seconds(steady)))
     print("  steady-state API requests per reconcile: \(String(format: "%.2f", Double(steadyRequests.values.reduce(0, +)) / Double(count))) (writes: \(steadyWrites); \(steadyRequests.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")))")
-    print("  operator process resident memory: \(residentKiB("VmRSS") / 1024) MiB now, \(residentKiB("VmHWM") / 1024) MiB peak (at start: \(startup / 1024) MiB, before the controller: \(baseline / 1024) MiB; the API server and its objects live in the child process)")
+    print("  operator process resident memory: \(residentKiB("VmRSS") / 1024) MiB now (\(residentKiB("RssAnon") / 1024) MiB heap and stacks, \(residentKiB("RssFile") / 1024) MiB code and libraries), \(residentKiB("VmHWM") / 1024) MiB peak (at start: \(startup / 1024) MiB, before the controller: \(baseline / 1024) MiB; the API server and its objects live in the child process)")
 }
 
 if CommandLine.arguments.dropFirst().first == "--serve" {

@@ -4,16 +4,24 @@ import KubeTypes
 /// What the caches keep of each object: only what the controller reads. The desired object is put
 /// in the same form before it is compared with the cached one, so the comparison stays exact.
 ///
-/// - managedFields go (never read; often the largest part of an applied object);
+/// - managedFields and creationTimestamp go from every object (never read; managedFields is
+///   often the largest part of an applied object);
 /// - a ConfigMap's data becomes a hash of it (the pod scripts would otherwise be cached once per cluster);
 /// - a StatefulSet's pod template is dropped: template changes are seen through the
-///   `ordinal.dev/template-hash` annotation, and the rest of the spec and the status stay.
+///   `ordinal.dev/template-hash` annotation, and the rest of the spec and the status stay;
+/// - a Secret keeps only `username` and `password` (presence, the replication user, the probes'
+///   login), not the derived keys of the app Secret;
+/// - a Pod keeps its metadata, phase, IP and condition types and statuses; its spec is never read.
+///
+/// `CacheFormTests` checks that no form drops a field Ordinal's own desired objects set, other
+/// than the StatefulSet's template (compared by hash) and the ConfigMap's data (by hash).
 enum CacheForm {
     static let dataHashAnnotation = "ordinal.dev/observed-data-hash"
 
     static func stripped<T: KubernetesResource>(_ object: T) -> T {
         var copy = object
         copy.metadata.managedFields = nil
+        copy.metadata.creationTimestamp = nil
         return copy
     }
 
@@ -29,6 +37,27 @@ enum CacheForm {
     static func statefulSet(_ object: StatefulSet) -> StatefulSet {
         var copy = stripped(object)
         copy.spec?.template = PodTemplateSpec(spec: PodSpec(containers: []))
+        return copy
+    }
+
+    /// The keys of a Secret the controller reads.
+    static let secretKeys: Set<String> = ["username", "password"]
+
+    static func secret(_ object: Secret) -> Secret {
+        var copy = stripped(object)
+        copy.data = copy.data?.filter { secretKeys.contains($0.key) }
+        copy.stringData = nil
+        return copy
+    }
+
+    static func pod(_ object: Pod) -> Pod {
+        var copy = stripped(object)
+        copy.spec = nil
+        if let status = object.status {
+            copy.status = PodStatus(
+                phase: status.phase, podIP: status.podIP,
+                conditions: status.conditions?.map { PodCondition(type: $0.type, status: $0.status) })
+        }
         return copy
     }
 

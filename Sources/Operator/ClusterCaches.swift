@@ -77,9 +77,9 @@ public final class ClusterCaches: Sendable {
         statefulSets = InformerSet(client: client, namespaces: namespaces, labelSelector: managed, form: CacheForm.statefulSet) { byLabel($0.metadata) }
         services = InformerSet(client: client, namespaces: namespaces, labelSelector: managed) { byLabel($0.metadata) }
         configMaps = InformerSet(client: client, namespaces: namespaces, labelSelector: managed, form: CacheForm.configMap) { byLabel($0.metadata) }
-        secrets = InformerSet(client: client, namespaces: namespaces, labelSelector: managed) { byLabel($0.metadata) }
+        secrets = InformerSet(client: client, namespaces: namespaces, labelSelector: managed, form: CacheForm.secret) { byLabel($0.metadata) }
         budgets = InformerSet(client: client, namespaces: namespaces, labelSelector: managed) { byLabel($0.metadata) }
-        pods = InformerSet(client: client, namespaces: namespaces, labelSelector: managed) { byLabel($0.metadata) }
+        pods = InformerSet(client: client, namespaces: namespaces, labelSelector: managed, form: CacheForm.pod) { byLabel($0.metadata) }
     }
 
     /// True once every informer has listed.

@@ -38,6 +38,7 @@ struct RunCommand: AsyncParsableCommand {
     var logLevel: String?
 
     func run() async throws {
+        MallocArenas.limit()
         let environment = ProcessInfo.processInfo.environment
         func setting(_ value: String?, _ key: String, _ fallback: String) -> String { value ?? environment[key] ?? fallback }
 
