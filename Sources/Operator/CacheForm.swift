@@ -5,7 +5,8 @@ import KubeTypes
 /// in the same form before it is compared with the cached one, so the comparison stays exact.
 ///
 /// - managedFields and creationTimestamp go from every object (never read; managedFields is
-///   often the largest part of an applied object);
+///   often the largest part of an applied object), and label and annotation keys share one copy
+///   per process (``StringPool``);
 /// - a ConfigMap's data becomes a hash of it (the pod scripts would otherwise be cached once per cluster);
 /// - a StatefulSet's pod template is dropped: template changes are seen through the
 ///   `ordinal.dev/template-hash` annotation, and the rest of the spec and the status stay;
@@ -22,6 +23,14 @@ enum CacheForm {
         var copy = object
         copy.metadata.managedFields = nil
         copy.metadata.creationTimestamp = nil
+        let pool = StringPool.shared
+        copy.metadata.labels = pool.internKeys(copy.metadata.labels)
+        copy.metadata.annotations = pool.internKeys(copy.metadata.annotations)
+        copy.metadata.ownerReferences = copy.metadata.ownerReferences?.map { reference in
+            var reference = reference
+            reference.apiVersion = pool.intern(reference.apiVersion)
+            return reference
+        }
         return copy
     }
 

@@ -64,4 +64,14 @@ struct CacheFormTests {
         #expect(form.metadata.labels?["ordinal.dev/role"] == "primary")
         #expect(form.status == PodStatus(phase: "Running", podIP: "10.0.0.7", conditions: [PodCondition(type: "Ready", status: "True")]))
     }
+
+    @Test func labelKeysAreSharedAndValuesKept() {
+        let pool = StringPool()
+        let key = String(repeating: "k", count: 20) + "/managed-by"
+        let a = pool.internKeys([key + "": "ordinal", "short": "x"])
+        let b = pool.internKeys([String(key.reversed().reversed()): "ordinal"])
+        #expect(a == [key: "ordinal", "short": "x"])
+        #expect(b == [key: "ordinal"])
+        #expect(pool.count == 1, "one long key pooled once; short strings are inline and not pooled")
+    }
 }
