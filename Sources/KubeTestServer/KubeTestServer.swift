@@ -101,8 +101,9 @@ public final class KubeTestServer: Sendable {
 
     // MARK: - Direct access to the store
 
-    /// Stores `object` as is (no validation), creating or replacing it, with a
-    /// new resourceVersion, and sends the event to watches. Returns it as stored.
+    /// Stores `object` as is (no validation; a Secret's `stringData` is moved into `data` as the
+    /// real server does), creating or replacing it, with a new resourceVersion, and sends the
+    /// event to watches. Returns it as stored.
     @discardableResult
     public func put(_ object: JSONValue, in resource: ResourceKey) -> JSONValue {
         let name = object.metadataName ?? ""
@@ -111,6 +112,7 @@ public final class KubeTestServer: Sendable {
         return core.store.state.withLock { state in
             var value = object
             state.completeTypeInfo(&value, resource: resource)
+            StoreState.convertStringData(&value, resource: resource)
             let old = state.collections[resource]?[key]
             if value["metadata"]?["uid"] == nil {
                 value.setValue(old?.value["metadata"]?["uid"] ?? .string(StoreState.makeUID()), at: ["metadata", "uid"])

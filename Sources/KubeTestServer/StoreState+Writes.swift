@@ -71,6 +71,7 @@ extension StoreState {
         object.setValue(.string(Self.now()), at: ["metadata", "creationTimestamp"])
         object.setValue(.int(1), at: ["metadata", "generation"])
         completeTypeInfo(&object, resource: path.resource)
+        Self.convertStringData(&object, resource: path.resource)
         if object["apiVersion"] == nil { object.setValue(.string(path.apiVersion), at: ["apiVersion"]) }
         var owners: [FieldManagerKey: Set<FieldPath>] = [:]
         if let presetOwners {
@@ -157,6 +158,7 @@ extension StoreState {
         _ path: APIPath, key: ObjectKey, stored: StoredObject, new: JSONValue, owners: [FieldManagerKey: Set<FieldPath>]
     ) -> JSONValue {
         var object = new
+        Self.convertStringData(&object, resource: path.resource)
         let oldGeneration: Int64 = {
             if case .int(let value)? = stored.value["metadata"]?["generation"] { return value }
             return 1

@@ -69,9 +69,12 @@ extension ClusterReconciler {
         return observation
     }
 
-    /// Where the operator reaches the instance in `pod`.
+    /// Where the operator reaches the instance in `pod`; `nil` until the pod has an IP (a pod
+    /// not yet scheduled or started runs no PostgreSQL, and its DNS name does not resolve yet),
+    /// so a Pending pod costs no probe and no DNS lookup.
     func address(of pod: Pod, _ round: Round) -> InstanceAddress? {
         let name = pod.metadata.name ?? ""
+        guard pod.status?.podIP != nil else { return nil }
         switch options.addressing {
         case .podDNS:
             guard let ordinal = round.resolved.names.ordinal(ofPod: name) else { return nil }

@@ -54,6 +54,19 @@ struct ClientOperationTests {
         }
     }
 
+    @Test func secretStringDataIsStoredAsDataLikeTheRealServerDoes() async throws {
+        try await withServer { server, client in
+            let created = try await client.create(
+                Secret(metadata: ObjectMeta(name: "s1", namespace: "default"), data: ["a": "eA=="], stringData: ["b": "hello", "a": "y"]),
+                namespace: "default")
+            #expect(created.stringData == nil)
+            #expect(created.data == ["a": "eQ==", "b": "aGVsbG8="])
+            _ = try server.put(Secret(metadata: ObjectMeta(name: "s2", namespace: "default"), stringData: ["password": "p"]))
+            let stored = try await client.get(Secret.self, name: "s2", namespace: "default")
+            #expect(stored.data == ["password": "cA=="] && stored.stringData == nil)
+        }
+    }
+
     @Test func invalidObjectReportsFieldCauses() async throws {
         try await withServer { server, client in
             server.setValidator { _, object in

@@ -3,6 +3,7 @@ import KubeAPI
 import KubeTestServer
 import KubeTypes
 @testable import Operator
+import Synchronization
 import Testing
 
 /// The controller end to end against the API test server (no PostgreSQL: instances are unreachable).
@@ -49,6 +50,27 @@ struct ReconcileTests {
         #expect(third.writes == 0)
         #expect(harness.writeCount == writesBefore, "a steady-state reconcile sent writes: \(harness.server.requests.suffix(5).map { "\($0.verb) \($0.path)" })")
         #expect(try harness.server.object(Secret.self, namespace: harness.namespace, name: "orders-superuser")?.data == passwordBefore)
+    }
+
+    @Test func pendingPodWithoutAnIPIsNotProbed() async throws {
+        let asked = Mutex<[String]>([])
+        var options = OperatorOptions()
+        options.addressing = .table { _, pod in
+            asked.withLock { $0.append(pod) }
+            return nil
+        }
+        let harness = try await OperatorHarness.start(options: options)
+        defer { Task { await harness.stop() } }
+        try harness.putCluster(instances: 2)
+        try harness.putPod(0)
+        var pending = Pod(metadata: ObjectMeta(name: "orders-1", namespace: harness.namespace, labels: ClusterLabels.common(cluster: "orders")))
+        pending.status = PodStatus(phase: "Pending")
+        _ = try harness.server.put(pending)
+        _ = try await harness.reconcile()  // makes the Secrets
+        _ = try await harness.reconcile()
+        #expect(Set(asked.withLock { $0 }) == ["orders-0"], "only the pod with an IP is looked up")
+        let instances = try harness.cluster()?.status?.instanceStatus ?? []
+        #expect(instances.first { $0.name == "orders-1" }?.message == "pod has no address yet")
     }
 
     @Test func specChangeUpdatesObjectsAndObservedGeneration() async throws {
