@@ -202,7 +202,7 @@ struct KubeConfigTests {
     func execPluginCredentialIsRefreshedTenSecondsBeforeItExpires() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let plugin = try writeExecPlugin(in: directory, lifetime: 60)
+        let plugin = try writeExecPlugin(in: directory, lifetime: 120)
         let clock = Mutex(Date().timeIntervalSince1970)
         let provider = CredentialProvider(
             source: .exec(
@@ -210,10 +210,14 @@ struct KubeConfigTests {
                     command: plugin, environment: ["PLUGIN_MODE": "test"],
                     clusterInfo: ExecClusterInfo(server: "http://127.0.0.1:1"))),
             now: { clock.withLock { $0 } })
+        let before = Date().timeIntervalSince1970
         #expect(try await provider.current().bearerToken == "tok-1")
-        clock.withLock { $0 += 45 }  // 15 s left: still good
+        let after = Date().timeIntervalSince1970
+        // The plugin's expiry (whole seconds) lies between before + 119 and after + 120.
+        #expect(after - before < 10, "the plugin ran in reasonable time")
+        clock.withLock { $0 = after + 95 }  // at least 14 s left: still good
         #expect(try await provider.current().bearerToken == "tok-1")
-        clock.withLock { $0 += 6 }  // 9 s left: inside the margin
+        clock.withLock { $0 = after + 111 }  // at most 9 s left: inside the 10 s margin
         #expect(try await provider.current().bearerToken == "tok-2")
         #expect(invocations(in: directory) == 2)
     }
