@@ -67,6 +67,7 @@ func measure(clusters count: Int) async throws {
     }
     let controller = Controller(client: client, options: options, metrics: metrics, logger: logger)
     let started = ContinuousClock.now
+    let caches = Task { await controller.caches.run() }
     let running = Task { await controller.run() }
     // Converged: every cluster has its StatefulSet and a status written for its generation.
     while true {
@@ -99,6 +100,7 @@ func measure(clusters count: Int) async throws {
     for (verb, total) in after { steadyRequests[verb] = total - (before[verb] ?? 0) }
     let steadyWrites = steadyRequests.filter { !["get", "list", "watch"].contains($0.key) }.values.reduce(0, +)
     running.cancel()
+    caches.cancel()
 
     func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
     let writesAtCreate = createRequests.filter { !["get", "list", "watch"].contains($0.key) }.values.reduce(0, +)

@@ -31,4 +31,6 @@ public enum LeadershipEnd: Sendable, Hashable {
     case lost
     /// The task running the elector was cancelled; the lease was released if held.
     case cancelled
+    /// The term's work returned (``LeaderElector/lead(_:)``, as in a graceful shutdown); the lease was released.
+    case released
 }
