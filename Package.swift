@@ -189,7 +189,10 @@ let package = Package(
         ),
         .testTarget(
             name: "OperatorTests",
-            dependencies: ["Operator", "KubeTestServer", "PostgresTestSupport", "OperatorTestSupport"],
+            dependencies: [
+                "Operator", "KubeTestServer", "PostgresTestSupport", "OperatorTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

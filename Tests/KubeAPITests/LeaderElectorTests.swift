@@ -115,4 +115,27 @@ struct LeaderElectorTests {
             #expect(elapsed < .seconds(10))
         }
     }
+
+    @Test func aTermThatEndsReleasesTheLease() async throws {
+        try await withServer { server, client in
+            let candidate = elector(client, "pod-a")
+            try await candidate.acquire()
+            #expect(try lease(server)?.spec?.holderIdentity == "pod-a")
+            let end = await candidate.lead {}
+            #expect(end == .released)
+            #expect(!candidate.isLeader)
+            #expect(try lease(server)?.spec?.holderIdentity == nil)
+        }
+    }
+
+    @Test func acquireThrowsWhenCancelledWhileTheLeaseIsHeld() async throws {
+        try await withServer { server, client in
+            let holder = elector(client, "pod-a")
+            try await holder.acquire()
+            let campaign = Task { try await elector(client, "pod-b").acquire() }
+            campaign.cancel()
+            await #expect(throws: CancellationError.self) { try await campaign.value }
+            #expect(try lease(server)?.spec?.holderIdentity == "pod-a")
+        }
+    }
 }
