@@ -121,10 +121,15 @@ let package = Package(
             path: "Benchmarks/KubeAPIBenchmark",
             swiftSettings: strictSettings
         ),
-        // `swift run -c release operator-bench [clusters]`: the controller managing many clusters.
+        // `swift run -c release operator-bench [clusters]`: the controller managing many clusters;
+        // `operator-bench --leader-change [clusters] [rounds]`: a standby with warm caches taking over.
         .executableTarget(
             name: "operator-bench",
-            dependencies: ["Operator", "KubeAPI", "KubeTypes", "ClusterModel", "KubeTestServer"],
+            dependencies: [
+                "Operator", "KubeAPI", "KubeTypes", "ClusterModel", "KubeTestServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Benchmarks/OperatorBenchmark",
             swiftSettings: strictSettings
         ),

@@ -40,6 +40,9 @@ public final class InformerSet<T: KubernetesResource>: Sendable {
         informers.values.flatMap { $0.cache.list() }
     }
 
+    /// How many objects are cached.
+    public var count: Int { informers.values.reduce(0) { $0 + $1.cache.count } }
+
     var isSynced: Bool { informers.values.allSatisfy { $0.cache.isSynced } }
 
     func run() async {
