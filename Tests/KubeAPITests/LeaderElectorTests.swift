@@ -138,4 +138,27 @@ struct LeaderElectorTests {
             #expect(try lease(server)?.spec?.holderIdentity == "pod-a")
         }
     }
+
+    @Test func aWatchingCandidateTakesAReleasedLeaseLongBeforeItsNextRetry() async throws {
+        try await withServer { server, client in
+            let holder = elector(client, "pod-a")
+            try await holder.acquire()
+            // pod-b tries once, finds the lease held, and would not try again for a minute.
+            let patient = LeaderElector(
+                client: client,
+                config: LeaderElectionConfig(
+                    leaseName: "ordinal-leader", namespace: "ordinal-system", identity: "pod-b",
+                    leaseDuration: .seconds(1), renewDeadline: .milliseconds(600), retryPeriod: .seconds(60)))
+            let campaign = Task { try await patient.acquire() }
+            #expect(await eventually { server.requests.contains { $0.verb == "watch" && $0.path.contains("/leases") } })
+            #expect(await eventually { server.requests.count { $0.verb == "get" && $0.path.hasSuffix("/leases/ordinal-leader") } >= 2 })
+            let watch = server.requests.last { $0.verb == "watch" && $0.path.contains("/leases") }
+            #expect(watch?.query["fieldSelector"] == "metadata.name=ordinal-leader")
+            // The release is an event the watch delivers: pod-b takes the lease without waiting for its retry.
+            await holder.release()
+            #expect(await eventually(.seconds(20)) { (try? lease(server))?.spec?.holderIdentity == "pod-b" })
+            try await campaign.value
+            #expect(try lease(server)?.spec?.leaseTransitions == 1)
+        }
+    }
 }
