@@ -13,7 +13,7 @@ public final class LeaderElector: Sendable {
     }
 
     public let config: LeaderElectionConfig
-    private let client: KubeClient
+    let client: KubeClient
     private let observed = Mutex<Observation?>(nil)
     private let leading = Atomic<Bool>(false)
 
@@ -36,57 +36,6 @@ public final class LeaderElector: Sendable {
             return .cancelled
         }
         return await hold(whileLeading, endsWithWork: false)
-    }
-
-    /// Campaigns until this candidate holds the lease: an attempt every retry period (jittered),
-    /// and, with ``LeaderElectionConfig/watchesLease``, one as soon as the holder releases it.
-    /// - Throws: `CancellationError` when the calling task is cancelled first.
-    public func acquire() async throws {
-        guard config.watchesLease else {
-            while !(await tryAcquireOrRenew()) {
-                try await Task.sleep(for: jittered(config.retryPeriod))
-            }
-            return
-        }
-        let released = ChangeSignal()
-        let lease = Informer<Lease>(
-            client: client, namespace: config.namespace, fieldSelector: "metadata.name=\(config.leaseName)",
-            handler: { event in
-                switch event {
-                case .deleted: released.fire()
-                case .added(let lease), .updated(_, let lease):
-                    if (lease.spec?.holderIdentity ?? "").isEmpty { released.fire() }
-                }
-            })
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await lease.run()
-                return false
-            }
-            group.addTask {
-                while true {
-                    let seen = released.generation
-                    if await self.tryAcquireOrRenew() { return true }
-                    try await Self.pause(self.jittered(self.config.retryPeriod), orUntilAfter: seen, of: released)
-                }
-            }
-            // Only the campaign wins; the watch ends only when cancelled, and the campaign then throws.
-            for try await won in group where won {
-                group.cancelAll()
-                return
-            }
-            throw CancellationError()
-        }
-    }
-
-    /// Sleeps for `duration`, or less if `signal` fires past `generation` meanwhile.
-    private static func pause(_ duration: Duration, orUntilAfter generation: UInt64, of signal: ChangeSignal) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await Task.sleep(for: duration) }
-            group.addTask { try await signal.wait(after: generation) }
-            try await group.next()
-            group.cancelAll()
-        }
     }
 
     /// One term, once ``acquire()`` returned: runs `term` as a child task while renewing the lease.
@@ -218,7 +167,7 @@ public final class LeaderElector: Sendable {
         _ = try? await client.update(lease)
     }
 
-    private func jittered(_ duration: Duration) -> Duration {
+    func jittered(_ duration: Duration) -> Duration {
         duration * Double.random(in: 1.0...1.2)
     }
 }
