@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
     ],
@@ -79,6 +80,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -119,10 +121,15 @@ let package = Package(
             path: "Benchmarks/KubeAPIBenchmark",
             swiftSettings: strictSettings
         ),
-        // `swift run -c release operator-bench [clusters]`: the controller managing many clusters.
+        // `swift run -c release operator-bench [clusters]`: the controller managing many clusters;
+        // `operator-bench --leader-change [clusters] [rounds]`: a standby with warm caches taking over.
         .executableTarget(
             name: "operator-bench",
-            dependencies: ["Operator", "KubeAPI", "KubeTypes", "ClusterModel", "KubeTestServer"],
+            dependencies: [
+                "Operator", "KubeAPI", "KubeTypes", "ClusterModel", "KubeTestServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Benchmarks/OperatorBenchmark",
             swiftSettings: strictSettings
         ),
@@ -187,7 +194,10 @@ let package = Package(
         ),
         .testTarget(
             name: "OperatorTests",
-            dependencies: ["Operator", "KubeTestServer", "PostgresTestSupport", "OperatorTestSupport"],
+            dependencies: [
+                "Operator", "KubeTestServer", "PostgresTestSupport", "OperatorTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -269,7 +269,7 @@ def check_user_roles(results: Results, objects: list[Rendered], label: str) -> N
 
 def check_rbac(results: Results, objects: list[Rendered], label: str, watch: list[str]) -> None:
     operator_rules, lease_rules = table_triples()
-    results.check(f"{label}: docs/operator-flags.md RBAC table parsed", len(operator_rules) > 20 and len(lease_rules) == 3,
+    results.check(f"{label}: docs/operator-flags.md RBAC table parsed", len(operator_rules) > 20 and len(lease_rules) == 5,
                   f"{len(operator_rules)} operator triples, {len(lease_rules)} lease triples")
     service_account = find(objects, "ServiceAccount")[0].name if find(objects, "ServiceAccount") else ""
     subject = [{"kind": "ServiceAccount", "name": service_account, "namespace": NAMESPACE}]
@@ -316,8 +316,8 @@ def check_rbac(results: Results, objects: list[Rendered], label: str, watch: lis
         rules = lease_roles[0].obj.get("rules", [])
         results.check(f"{label}: Lease Role grants exactly the table's lease row", rule_triples(rules) == lease_rules,
                       str(sorted(rule_triples(rules))))
-        named = [rule for rule in rules if set(rule.get("verbs", [])) & {"get", "update"}]
-        results.check(f"{label}: Lease get/update limited to the Lease's name",
+        named = [rule for rule in rules if set(rule.get("verbs", [])) & {"get", "list", "watch", "update"}]
+        results.check(f"{label}: Lease get/list/watch/update limited to the Lease's name",
                       all(rule.get("resourceNames") == ["ordinal-leader"] for rule in named), str(named))
     granted = {o.obj["roleRef"]["name"] for o in objects if o.kind in ("ClusterRoleBinding", "RoleBinding") and o.obj.get("subjects") == subject}
     deletes = sorted({r for o in objects if o.kind in ("ClusterRole", "Role") and o.name in granted

@@ -3,6 +3,9 @@
 // The API test server runs in a child process (this same binary with `--serve`), so the
 // resident memory measured is the operator's alone. Instances are not probed (no PostgreSQL
 // stands behind the pods here): this measures the Kubernetes side of reconciling.
+//
+//   operator-bench [clusters]                          convergence, steady state, memory
+//   operator-bench --leader-change [clusters] [rounds]  a SIGTERM'd leader's standby taking over (LeaderChange.swift)
 
 import ClusterModel
 import Foundation
@@ -38,18 +41,9 @@ func clusterName(_ index: Int) -> String { String(format: "c%04d", index) }
 func measure(clusters count: Int) async throws {
     MallocArenas.limit()  // as `ordinal run` does
     let startup = residentKiB("VmRSS")
-    let child = Process()
-    child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-    child.arguments = ["--serve", "\(count)"]
-    let output = Pipe()
-    let input = Pipe()
-    child.standardOutput = output
-    child.standardInput = input
-    try child.run()
-    guard let line = String(data: output.fileHandleForReading.availableData, encoding: .utf8),
-        let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines).dropFirst(5))
-    else { throw CocoaError(.fileReadCorruptFile) }
-    defer { try? input.fileHandleForWriting.close(); child.waitUntilExit() }
+    let child = try ChildProcess(arguments: ["--serve", "\(count)"])
+    defer { child.finish() }
+    guard let port = Int(try await child.line(startingWith: "port ")) else { throw CocoaError(.fileReadCorruptFile) }
 
     let namespace = "bench"
     let names = (0..<count).map(clusterName)
@@ -68,13 +62,12 @@ func measure(clusters count: Int) async throws {
     }
     let controller = Controller(client: client, options: options, metrics: metrics, logger: logger)
     let started = ContinuousClock.now
+    let caches = Task { await controller.caches.run() }
     let running = Task { await controller.run() }
     // Converged: every cluster has its StatefulSet and a status written for its generation.
-    while true {
-        let sets = controller.caches.statefulSets.all().count
-        let withStatus = controller.caches.clusters.all().filter { $0.status?.observedGeneration != nil }.count
-        if sets == count && withStatus == count { break }
-        try await Task.sleep(for: .milliseconds(50))
+    let watched = controller.caches
+    try await watched.changes.wait {
+        watched.statefulSets.count == count && watched.clusters.all().allSatisfy { $0.status?.observedGeneration != nil }
     }
     let converged = ContinuousClock.now - started
     // Let reconciles queued by the last watch events finish before measuring the steady state.
@@ -100,6 +93,7 @@ func measure(clusters count: Int) async throws {
     for (verb, total) in after { steadyRequests[verb] = total - (before[verb] ?? 0) }
     let steadyWrites = steadyRequests.filter { !["get", "list", "watch"].contains($0.key) }.values.reduce(0, +)
     running.cancel()
+    caches.cancel()
 
     func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
     let writesAtCreate = createRequests.filter { !["get", "list", "watch"].contains($0.key) }.values.reduce(0, +)
@@ -111,9 +105,20 @@ func measure(clusters count: Int) async throws {
     print("  operator process resident memory: \(residentKiB("VmRSS") / 1024) MiB now (\(residentKiB("RssAnon") / 1024) MiB heap and stacks, \(residentKiB("RssFile") / 1024) MiB code and libraries), \(residentKiB("VmHWM") / 1024) MiB peak (at start: \(startup / 1024) MiB, before the controller: \(baseline / 1024) MiB; the API server and its objects live in the child process)")
 }
 
-if CommandLine.arguments.dropFirst().first == "--serve" {
-    try await serve(count: CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 0)
-} else {
-    let count = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 1000
+let arguments = Array(CommandLine.arguments.dropFirst())
+switch arguments.first {
+case "--serve":
+    try await serve(count: arguments.dropFirst().first.flatMap { Int($0) } ?? 0)
+case "--lead":
+    guard arguments.count == 4, let port = Int(arguments[1]), let count = Int(arguments[3]) else {
+        fatalError("usage: operator-bench --lead PORT IDENTITY CLUSTERS (a child of --leader-change)")
+    }
+    try await lead(port: port, identity: arguments[2], clusters: count)
+case "--leader-change":
+    let count = arguments.dropFirst().first.flatMap { Int($0) } ?? 1000
+    let rounds = arguments.dropFirst(2).first.flatMap { Int($0) } ?? 3
+    try await measureLeaderChange(clusters: count, rounds: max(1, rounds))
+default:
+    let count = arguments.first.flatMap { Int($0) } ?? 1000
     try await measure(clusters: count)
 }

@@ -18,7 +18,7 @@ public final class Informer<T: KubernetesResource>: Sendable {
     }
 
     /// The local copy.
-    public let cache = ObjectCache<T>()
+    public let cache: ObjectCache<T>
     private let client: KubeClient
     private let namespace: String?
     private let labelSelector: String?
@@ -34,13 +34,16 @@ public final class Informer<T: KubernetesResource>: Sendable {
     ///   - namespace: one namespace, or `nil` for all.
     ///   - labelSelector, fieldSelector: restrict the collection (server-side).
     ///   - watchTimeoutSeconds: ask the server to end each watch after about this long (re-watched at once).
+    ///   - changes: the signal the cache fires after each list and change (shared by informers waited on together).
     ///   - handler: called for every change, in order, after the cache has it.
     public init(
         client: KubeClient, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil,
         pageSize: Int = 500, watchTimeoutSeconds: Int = 300, backoff: Backoff = Backoff(),
+        changes: ChangeSignal = ChangeSignal(),
         transform: (@Sendable (T) -> T)? = nil,
         handler: (@Sendable (InformerEvent<T>) -> Void)? = nil
     ) {
+        cache = ObjectCache<T>(changes: changes)
         self.transform = transform
         self.client = client
         self.namespace = namespace
@@ -109,10 +112,9 @@ public final class Informer<T: KubernetesResource>: Sendable {
         }
     }
 
-    /// Waits until the first list is in the cache (or the task is cancelled).
+    /// Waits until the first list is in the cache (or the task is cancelled): woken by the
+    /// cache's ``ObjectCache/changes``, not by polling.
     public func waitUntilSynced() async {
-        while !cache.isSynced, !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
+        try? await cache.waitUntilSynced()
     }
 }

@@ -11,10 +11,15 @@ public struct LeaderElectionConfig: Sendable, Hashable {
     public var renewDeadline: Duration
     /// Between acquire attempts and between renewals.
     public var retryPeriod: Duration
+    /// While campaigning, watch the Lease (list and watch with a `metadata.name` field selector)
+    /// and try at once when its holder releases it, instead of at the next retry. Without the
+    /// `list` and `watch` permissions on the Lease, the watch fails and retries (with a warning)
+    /// and the campaign polls every ``retryPeriod`` as it would without it.
+    public var watchesLease: Bool
 
     public init(
         leaseName: String, namespace: String, identity: String, leaseDuration: Duration = .seconds(15),
-        renewDeadline: Duration = .seconds(10), retryPeriod: Duration = .seconds(2)
+        renewDeadline: Duration = .seconds(10), retryPeriod: Duration = .seconds(2), watchesLease: Bool = true
     ) {
         self.leaseName = leaseName
         self.namespace = namespace
@@ -22,6 +27,7 @@ public struct LeaderElectionConfig: Sendable, Hashable {
         self.leaseDuration = leaseDuration
         self.renewDeadline = renewDeadline
         self.retryPeriod = retryPeriod
+        self.watchesLease = watchesLease
     }
 }
 
@@ -31,4 +37,6 @@ public enum LeadershipEnd: Sendable, Hashable {
     case lost
     /// The task running the elector was cancelled; the lease was released if held.
     case cancelled
+    /// The term's work returned (``LeaderElector/lead(_:)``, as in a graceful shutdown); the lease was released.
+    case released
 }

@@ -5,7 +5,7 @@ import Synchronization
 /// Leader election on a `coordination.k8s.io/v1` Lease, as client-go does it:
 /// acquire when the lease is free or expired (judged by when this candidate
 /// last saw it change, not by the holder's clock), renew every retry period,
-/// give up after the renew deadline, release on cancellation.
+/// give up after the renew deadline, release on cancellation and at the end of a term.
 public final class LeaderElector: Sendable {
     private struct Observation {
         var spec: LeaseSpec?
@@ -13,7 +13,7 @@ public final class LeaderElector: Sendable {
     }
 
     public let config: LeaderElectionConfig
-    private let client: KubeClient
+    let client: KubeClient
     private let observed = Mutex<Observation?>(nil)
     private let leading = Atomic<Bool>(false)
 
@@ -28,15 +28,31 @@ public final class LeaderElector: Sendable {
     /// Campaigns until elected, runs `whileLeading` as a child task while
     /// renewing, and returns when leadership is lost (after cancelling
     /// `whileLeading`) or the calling task is cancelled (after releasing the lease).
+    /// The lease stays held when `whileLeading` returns early.
     public func run(whileLeading: @escaping @Sendable () async -> Void) async -> LeadershipEnd {
-        while !(await tryAcquireOrRenew()) {
-            do { try await Task.sleep(for: jittered(config.retryPeriod)) } catch { return .cancelled }
+        do {
+            try await acquire()
+        } catch {
+            return .cancelled
         }
+        return await hold(whileLeading, endsWithWork: false)
+    }
+
+    /// One term, once ``acquire()`` returned: runs `term` as a child task while renewing the lease.
+    /// Returns ``LeadershipEnd/released`` when `term` returns (the lease then released, so a
+    /// standby takes over at once), ``LeadershipEnd/lost`` when renewal fails or another holder
+    /// took the lease (after cancelling `term`), ``LeadershipEnd/cancelled`` when the calling
+    /// task is cancelled (after releasing the lease).
+    public func lead(_ term: @escaping @Sendable () async -> Void) async -> LeadershipEnd {
+        await hold(term, endsWithWork: true)
+    }
+
+    private func hold(_ work: @escaping @Sendable () async -> Void, endsWithWork: Bool) async -> LeadershipEnd {
         leading.store(true, ordering: .releasing)
         let end = await withTaskGroup(of: LeadershipEnd?.self) { group in
             group.addTask {
-                await whileLeading()
-                return nil
+                await work()
+                return endsWithWork ? .released : nil
             }
             group.addTask { await self.renewLoop() }
             var end: LeadershipEnd = .cancelled
@@ -50,8 +66,8 @@ public final class LeaderElector: Sendable {
             return end
         }
         leading.store(false, ordering: .releasing)
-        // The calling task is cancelled: release from a task of its own so the request is not refused.
-        if end == .cancelled { await Task { await self.release() }.value }
+        // The calling task may be cancelled: release from a task of its own so the request is not refused.
+        if end != .lost { await Task { await self.release() }.value }
         return end
     }
 
@@ -151,7 +167,7 @@ public final class LeaderElector: Sendable {
         _ = try? await client.update(lease)
     }
 
-    private func jittered(_ duration: Duration) -> Duration {
+    func jittered(_ duration: Duration) -> Duration {
         duration * Double.random(in: 1.0...1.2)
     }
 }

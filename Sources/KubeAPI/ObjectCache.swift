@@ -2,7 +2,8 @@ import KubeTypes
 import Synchronization
 
 /// An informer's local copy of a collection, keyed by namespace and name:
-/// the basis of every read a controller makes.
+/// the basis of every read a controller makes. It fires ``changes`` after every (re)list
+/// and every change, so a reader waits for a state (``waitUntilSynced()``) without polling.
 public final class ObjectCache<T: KubernetesResource>: Sendable {
     private struct State {
         var objects: [String: T] = [:]
@@ -12,7 +13,13 @@ public final class ObjectCache<T: KubernetesResource>: Sendable {
 
     private let state = Mutex(State())
 
-    public init() {}
+    /// Fired after each (re)list and each change the cache takes in.
+    public let changes: ChangeSignal
+
+    /// - Parameter changes: the signal to fire; caches that share one are waited on together.
+    public init(changes: ChangeSignal = ChangeSignal()) {
+        self.changes = changes
+    }
 
     static func key(namespace: String?, name: String) -> String {
         (namespace ?? "") + "/" + name
@@ -44,10 +51,17 @@ public final class ObjectCache<T: KubernetesResource>: Sendable {
     /// Whether the first list has been loaded.
     public var isSynced: Bool { state.withLock { $0.isSynced } }
 
+    /// Returns once the first list is loaded.
+    /// - Throws: `CancellationError` when the calling task is cancelled first.
+    public func waitUntilSynced() async throws {
+        try await changes.wait { isSynced }
+    }
+
     /// Replaces everything after a (re)list; returns the events that bring a
     /// consumer from the old content to the new one.
     func replace(with objects: [T], resourceVersion: String?) -> [InformerEvent<T>] {
-        state.withLock { state in
+        defer { changes.fire() }
+        return state.withLock { state in
             var fresh: [String: T] = [:]
             for object in objects {
                 fresh[Self.key(namespace: object.metadata.namespace, name: object.metadata.name ?? "")] = object
@@ -74,7 +88,7 @@ public final class ObjectCache<T: KubernetesResource>: Sendable {
 
     /// Applies one watch event; returns what changed for the consumer.
     func apply(_ event: ResourceEvent<T>) -> InformerEvent<T>? {
-        state.withLock { state in
+        let change = state.withLock { state -> InformerEvent<T>? in
             switch event {
             case .added(let object), .modified(let object):
                 let key = Self.key(namespace: object.metadata.namespace, name: object.metadata.name ?? "")
@@ -91,6 +105,8 @@ public final class ObjectCache<T: KubernetesResource>: Sendable {
                 return nil
             }
         }
+        if change != nil { changes.fire() }
+        return change
     }
 }
 

@@ -1,9 +1,11 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import ServiceLifecycle
+import Synchronization
 
-/// Serves `/healthz`, `/readyz` and `/metrics` over HTTP/1.1.
-public final class HTTPEndpoints: Sendable {
+/// Serves `/healthz`, `/readyz` and `/metrics` over HTTP/1.1; a ``Service`` of the operator process.
+public final class HTTPEndpoints: ServiceLifecycle.Service {
     public typealias Check = @Sendable () -> Bool
 
     let port: Int
@@ -11,17 +13,34 @@ public final class HTTPEndpoints: Sendable {
     let isHealthy: Check
     let isReady: Check
     let metrics: OperatorMetrics
+    private let onBound: @Sendable (Int) -> Void
+    private let bound = Mutex<Int?>(nil)
 
-    public init(host: String = "0.0.0.0", port: Int, metrics: OperatorMetrics, isHealthy: @escaping Check, isReady: @escaping Check) {
+    /// - Parameters:
+    ///   - port: the port to listen on; 0 for any free one (``boundPort`` tells which).
+    ///   - isReady: `/readyz` answers 200 while it holds, 503 otherwise.
+    ///   - onBound: called with the port once listening (when run as a ``Service``).
+    public init(host: String = "0.0.0.0", port: Int, metrics: OperatorMetrics, isHealthy: @escaping Check, isReady: @escaping Check,
+                onBound: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.host = host
         self.port = port
         self.metrics = metrics
         self.isHealthy = isHealthy
         self.isReady = isReady
+        self.onBound = onBound
     }
 
-    /// Binds and serves until the task is cancelled. Returns the bound port through `onBound`.
-    public func run(onBound: @Sendable (Int) -> Void = { _ in }) async throws {
+    /// The port listened on, once bound.
+    public var boundPort: Int? { bound.withLock { $0 } }
+
+    /// Serves until the task is cancelled or the process shuts down gracefully.
+    public func run() async throws {
+        try await run(onBound: onBound)
+    }
+
+    /// Binds and serves until the task is cancelled or the process shuts down gracefully.
+    /// Returns the bound port through `onBound`.
+    public func run(onBound: @Sendable (Int) -> Void) async throws {
         let group = MultiThreadedEventLoopGroup.singleton
         let handler = EndpointResponder(endpoints: self)
         let channel = try await ServerBootstrap(group: group)
@@ -33,10 +52,12 @@ public final class HTTPEndpoints: Sendable {
                 }
             }
             .bind(host: host, port: port).get()
-        onBound(channel.localAddress?.port ?? port)
-        await withTaskCancellationHandler {
+        let listening = channel.localAddress?.port ?? port
+        bound.withLock { $0 = listening }
+        onBound(listening)
+        await withTaskCancellationOrGracefulShutdownHandler {
             try? await channel.closeFuture.get()
-        } onCancel: {
+        } onCancelOrGracefulShutdown: {
             channel.close(promise: nil)
         }
     }

@@ -1,122 +1,85 @@
-@preconcurrency import Dispatch
 import KubeAPI
 import Logging
 import PostgresHealth
-import Synchronization
+import ServiceLifecycle
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+/// `ordinal run`: one ServiceLifecycle ``ServiceGroup`` of three services, started in this order
+/// and shut down in the reverse one:
+///
+/// 1. ``HTTPEndpoints``: `/healthz`, `/readyz` (ready once the caches are synced, on a standby
+///    too) and `/metrics`;
+/// 2. ``ClusterCaches``: the informers, for the whole process, so a standby keeps a warm copy;
+/// 3. ``LeaderElectedController``: campaigns for the Lease and runs the ``Controller`` while it
+///    holds it.
+///
+/// SIGTERM or SIGINT shuts the group down gracefully: the controller stops taking keys, finishes
+/// the reconciles in hand and releases the Lease (a standby takes over at once), then the caches
+/// and the endpoints stop. Run as a service inside another group, it follows that group's
+/// graceful shutdown instead (as tests do).
+public final class OperatorProcess: ServiceLifecycle.Service {
+    /// The controller, with its caches and work queue.
+    public let controller: Controller
+    /// The HTTP endpoints (``HTTPEndpoints/boundPort`` tells the port when 0 was asked).
+    public let endpoints: HTTPEndpoints
+    public let leaderElection: LeaderElectionConfig?
+    public let metrics: OperatorMetrics
+    let client: KubeClient
+    let pool: ConnectionPool
+    let logger: Logger
+    let handlesSignals: Bool
 
-/// `ordinal run`: the HTTP endpoints, leader election, and the controller while leading.
-/// SIGTERM or SIGINT cancels it: the in-flight reconcile is abandoned at its next suspension
-/// point, and the lease is released so a standby takes over at once.
-public struct OperatorProcess: Sendable {
-    public var options: OperatorOptions
-    public var httpPort: Int
-    public var leaderElection: LeaderElectionConfig?
-    public var config: KubeConfig
-    public var logger: Logger
-    public var metrics: OperatorMetrics
-    /// Stop on SIGTERM and SIGINT (off in tests that run several processes in one).
-    public var handlesSignals = true
+    /// A graceful shutdown that takes longer than this is cut short by cancellation
+    /// (below the 30 s a Kubernetes pod is given between SIGTERM and SIGKILL).
+    public static let maximumGracefulShutdown: Duration = .seconds(20)
 
+    /// - Parameters:
+    ///   - httpPort: the port of the endpoints; 0 for any free one.
+    ///   - leaderElection: `nil` to run without leader election.
+    ///   - handlesSignals: shut down gracefully on SIGTERM and SIGINT (off in tests that run several processes in one).
+    ///   - observer: told of ``LifecycleEvent``s (caches synced, terms, reconciles).
     public init(options: OperatorOptions, httpPort: Int, leaderElection: LeaderElectionConfig?, config: KubeConfig, logger: Logger,
-                metrics: OperatorMetrics = OperatorMetrics()) {
-        self.options = options
-        self.metrics = metrics
-        self.httpPort = httpPort
+                metrics: OperatorMetrics = OperatorMetrics(), handlesSignals: Bool = true,
+                observer: @escaping @Sendable (LifecycleEvent) -> Void = { _ in }) {
         self.leaderElection = leaderElection
-        self.config = config
+        self.metrics = metrics
         self.logger = logger
-    }
-
-    /// Runs until SIGTERM/SIGINT, or until the calling task is cancelled.
-    public func run() async {
-        let metrics = self.metrics
-        let client = KubeClient(config: config, concurrentRequests: max(4, options.workers), logger: logger) { record in
+        self.handlesSignals = handlesSignals
+        client = KubeClient(config: config, concurrentRequests: max(4, options.workers), logger: logger) { record in
             metrics.observeAPIRequest(verb: record.verb, code: record.statusCode)
         }
-        let current = ControllerSlot()
-        let logger = self.logger
-        let options = self.options
-        let leaderElection = self.leaderElection
-        let endpoints = HTTPEndpoints(
+        pool = ConnectionPool(logger: logger)
+        let controller = Controller(client: client, options: options, metrics: metrics, pool: pool, logger: logger, observer: observer)
+        self.controller = controller
+        endpoints = HTTPEndpoints(
             port: httpPort, metrics: metrics, isHealthy: { true },
-            isReady: {
-                // A standby that is not leading is ready: it serves its endpoints and waits for the lease.
-                if leaderElection != nil && !metrics.isLeader { return true }
-                return current.controller.withLock { $0?.isSynced } ?? false
-            })
-        let work = Task {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    do {
-                        try await endpoints.run { port in logger.info("serving /healthz /readyz /metrics", metadata: ["port": "\(port)"]) }
-                    } catch {
-                        logger.error("HTTP endpoints failed", metadata: ["error": "\(error)"])
-                    }
-                }
-                group.addTask {
-                    let pool = ConnectionPool(logger: logger)
-                    while !Task.isCancelled {
-                        let controller = Controller(client: client, options: options, metrics: metrics, pool: pool, logger: logger)
-                        current.controller.withLock { $0 = controller }
-                        guard let election = leaderElection else {
-                            await controller.run()
-                            break
-                        }
-                        let elector = LeaderElector(client: client, config: election)
-                        logger.info("campaigning for the lease", metadata: ["lease": "\(election.namespace)/\(election.leaseName)", "identity": "\(election.identity)"])
-                        let end = await elector.run {
-                            metrics.setLeader(true)
-                            logger.info("leading: reconciling")
-                            await controller.run()
-                        }
-                        metrics.setLeader(false)
-                        if end == .lost { logger.warning("lost the lease: stopped reconciling; campaigning again") }
-                    }
-                    await pool.closeAll()
-                }
-            }
+            isReady: { controller.caches.isSynced },
+            onBound: { port in logger.info("serving /healthz /readyz /metrics", metadata: ["port": "\(port)"]) })
+    }
+
+    /// Runs until SIGTERM/SIGINT (or the enclosing group's graceful shutdown), or until the
+    /// calling task is cancelled.
+    /// - Throws: what made a service fail (the endpoints cannot listen, say).
+    public func run() async throws {
+        let elector = leaderElection.map { LeaderElector(client: client, config: $0) }
+        var configuration = ServiceGroupConfiguration(
+            services: [
+                .init(service: endpoints, serviceName: "endpoints"),
+                .init(service: controller.caches, serviceName: "caches"),
+                .init(
+                    service: LeaderElectedController(controller: controller, elector: elector, metrics: metrics, logger: logger),
+                    serviceName: "controller"),
+            ],
+            gracefulShutdownSignals: handlesSignals ? [.sigterm, .sigint] : [],
+            logger: logger)
+        configuration.maximumGracefulShutdownDuration = Self.maximumGracefulShutdown
+        let group = ServiceGroup(configuration: configuration)
+        do {
+            try await group.run()
+        } catch {
+            await pool.closeAll()
+            throw error
         }
-        let signals = SignalWatcher(signals: handlesSignals ? [SIGTERM, SIGINT] : []) { signal in
-            logger.info("signal received: shutting down", metadata: ["signal": "\(signal)"])
-            work.cancel()
-        }
-        await withTaskCancellationHandler {
-            await work.value
-        } onCancel: {
-            work.cancel()
-        }
-        signals.stop()
+        await pool.closeAll()
         logger.info("stopped")
-    }
-}
-
-/// The controller of the current term of leadership.
-final class ControllerSlot: Sendable {
-    let controller = Mutex<Controller?>(nil)
-}
-
-/// Turns POSIX signals into a callback (on a Dispatch queue, outside Swift concurrency).
-final class SignalWatcher: @unchecked Sendable {
-    private let sources: [any DispatchSourceSignal]
-
-    init(signals: [Int32], handler: @escaping @Sendable (Int32) -> Void) {
-        let queue = DispatchQueue(label: "ordinal.signals")
-        sources = signals.map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { handler(number) }
-            source.resume()
-            return source
-        }
-    }
-
-    func stop() {
-        for source in sources { source.cancel() }
     }
 }

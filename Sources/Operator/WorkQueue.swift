@@ -1,13 +1,23 @@
 /// The controller's work queue: de-duplicates keys, never hands out a key that is being worked
 /// on (a key added meanwhile runs again after), delays re-adds, and backs off per key on failure.
+///
+/// A queue serves one term of leadership at a time: ``shutDown()`` ends a term (waiting workers
+/// get `nil`, nothing is queued any more) and ``reopen()`` starts the next one empty. A worker
+/// waiting in ``next()`` also gets `nil` when its own task is cancelled.
 public actor WorkQueue<Key: Hashable & Sendable> {
+    private struct Waiter {
+        var id: UInt64
+        var continuation: CheckedContinuation<Key?, Never>
+    }
+
     private var queue: [Key] = []
     private var queued: Set<Key> = []
     private var processing: Set<Key> = []
     private var dirty: Set<Key> = []
     private var failures: [Key: Int] = [:]
     private var delayed: [Key: Task<Void, Never>] = [:]
-    private var waiters: [CheckedContinuation<Key?, Never>] = []
+    private var waiters: [Waiter] = []
+    private var nextWaiterID: UInt64 = 0
     private var isShutDown = false
     private let backoffBase: Duration
     private let backoffMaximum: Duration
@@ -32,7 +42,7 @@ public actor WorkQueue<Key: Hashable & Sendable> {
         if let waiter = waiters.first {
             waiters.removeFirst()
             processing.insert(key)
-            waiter.resume(returning: key)
+            waiter.continuation.resume(returning: key)
         } else {
             queue.append(key)
             queued.insert(key)
@@ -78,16 +88,39 @@ public actor WorkQueue<Key: Hashable & Sendable> {
     /// The number of failures in a row of `key`.
     public func failureCount(_ key: Key) -> Int { failures[key, default: 0] }
 
-    /// The next key to work on; waits for one. `nil` once the queue is shut down.
+    /// Workers waiting in ``next()``.
+    var waitingCount: Int { waiters.count }
+
+    /// The next key to work on; waits for one. `nil` once the queue is shut down, or when the
+    /// calling task is cancelled (before or while it waits).
     public func next() async -> Key? {
-        if isShutDown { return nil }
+        if isShutDown || Task.isCancelled { return nil }
         if !queue.isEmpty {
             let key = queue.removeFirst()
             queued.remove(key)
             processing.insert(key)
             return key
         }
-        return await withCheckedContinuation { waiters.append($0) }
+        nextWaiterID &+= 1
+        let id = nextWaiterID
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Key?, Never>) in
+                // Runs on this actor before it suspends: a cancellation that came first is seen here,
+                // one that comes later finds the waiter through `cancelWaiter`.
+                if Task.isCancelled {
+                    continuation.resume(returning: nil)
+                } else {
+                    waiters.append(Waiter(id: id, continuation: continuation))
+                }
+            }
+        } onCancel: {
+            Task { await self.cancelWaiter(id) }
+        }
+    }
+
+    private func cancelWaiter(_ id: UInt64) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiters.remove(at: index).continuation.resume(returning: nil)
     }
 
     /// Marks `key` done; if it was added while being processed, it is queued again.
@@ -98,12 +131,25 @@ public actor WorkQueue<Key: Hashable & Sendable> {
         }
     }
 
-    /// Stops handing out keys; waiting workers get `nil`.
+    /// Ends the term: stops handing out keys (waiting workers get `nil`), drops the queued and
+    /// delayed keys and ignores adds until ``reopen()``.
     public func shutDown() {
         isShutDown = true
-        for waiter in waiters { waiter.resume(returning: nil) }
+        for waiter in waiters { waiter.continuation.resume(returning: nil) }
         waiters.removeAll()
         for task in delayed.values { task.cancel() }
         delayed.removeAll()
+        queue.removeAll()
+        queued.removeAll()
+    }
+
+    /// Starts a new term after ``shutDown()``: empty, with no failure counts; a key still being
+    /// processed from the last term stays out of the queue until it is done.
+    public func reopen() {
+        isShutDown = false
+        queue.removeAll()
+        queued.removeAll()
+        dirty.removeAll()
+        failures.removeAll()
     }
 }

@@ -42,21 +42,31 @@ public final class OperatorRun: Sendable {
         return try await controller.reconciler.reconcile(key)
     }
 
-    /// Waits until every cache holds exactly the server's objects of its type, at the server's versions.
+    /// Waits until every cache holds exactly the server's objects of its type, at the server's versions:
+    /// looks again after each change the caches take in (an event, not a poll).
     public func settle(timeout: Duration = .seconds(10)) async throws {
         let caches = controller.caches
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if caches.isSynced
-                && matches(caches.clusters) && matches(caches.statefulSets) && matches(caches.services)
-                && matches(caches.configMaps) && matches(caches.secrets, managedOnly: true) && matches(caches.budgets)
-                && matches(caches.pods)
-            {
-                return
+        let settled = try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await caches.changes.wait {
+                    caches.isSynced
+                        && self.matches(caches.clusters) && self.matches(caches.statefulSets) && self.matches(caches.services)
+                        && self.matches(caches.configMaps) && self.matches(caches.secrets, managedOnly: true)
+                        && self.matches(caches.budgets) && self.matches(caches.pods)
+                }
+                return true
             }
-            try await Task.sleep(for: .milliseconds(10))
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return false
+            }
+            let first = try await group.next() ?? false
+            group.cancelAll()
+            return first
         }
-        throw OperatorRunError(description: "the operator's caches did not catch up with the API test server within \(timeout)")
+        guard settled else {
+            throw OperatorRunError(description: "the operator's caches did not catch up with the API test server within \(timeout)")
+        }
     }
 
     private func matches<T: KubernetesResource>(_ cache: InformerSet<T>, managedOnly: Bool = false) -> Bool {

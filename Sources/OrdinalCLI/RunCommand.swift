@@ -90,7 +90,7 @@ struct RunCommand: AsyncParsableCommand {
             "leaderElection": "\(elect)",
         ])
         try await Self.checkServerVersion(client: KubeClient(config: config, logger: logger), logger: logger)
-        await OperatorProcess(options: options, httpPort: port, leaderElection: election, config: config, logger: logger).run()
+        try await OperatorProcess(options: options, httpPort: port, leaderElection: election, config: config, logger: logger).run()
     }
 
     /// Refuses to start on a Kubernetes older than the CRD needs, saying so; an unreachable

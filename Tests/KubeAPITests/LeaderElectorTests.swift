@@ -115,4 +115,50 @@ struct LeaderElectorTests {
             #expect(elapsed < .seconds(10))
         }
     }
+
+    @Test func aTermThatEndsReleasesTheLease() async throws {
+        try await withServer { server, client in
+            let candidate = elector(client, "pod-a")
+            try await candidate.acquire()
+            #expect(try lease(server)?.spec?.holderIdentity == "pod-a")
+            let end = await candidate.lead {}
+            #expect(end == .released)
+            #expect(!candidate.isLeader)
+            #expect(try lease(server)?.spec?.holderIdentity == nil)
+        }
+    }
+
+    @Test func acquireThrowsWhenCancelledWhileTheLeaseIsHeld() async throws {
+        try await withServer { server, client in
+            let holder = elector(client, "pod-a")
+            try await holder.acquire()
+            let campaign = Task { try await elector(client, "pod-b").acquire() }
+            campaign.cancel()
+            await #expect(throws: CancellationError.self) { try await campaign.value }
+            #expect(try lease(server)?.spec?.holderIdentity == "pod-a")
+        }
+    }
+
+    @Test func aWatchingCandidateTakesAReleasedLeaseLongBeforeItsNextRetry() async throws {
+        try await withServer { server, client in
+            let holder = elector(client, "pod-a")
+            try await holder.acquire()
+            // pod-b tries once, finds the lease held, and would not try again for a minute.
+            let patient = LeaderElector(
+                client: client,
+                config: LeaderElectionConfig(
+                    leaseName: "ordinal-leader", namespace: "ordinal-system", identity: "pod-b",
+                    leaseDuration: .seconds(1), renewDeadline: .milliseconds(600), retryPeriod: .seconds(60)))
+            let campaign = Task { try await patient.acquire() }
+            #expect(await eventually { server.requests.contains { $0.verb == "watch" && $0.path.contains("/leases") } })
+            #expect(await eventually { server.requests.count { $0.verb == "get" && $0.path.hasSuffix("/leases/ordinal-leader") } >= 2 })
+            let watch = server.requests.last { $0.verb == "watch" && $0.path.contains("/leases") }
+            #expect(watch?.query["fieldSelector"] == "metadata.name=ordinal-leader")
+            // The release is an event the watch delivers: pod-b takes the lease without waiting for its retry.
+            await holder.release()
+            #expect(await eventually(.seconds(20)) { (try? lease(server))?.spec?.holderIdentity == "pod-b" })
+            try await campaign.value
+            #expect(try lease(server)?.spec?.leaseTransitions == 1)
+        }
+    }
 }

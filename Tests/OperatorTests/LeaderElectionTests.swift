@@ -17,10 +17,9 @@ struct LeaderElectionTests {
         let election = LeaderElectionConfig(
             leaseName: "ordinal-leader", namespace: "ordinal-system", identity: identity,
             leaseDuration: .seconds(2), renewDeadline: .milliseconds(1500), retryPeriod: .milliseconds(200))
-        var process = OperatorProcess(
-            options: options, httpPort: 0, leaderElection: election, config: KubeConfig(server: server.url), logger: logger, metrics: metrics)
-        process.handlesSignals = false
-        return process
+        return OperatorProcess(
+            options: options, httpPort: 0, leaderElection: election, config: KubeConfig(server: server.url), logger: logger, metrics: metrics,
+            handlesSignals: false)
     }
 
     func eventually(_ what: String, timeout: Duration = .seconds(15), _ condition: () throws -> Bool) async throws {
@@ -42,9 +41,9 @@ struct LeaderElectionTests {
 
         let metricsA = OperatorMetrics()
         let metricsB = OperatorMetrics()
-        let a = Task { await Self.process("operator-a", server: server, metrics: metricsA).run() }
+        let a = Task { try await Self.process("operator-a", server: server, metrics: metricsA).run() }
         try await eventually("operator-a leads") { metricsA.isLeader }
-        let b = Task { await Self.process("operator-b", server: server, metrics: metricsB).run() }
+        let b = Task { try await Self.process("operator-b", server: server, metrics: metricsB).run() }
         defer { a.cancel(); b.cancel() }
 
         try await eventually("the leader reconciled the cluster") {
@@ -60,10 +59,10 @@ struct LeaderElectionTests {
 
         // The leader stops (SIGTERM releases the lease): the standby takes over and acts.
         a.cancel()
-        await a.value
+        _ = try? await a.value
         #expect(!metricsA.isLeader)
         try await eventually("operator-b leads") { metricsB.isLeader }
-        try await server.put(PostgresCluster(
+        try server.put(PostgresCluster(
             metadata: ObjectMeta(name: "billing", namespace: "shop", uid: "uid-2"),
             spec: PostgresClusterSpec(instances: 1, postgresVersion: "16.4", storage: StorageSpec(size: "1Gi"))))
         try await eventually("the new leader reconciled a new cluster") {

@@ -239,4 +239,52 @@ struct WorkQueueTests {
         await queue.shutDown()
         #expect(await waiting == nil)
     }
+
+    /// Waits (for an event, with a generous limit) until `count` workers wait in `next()`.
+    func waiters(_ queue: WorkQueue<String>, _ count: Int) async throws {
+        for _ in 0..<2000 where await queue.waitingCount != count {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(await queue.waitingCount == count)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func nextReturnsNilWhenTheWaitingWorkerIsCancelled() async throws {
+        let queue = WorkQueue<String>()
+        let worker = Task { await queue.next() }
+        try await waiters(queue, 1)
+        worker.cancel()
+        #expect(await worker.value == nil)
+        #expect(await queue.waitingCount == 0)
+        // The cancelled worker took nothing: the next key goes to the next worker.
+        await queue.add("a")
+        #expect(await queue.next() == "a")
+    }
+
+    @Test func nextInACancelledTaskReturnsNilEvenWithKeysQueued() async {
+        let queue = WorkQueue<String>()
+        await queue.add("a")
+        let worker = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await queue.next()
+        }
+        #expect(await worker.value == nil)
+        #expect(await queue.depth == 1)
+    }
+
+    @Test func reopenedQueueStartsANewTermEmpty() async {
+        let queue = WorkQueue<String>(backoffBase: .seconds(60))
+        await queue.add("a")
+        await queue.addRateLimited("b")
+        await queue.shutDown()
+        await queue.add("ignored")
+        #expect(await queue.next() == nil)
+        #expect(await queue.depth == 0)
+
+        await queue.reopen()
+        #expect(await queue.failureCount("b") == 0)
+        #expect(await queue.depth == 0)
+        await queue.add("c")
+        #expect(await queue.next() == "c")
+    }
 }
