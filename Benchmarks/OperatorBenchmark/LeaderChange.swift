@@ -134,9 +134,9 @@ func measureLeaderChange(clusters count: Int, rounds: Int) async throws {
         // The old leader has built and reconciled everything, and the standby's caches hold it.
         _ = try await leader.line(startingWith: "reconciled-all ")
         let caches = standby.controller.caches
-        try await caches.changes.wait {
-            caches.isSynced && caches.statefulSets.count == count
-                && caches.clusters.all().allSatisfy { $0.status?.observedGeneration != nil }
+        try await caches.changes.wait { caches.isSynced && caches.statefulSets.count == count }
+        while !caches.clusters.all().allSatisfy({ $0.status?.observedGeneration != nil }) {
+            try await Task.sleep(for: .milliseconds(100))
         }
         try await Task.sleep(for: .seconds(2))  // the last watch events of the old leader's writes settle in both processes
         guard log.now.leading == nil else { throw CocoaError(.featureUnsupported) }  // the standby must not lead yet

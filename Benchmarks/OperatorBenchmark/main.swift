@@ -66,8 +66,10 @@ func measure(clusters count: Int) async throws {
     let running = Task { await controller.run() }
     // Converged: every cluster has its StatefulSet and a status written for its generation.
     let watched = controller.caches
-    try await watched.changes.wait {
-        watched.statefulSets.count == count && watched.clusters.all().allSatisfy { $0.status?.observedGeneration != nil }
+    try await watched.changes.wait { watched.statefulSets.count == count }
+    // Reading every cluster decodes it (the cache keeps JSON): look ten times a second, not on every change.
+    while !watched.clusters.all().allSatisfy({ $0.status?.observedGeneration != nil }) {
+        try await Task.sleep(for: .milliseconds(100))
     }
     let converged = ContinuousClock.now - started
     // Let reconciles queued by the last watch events finish before measuring the steady state.

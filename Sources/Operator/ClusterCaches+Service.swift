@@ -17,7 +17,7 @@ extension ClusterCaches: ServiceLifecycle.Service {
                 group.addTask { await self.pods.run() }
                 group.addTask {
                     guard (try? await self.waitUntilSynced()) != nil else { return }
-                    self.logger.info("caches synced", metadata: ["clusters": "\(self.clusters.all().count)"])
+                    self.logger.info("caches synced", metadata: ["clusters": "\(self.clusters.count)"])
                     self.onSynced()
                 }
             }

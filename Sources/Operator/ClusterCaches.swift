@@ -35,9 +35,14 @@ public final class InformerSet<T: KubernetesResource>: Sendable {
         informer(for: namespace)?.cache.list(namespace: namespace, labelSelector: selector) ?? []
     }
 
-    /// Every cached object.
+    /// Every cached object (each decoded from the cache's JSON: for a count, use ``count``).
     public func all() -> [T] {
         informers.values.flatMap { $0.cache.list() }
+    }
+
+    /// Name and resourceVersion of every cached object, decoding none.
+    public func versions() -> [(namespace: String?, name: String, resourceVersion: String?)] {
+        informers.values.flatMap { $0.cache.versions() }
     }
 
     /// How many objects are cached.

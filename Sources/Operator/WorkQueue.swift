@@ -15,7 +15,12 @@ public actor WorkQueue<Key: Hashable & Sendable> {
     private var processing: Set<Key> = []
     private var dirty: Set<Key> = []
     private var failures: [Key: Int] = [:]
-    private var delayed: [Key: Task<Void, Never>] = [:]
+    /// When each delayed key is due. One timer task sleeps until the earliest (not a task per
+    /// key: with 1,000 clusters each waiting for its next health round, a sleeping task apiece
+    /// held some 4 MiB).
+    private var deadlines: [Key: ContinuousClock.Instant] = [:]
+    private var timer: Task<Void, Never>?
+    private var timerDeadline: ContinuousClock.Instant?
     private var waiters: [Waiter] = []
     private var nextWaiterID: UInt64 = 0
     private var isShutDown = false
@@ -38,7 +43,7 @@ public actor WorkQueue<Key: Hashable & Sendable> {
             return
         }
         guard !queued.contains(key) else { return }
-        delayed.removeValue(forKey: key)?.cancel()
+        deadlines.removeValue(forKey: key)
         if let waiter = waiters.first {
             waiters.removeFirst()
             processing.insert(key)
@@ -50,18 +55,42 @@ public actor WorkQueue<Key: Hashable & Sendable> {
     }
 
     /// Queues `key` after `delay`, unless it is queued earlier by something else.
+    /// A later call for the same key replaces the earlier delay.
     public func add(_ key: Key, after delay: Duration) {
         guard !isShutDown else { return }
-        if let existing = delayed[key] { existing.cancel() }
-        delayed[key] = Task { [weak self] in
-            do { try await Task.sleep(for: delay) } catch { return }
-            await self?.fireDelayed(key)
+        let due = ContinuousClock.now + delay
+        deadlines[key] = due
+        if let current = timerDeadline, current <= due { return }
+        schedule(at: due)
+    }
+
+    /// Delayed keys not yet due.
+    var delayedCount: Int { deadlines.count }
+
+    private func schedule(at due: ContinuousClock.Instant) {
+        timer?.cancel()
+        timerDeadline = due
+        timer = Task { [weak self] in
+            do { try await Task.sleep(until: due, clock: .continuous) } catch { return }
+            await self?.fireDue()
         }
     }
 
-    private func fireDelayed(_ key: Key) {
-        delayed.removeValue(forKey: key)
-        add(key)
+    /// Queues every key that is due and sleeps until the next one.
+    private func fireDue() {
+        timer = nil
+        timerDeadline = nil
+        let now = ContinuousClock.now
+        var next: ContinuousClock.Instant?
+        for (key, due) in deadlines {
+            if due <= now {
+                deadlines.removeValue(forKey: key)
+                add(key)
+            } else if next.map({ due < $0 }) ?? true {
+                next = due
+            }
+        }
+        if let next { schedule(at: next) }
     }
 
     /// Re-queues `key` after an exponential, jittered backoff that grows with each failure in a row.
@@ -137,8 +166,10 @@ public actor WorkQueue<Key: Hashable & Sendable> {
         isShutDown = true
         for waiter in waiters { waiter.continuation.resume(returning: nil) }
         waiters.removeAll()
-        for task in delayed.values { task.cancel() }
-        delayed.removeAll()
+        timer?.cancel()
+        timer = nil
+        timerDeadline = nil
+        deadlines.removeAll()
         queue.removeAll()
         queued.removeAll()
     }

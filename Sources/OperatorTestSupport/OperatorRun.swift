@@ -70,7 +70,7 @@ public final class OperatorRun: Sendable {
     }
 
     private func matches<T: KubernetesResource>(_ cache: InformerSet<T>, managedOnly: Bool = false) -> Bool {
-        let cached = Set(cache.all().map { "\($0.metadata.name ?? "")@\($0.metadata.resourceVersion ?? "")" })
+        let cached = Set(cache.versions().map { "\($0.name)@\($0.resourceVersion ?? "")" })
         let stored = Set(server.objects(in: ResourceKey(T.self)).filter { object in
             !managedOnly || object["metadata"]?["labels"]?["app.kubernetes.io/managed-by"]?.stringValue == "ordinal"
         }.map { "\($0["metadata"]?["name"]?.stringValue ?? "")@\($0["metadata"]?["resourceVersion"]?.stringValue ?? "")" })

@@ -232,6 +232,27 @@ struct WorkQueueTests {
         #expect(capped <= .milliseconds(1200))
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func delayedKeysComeDueInDeadlineOrderOnOneTimer() async {
+        let queue = WorkQueue<String>()
+        await queue.add("late", after: .milliseconds(300))
+        await queue.add("early", after: .milliseconds(100))
+        await queue.add("replaced", after: .seconds(3600))
+        await queue.add("replaced", after: .milliseconds(200))  // a later call replaces the delay
+        await queue.add("now", after: .seconds(3600))
+        await queue.add("now")  // queued at once: its delay is dropped
+        #expect(await queue.delayedCount == 3)
+        var order: [String] = []
+        for _ in 0..<4 {
+            if let key = await queue.next() {
+                order.append(key)
+                await queue.done(key)
+            }
+        }
+        #expect(order == ["now", "early", "replaced", "late"])
+        #expect(await queue.delayedCount == 0)
+    }
+
     @Test func shutdownReleasesWaitingWorkers() async {
         let queue = WorkQueue<String>()
         async let waiting = queue.next()
