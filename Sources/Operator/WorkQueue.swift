@@ -76,19 +76,23 @@ public actor WorkQueue<Key: Hashable & Sendable> {
         }
     }
 
-    /// Queues every key that is due and sleeps until the next one.
+    /// Queues every key that is due, earliest first, and sleeps until the next one.
     private func fireDue() {
         timer = nil
         timerDeadline = nil
         let now = ContinuousClock.now
+        var due: [(key: Key, at: ContinuousClock.Instant)] = []
         var next: ContinuousClock.Instant?
-        for (key, due) in deadlines {
-            if due <= now {
-                deadlines.removeValue(forKey: key)
-                add(key)
-            } else if next.map({ due < $0 }) ?? true {
-                next = due
+        for (key, at) in deadlines {
+            if at <= now {
+                due.append((key, at))
+            } else if next.map({ at < $0 }) ?? true {
+                next = at
             }
+        }
+        for (key, _) in due.sorted(by: { $0.at < $1.at }) {
+            deadlines.removeValue(forKey: key)
+            add(key)
         }
         if let next { schedule(at: next) }
     }

@@ -404,7 +404,7 @@ struct ClientOperationTests {
     @Test func writesWithoutFieldManagerAreOwnedByTheUserAgent() async throws {
         try await withServer { _, client in
             let created = try await client.create(Widget(name: "w1", size: 1))
-            let manager = created.metadata.managedFields?.first?["manager"]
+            let manager = created.metadata.managedFields?.first?.manager
             #expect(manager == "ordinal")
             let conflict = await expectKubeError {
                 try await client.apply(Widget(name: "w1", size: 2), fieldManager: "other")

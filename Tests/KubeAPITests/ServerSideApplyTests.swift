@@ -46,7 +46,7 @@ struct Workload: KubernetesResource, Equatable {
 @Suite("Server-side apply on the test server")
 struct ServerSideApplyTests {
     @Test func managersApplyingDifferentListElementsKeepEachOthers() async throws {
-        try await withServer { _, client in
+        try await withServer { server, client in
             _ = try await client.apply(
                 Workload(name: "w", containers: [.init(name: "postgres", image: "postgres:16.4")]), fieldManager: "ordinal")
             let both = try await client.apply(
@@ -58,7 +58,9 @@ struct ServerSideApplyTests {
                 Workload(name: "w", containers: [.init(name: "postgres", image: "postgres:16.5")]), fieldManager: "ordinal")
             #expect(again.spec?.containers?.map(\.name) == ["postgres", "exporter"])
             #expect(again.spec?.containers?.first?.image == "postgres:16.5")
-            let owned = again.metadata.managedFields?.first { $0["manager"] == "ordinal" }
+            #expect(again.metadata.managedFields?.contains { $0.manager == "ordinal" && $0.operation == "Apply" } == true)
+            let stored = server.objects(in: ResourceKey(Workload.self)).first { $0["metadata"]?["name"] == "w" }
+            let owned = stored?["metadata"]?["managedFields"]?.arrayValue?.first { $0["manager"] == "ordinal" }
             #expect(owned?["fieldsV1"]?["f:spec"]?["f:containers"]?["k:{\"name\":\"postgres\"}"]?["f:image"] != nil)
         }
     }

@@ -42,7 +42,7 @@ struct CacheFormTests {
         var secret = Secret(
             metadata: ObjectMeta(name: "orders-app", namespace: "shop"),
             data: ["username": "YXBw", "password": "c2VjcmV0", "uri": "cG9zdGdyZXM6Ly8=", "pgpass": "eA=="])
-        secret.metadata.managedFields = [["manager": "ordinal"]]
+        secret.metadata.managedFields = [ManagedFieldsEntry(manager: "ordinal", operation: "Apply")]
         let form = CacheForm.secret(secret)
         #expect(form.data == ["username": "YXBw", "password": "c2VjcmV0"])
         #expect(form.metadata.managedFields == nil)
