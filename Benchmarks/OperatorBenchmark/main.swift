@@ -67,7 +67,7 @@ func measure(clusters count: Int) async throws {
     // Converged: every cluster has its StatefulSet and a status written for its generation.
     let watched = controller.caches
     try await watched.changes.wait { watched.statefulSets.count == count }
-    // Reading every cluster decodes it (the cache keeps JSON): look ten times a second, not on every change.
+    // Copying every cluster out of the cache on every change would slow the run: look ten times a second.
     while !watched.clusters.all().allSatisfy({ $0.status?.observedGeneration != nil }) {
         try await Task.sleep(for: .milliseconds(100))
     }

@@ -1,51 +1,12 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import KubeTypes
 import Synchronization
 
 /// An informer's local copy of a collection, keyed by namespace and name:
 /// the basis of every read a controller makes. It fires ``changes`` after every (re)list
 /// and every change, so a reader waits for a state (``waitUntilSynced()``) without polling.
-///
-/// Objects are kept JSON-encoded, one compact byte array each, beside the few fields reads
-/// select on (namespace, name, labels, resourceVersion), and decoded when read. A typed
-/// Kubernetes object in Swift is a tree of optionals, dictionaries and heap strings, about three
-/// times the size of its JSON; a controller reads a handful of objects per reconcile, so the
-/// decode costs microseconds where the typed copies cost megabytes.
 public final class ObjectCache<T: KubernetesResource>: Sendable {
-    struct Entry: Sendable {
-        var namespace: String?
-        var name: String
-        var labels: [String: String]?
-        var resourceVersion: String?
-        /// The object, JSON-encoded; `nil` if it could not be encoded (then `typed` holds it).
-        var bytes: [UInt8]?
-        var typed: T?
-
-        init(_ object: T) {
-            namespace = object.metadata.namespace
-            name = object.metadata.name ?? ""
-            labels = object.metadata.labels
-            resourceVersion = object.metadata.resourceVersion
-            if let data = try? JSONEncoder().encode(object) {
-                bytes = Array(data)
-            } else {
-                typed = object
-            }
-        }
-
-        var object: T? {
-            if let typed { return typed }
-            guard let bytes else { return nil }
-            return try? JSONDecoder().decode(T.self, from: Data(bytes))
-        }
-    }
-
     private struct State {
-        var objects: [String: Entry] = [:]
+        var objects: [String: T] = [:]
         var resourceVersion: String?
         var isSynced = false
     }
@@ -66,26 +27,26 @@ public final class ObjectCache<T: KubernetesResource>: Sendable {
 
     /// The cached object, or `nil`.
     public func get(name: String, namespace: String? = nil) -> T? {
-        state.withLock { $0.objects[Self.key(namespace: namespace, name: name)] }?.object
+        state.withLock { $0.objects[Self.key(namespace: namespace, name: name)] }
     }
 
     /// Cached objects, optionally of one namespace and matching a label selector, ordered by namespace and name.
     public func list(namespace: String? = nil, labelSelector: LabelSelector? = nil) -> [T] {
-        let matching = state.withLock { state in
-            state.objects.values.filter { entry in
-                if let namespace, entry.namespace != namespace { return false }
-                if let labelSelector, !labelSelector.matches(entry.labels ?? [:]) { return false }
-                return true
-            }
+        let all = state.withLock { Array($0.objects.values) }
+        return all.filter { object in
+            if let namespace, object.metadata.namespace != namespace { return false }
+            if let labelSelector, !labelSelector.matches(object.metadata.labels ?? [:]) { return false }
+            return true
+        }.sorted {
+            ($0.metadata.namespace ?? "", $0.metadata.name ?? "") < ($1.metadata.namespace ?? "", $1.metadata.name ?? "")
         }
-        return matching
-            .sorted { ($0.namespace ?? "", $0.name) < ($1.namespace ?? "", $1.name) }
-            .compactMap(\.object)
     }
 
-    /// Name and resourceVersion of every cached object, without decoding any.
+    /// Name and resourceVersion of every cached object, without copying the objects.
     public func versions() -> [(namespace: String?, name: String, resourceVersion: String?)] {
-        state.withLock { state in state.objects.values.map { ($0.namespace, $0.name, $0.resourceVersion) } }
+        state.withLock { state in
+            state.objects.values.map { ($0.metadata.namespace, $0.metadata.name ?? "", $0.metadata.resourceVersion) }
+        }
     }
 
     /// How many objects are cached.
@@ -107,23 +68,23 @@ public final class ObjectCache<T: KubernetesResource>: Sendable {
     /// consumer from the old content to the new one.
     func replace(with objects: [T], resourceVersion: String?) -> [InformerEvent<T>] {
         defer { changes.fire() }
-        // Encoded before the lock is taken: readers never wait for a relist's encoding.
-        let entries = objects.map { (key: Self.key(namespace: $0.metadata.namespace, name: $0.metadata.name ?? ""), entry: Entry($0), object: $0) }
         return state.withLock { state in
-            var fresh: [String: Entry] = [:]
+            var fresh: [String: T] = [:]
+            for object in objects {
+                fresh[Self.key(namespace: object.metadata.namespace, name: object.metadata.name ?? "")] = object
+            }
             var events: [InformerEvent<T>] = []
-            for (key, entry, object) in entries {
-                fresh[key] = entry
+            for (key, object) in fresh {
                 if let old = state.objects[key] {
-                    if old.resourceVersion != object.metadata.resourceVersion {
-                        events.append(.updated(old: old.object ?? object, new: object))
+                    if old.metadata.resourceVersion != object.metadata.resourceVersion {
+                        events.append(.updated(old: old, new: object))
                     }
                 } else {
                     events.append(.added(object))
                 }
             }
             for (key, old) in state.objects where fresh[key] == nil {
-                if let object = old.object { events.append(.deleted(object)) }
+                events.append(.deleted(old))
             }
             state.objects = fresh
             state.resourceVersion = resourceVersion
@@ -134,22 +95,18 @@ public final class ObjectCache<T: KubernetesResource>: Sendable {
 
     /// Applies one watch event; returns what changed for the consumer.
     func apply(_ event: ResourceEvent<T>) -> InformerEvent<T>? {
-        let entry: Entry? = switch event {
-        case .added(let object), .modified(let object): Entry(object)
-        default: nil
-        }
         let change = state.withLock { state -> InformerEvent<T>? in
             switch event {
             case .added(let object), .modified(let object):
                 let key = Self.key(namespace: object.metadata.namespace, name: object.metadata.name ?? "")
-                let old = state.objects.updateValue(entry ?? Entry(object), forKey: key)
+                let old = state.objects.updateValue(object, forKey: key)
                 state.resourceVersion = object.metadata.resourceVersion ?? state.resourceVersion
-                return old.map { .updated(old: $0.object ?? object, new: object) } ?? .added(object)
+                return old.map { .updated(old: $0, new: object) } ?? .added(object)
             case .deleted(let object):
                 let key = Self.key(namespace: object.metadata.namespace, name: object.metadata.name ?? "")
                 let old = state.objects.removeValue(forKey: key)
                 state.resourceVersion = object.metadata.resourceVersion ?? state.resourceVersion
-                return .deleted(old?.object ?? object)
+                return .deleted(old ?? object)
             case .bookmark(let version):
                 if !version.isEmpty { state.resourceVersion = version }
                 return nil

@@ -35,7 +35,7 @@ public final class InformerSet<T: KubernetesResource>: Sendable {
         informer(for: namespace)?.cache.list(namespace: namespace, labelSelector: selector) ?? []
     }
 
-    /// Every cached object (each decoded from the cache's JSON: for a count, use ``count``).
+    /// Every cached object (for a count, use ``count``; for versions, ``versions()``).
     public func all() -> [T] {
         informers.values.flatMap { $0.cache.list() }
     }

@@ -2,8 +2,8 @@
 import KubeTypes
 import Testing
 
-/// The cache keeps objects JSON-encoded and decodes them on read: what goes in comes out.
-@Suite("Object cache storage")
+/// What goes into the cache comes out: gets, selected lists, versions and change events.
+@Suite("Object cache")
 struct ObjectCacheTests {
     static func pod(_ name: String, role: String, version: String) -> Pod {
         var pod = Pod(
