@@ -40,7 +40,7 @@ public final class InformerSet<T: KubernetesResource>: Sendable {
         informers.values.flatMap { $0.cache.list() }
     }
 
-    /// Name and resourceVersion of every cached object, decoding none.
+    /// Name and resourceVersion of every cached object, without copying the objects out.
     public func versions() -> [(namespace: String?, name: String, resourceVersion: String?)] {
         informers.values.flatMap { $0.cache.versions() }
     }
