@@ -232,7 +232,8 @@ public final class KubeClient: Sendable {
         }
     }
 
-    /// `object` as JSON with `apiVersion` and `kind` set and `managedFields` removed: an apply body.
+    /// `object` as JSON with `apiVersion` and `kind` set: an apply body (`ObjectMeta` never
+    /// encodes `managedFields`, which an apply must not carry).
     func applyBody<T: KubernetesResource>(_ object: T, operation: String) throws(KubeAPIError) -> JSONValue {
         let encoded = try encode(object, operation: operation)
         guard var value = try? JSONDecoder().decode(JSONValue.self, from: Data(encoded)), case .object(var members) = value else {
@@ -240,10 +241,6 @@ public final class KubeClient: Sendable {
         }
         members["apiVersion"] = .string(T.apiVersion)
         members["kind"] = .string(T.kind)
-        if case .object(var metadata)? = members["metadata"] {
-            metadata.removeValue(forKey: "managedFields")
-            members["metadata"] = .object(metadata)
-        }
         value = .object(members)
         return value
     }

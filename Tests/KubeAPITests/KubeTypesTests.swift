@@ -4,6 +4,14 @@ import Testing
 
 @Suite("KubeTypes added for the client")
 struct KubeTypesTests {
+    @Test func managedFieldsAreReadWithoutTheirFieldSetsAndNeverWritten() throws {
+        let json = #"{"name":"w","managedFields":[{"manager":"ordinal","operation":"Apply","fieldsType":"FieldsV1","fieldsV1":{"f:spec":{}}}]}"#
+        let metadata = try JSONDecoder().decode(ObjectMeta.self, from: Data(json.utf8))
+        #expect(metadata.managedFields == [ManagedFieldsEntry(manager: "ordinal", operation: "Apply")])
+        let written = try JSONValue(encoding: metadata)
+        #expect(written == ["name": "w"], "an apply or update body never carries managedFields")
+    }
+
     @Test func unsetOptionalsAreOmittedNotNull() throws {
         let lease = Lease(metadata: ObjectMeta(name: "l"), spec: LeaseSpec(holderIdentity: "a"))
         let event = Event(metadata: ObjectMeta(name: "e"), involvedObject: ObjectReference(kind: "Pod", name: "p"))
