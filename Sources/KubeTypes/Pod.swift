@@ -26,6 +26,18 @@ public struct Pod: KubernetesResource, Hashable {
     public var controllerRevisionHash: String? {
         metadata.labels?["controller-revision-hash"]
     }
+
+    /// The termination message of the init container `name`'s latest failed run (its current
+    /// state, else its last state, when that ended with a non-zero exit code), if any.
+    public func failureMessage(ofInitContainer name: String) -> String? {
+        guard let container = status?.initContainerStatuses?.first(where: { $0.name == name }) else { return nil }
+        for state in [container.state, container.lastState] {
+            guard let terminated = state?.objectValue?["terminated"]?.objectValue else { continue }
+            if case .int(let code)? = terminated["exitCode"], code == 0 { continue }
+            if let message = terminated["message"]?.stringValue, !message.isEmpty { return message }
+        }
+        return nil
+    }
 }
 
 /// The observed state of a ``Pod``.

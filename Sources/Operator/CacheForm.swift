@@ -12,7 +12,8 @@ import KubeTypes
 ///   `ordinal.dev/template-hash` annotation, and the rest of the spec and the status stay;
 /// - a Secret keeps only `username` and `password` (presence, the replication user, the probes'
 ///   login), not the derived keys of the app Secret;
-/// - a Pod keeps its metadata, phase, IP and condition types and statuses; its spec is never read.
+/// - a Pod keeps its metadata, phase, IP, condition types and statuses, and the failure message
+///   of its bootstrap init container (``Pod/failureMessage(ofInitContainer:)``); its spec is never read.
 ///
 /// `CacheFormTests` checks that no form drops a field Ordinal's own desired objects set, other
 /// than the StatefulSet's template (compared by hash) and the ConfigMap's data (by hash).
@@ -66,6 +67,11 @@ enum CacheForm {
             copy.status = PodStatus(
                 phase: status.phase, podIP: status.podIP,
                 conditions: status.conditions?.map { PodCondition(type: $0.type, status: $0.status) })
+            if let message = object.failureMessage(ofInitContainer: PodLayout.initContainerName) {
+                var bootstrap = ContainerStatus(name: PodLayout.initContainerName, ready: false)
+                bootstrap.state = .object(["terminated": .object(["exitCode": .int(1), "message": .string(message)])])
+                copy.status?.initContainerStatuses = [bootstrap]
+            }
         }
         return copy
     }

@@ -42,7 +42,8 @@ extension ClusterReconciler {
             .filter { names.ordinal(ofPod: $0.metadata.name ?? "") != nil }
         observation.pods = pods.map { pod in
             PodObservation(name: pod.metadata.name ?? "", isReady: pod.isReady, revision: pod.controllerRevisionHash,
-                           roleLabel: pod.metadata.labels?[ClusterLabels.role])
+                           roleLabel: pod.metadata.labels?[ClusterLabels.role],
+                           bootstrapFailure: pod.failureMessage(ofInitContainer: PodLayout.initContainerName))
         }
         for pod in pods {
             if let address = address(of: pod, round) { round.addresses[address.podName] = address }
@@ -57,7 +58,7 @@ extension ClusterReconciler {
             let facts = await ClusterProber(pool: pool, credentials: credentials).probeCluster(probed, within: options.probeTimeout)
             metrics.observeProbe(seconds: (ContinuousClock.now - started).seconds)
             observation.reports = facts.map(\.report)
-        } else if round.superuserPassword == nil {
+        } else if round.superuserPassword == nil && !probed.isEmpty {
             observation.probeBlocked = "the superuser Secret cannot be read"
         }
 

@@ -78,16 +78,20 @@ struct LivePostgresTests {
         let steady = try await harness.reconcile()
         #expect(steady.writes == 0)
 
-        // The primary stops: its label goes, status says why, nothing is labelled primary.
+        // The primary stops (the kubelet marks its pod not Ready, which takes it out of the
+        // Services): status says why, and the label stays, because no other primary is
+        // confirmed; an unreachable server is no evidence that the role changed.
         try await cluster.primary.stop()
-        try await reconcile(harness) { try roleLabels(harness)["orders-0"] == "-" }
-        #expect(try roleLabels(harness).values.filter { $0 == "primary" }.isEmpty)
+        try harness.setReady(0, false)
+        try await reconcile(harness) { try harness.cluster()?.status?.phase == .degraded }
+        #expect(try roleLabels(harness) == ["orders-0": "primary", "orders-1": "replica", "orders-2": "replica"])
         #expect(try harness.cluster()?.status?.primary == nil)
         #expect(try harness.condition("Ready")?.reason == "NoPrimary")
         #expect(try harness.cluster()?.status?.phase == .degraded)
 
-        // It comes back: labelled again, Healthy again.
+        // It comes back: Healthy again, still labelled.
         try await cluster.primary.start()
+        try harness.setReady(0, true)
         try await reconcile(harness) { try harness.cluster()?.status?.phase == .healthy }
         #expect(try roleLabels(harness)["orders-0"] == "primary")
 

@@ -87,6 +87,13 @@ final class OperatorHarness: Sendable {
         _ = try server.put(pod)
     }
 
+    /// Sets pod `ordinal`'s Ready condition (what the kubelet's readiness probe does), keeping its labels.
+    func setReady(_ ordinal: Int, _ ready: Bool) throws {
+        guard var pod = try server.object(Pod.self, namespace: namespace, name: "orders-\(ordinal)") else { return }
+        pod.status?.conditions = [PodCondition(type: "Ready", status: ready ? "True" : "False")]
+        _ = try server.put(pod)
+    }
+
     /// Writes (and counts) requests other than reads.
     var writeCount: Int {
         server.requests.filter { !["get", "list", "watch"].contains($0.verb) }.count

@@ -70,6 +70,26 @@ struct PlannerInvariantTests {
                 violations.append("\(change.pod) labelled primary without PostgreSQL reporting it out of recovery")
             }
         }
+        for change in plan.labels where change.role != nil {
+            if let identifier = reports[change.pod]?.database?.systemIdentifier, identifier != PlannerWorld.clusterIdentifier {
+                violations.append("\(change.pod) labelled \(change.role ?? "") while it holds another cluster's data (\(identifier))")
+            }
+        }
+        if let recorded = plan.status.systemIdentifier, recorded != PlannerWorld.clusterIdentifier {
+            violations.append("status records another cluster's system identifier \(recorded)")
+        }
+        if observation.probeBlocked != nil && !plan.labels.isEmpty {
+            violations.append("labels changed while probing did not run: \(plan.labels)")
+        }
+        // Without evidence a label stays, unless it is a primary label and another primary is confirmed.
+        let labelled = Dictionary(observation.pods.map { ($0.name, $0.roleLabel) }, uniquingKeysWith: { first, _ in first })
+        for change in plan.labels where reports[change.pod]?.database == nil {
+            let confirmed = plan.labels.contains { $0.role == ClusterLabels.primaryRole }
+                || (plan.status.primary != nil && plan.status.primary != change.pod)
+            if !(change.role == nil && labelled[change.pod] == ClusterLabels.primaryRole && confirmed) {
+                violations.append("\(change.pod) relabelled \(change.role ?? "none") without being reached")
+            }
+        }
         let existing = Set(observation.pods.map(\.name))
         for case .ensureSlots(_, _, let dropping) in plan.actions {
             for pod in dropping where existing.contains(pod) { violations.append("slot of existing pod \(pod) dropped") }

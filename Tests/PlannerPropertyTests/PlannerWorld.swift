@@ -13,7 +13,14 @@ struct PlannerWorld {
         var versionNumber: Int
         var streaming: Bool
         var lagBytes: Int64 = 0
+        /// The system identifier of the data the server holds.
+        var identifier = PlannerWorld.clusterIdentifier
     }
+
+    /// The identifier of the cluster's own data (every server starts with it).
+    static let clusterIdentifier = "7312000000000000001"
+    /// Foreign data sets made so far (each emptied volume re-initialised gets a new one).
+    var foreignCount = 0
 
     struct SimPod: Hashable {
         var revision: String
@@ -90,7 +97,8 @@ struct PlannerWorld {
                 return InstanceReport(
                     podName: names.pod(ordinal),
                     database: DatabaseFacts(isInRecovery: pod.server.inRecovery, serverVersionNumber: pod.server.versionNumber,
-                                            isStreaming: pod.server.inRecovery && pod.server.streaming, lagBytes: lag),
+                                            isStreaming: pod.server.inRecovery && pod.server.streaming, lagBytes: lag,
+                                            systemIdentifier: pod.server.identifier),
                     slots: ordinal == 0 && !pod.server.inRecovery ? slots.sorted().map { SlotFacts(name: $0, isActive: false) } : [])
             }
         }
@@ -179,7 +187,8 @@ struct PlannerWorld {
         let recovery = old.map { $0.server.inRecovery } ?? (ordinal > 0)
         return SimPod(
             revision: revision, ready: false, role: old?.role,
-            server: Server(inRecovery: recovery, versionNumber: version, streaming: false, lagBytes: recovery ? 4096 : 0))
+            server: Server(inRecovery: recovery, versionNumber: version, streaming: false, lagBytes: recovery ? 4096 : 0,
+                           identifier: old?.server.identifier ?? Self.clusterIdentifier))
     }
 
     /// Servers come up and catch up over time.
@@ -230,6 +239,14 @@ struct PlannerWorld {
             generation += 1
         case 13: blind.toggle()
         case 14: pods[ordinal]?.server.streaming = false  // replication broke
+        case 15:
+            // The pod's volume is lost and the server re-initialised on an empty one (what the
+            // image does on an empty data directory): another cluster's data, not in recovery.
+            guard status?.systemIdentifier != nil, var pod = pods[ordinal] else { break }
+            foreignCount += 1
+            pod.server = Server(inRecovery: false, versionNumber: pod.server.versionNumber, streaming: false,
+                                identifier: "7400000000000000\(foreignCount)")
+            pods[ordinal] = pod
         default: break
         }
     }

@@ -9,6 +9,9 @@ public struct PostgresClusterStatus: Codable, Sendable, Hashable {
     public var readyInstances: Int?
     /// The pod PostgreSQL reports as primary; unset when there is none or more than one.
     public var primary: String?
+    /// The cluster's `system_identifier` (decimal), recorded when its primary is first seen
+    /// and never changed: an instance reporting another one holds some other cluster's data.
+    public var systemIdentifier: String?
     /// The version every instance runs, once they agree.
     public var currentVersion: String?
     /// The version being rolled out, during an upgrade.
@@ -40,15 +43,22 @@ public struct InstanceStatus: Codable, Sendable, Hashable {
     public var ready: Bool
     public var version: String?
     public var lagBytes: Int64?
-    /// Why the instance could not be probed, when it could not.
+    /// Why the instance could not be probed, or what is wrong with it.
     public var message: String?
+    /// The system identifier the instance reports, when it differs from the cluster's.
+    public var systemIdentifier: String?
+    /// Since when (RFC 3339) this replica has been in recovery without streaming, while it is.
+    public var notStreamingSince: String?
 
-    public init(name: String, role: String, ready: Bool, version: String? = nil, lagBytes: Int64? = nil, message: String? = nil) {
+    public init(name: String, role: String, ready: Bool, version: String? = nil, lagBytes: Int64? = nil, message: String? = nil,
+                systemIdentifier: String? = nil, notStreamingSince: String? = nil) {
         self.name = name
         self.role = role
         self.ready = ready
         self.version = version
         self.lagBytes = lagBytes
         self.message = message
+        self.systemIdentifier = systemIdentifier
+        self.notStreamingSince = notStreamingSince
     }
 }

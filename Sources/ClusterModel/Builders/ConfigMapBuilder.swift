@@ -6,16 +6,20 @@ public enum ConfigMapBuilder {
     public static let hbaConfKey = "pg_hba.conf"
     public static let bootstrapScriptKey = "bootstrap-replica.sh"
     public static let initScriptKey = "init-primary.sh"
+    /// The cluster's system identifier, once it was bootstrapped: pod 0's bootstrap refuses to
+    /// let `initdb` run on an empty data directory when this key is set.
+    public static let systemIdentifierKey = "system-identifier"
 
-    public static func build(_ cluster: ResolvedCluster) -> ConfigMap {
-        ConfigMap(
-            metadata: cluster.metadata(name: cluster.names.configMap),
-            data: [
-                postgresqlConfKey: PostgresConfigFiles.postgresqlConf(parameters: cluster.parameters),
-                hbaConfKey: PostgresConfigFiles.hbaConf(),
-                bootstrapScriptKey: PodScripts.bootstrapReplica,
-                initScriptKey: PodScripts.initPrimary,
-            ])
+    /// - Parameter systemIdentifier: the identifier status recorded, once the cluster was bootstrapped.
+    public static func build(_ cluster: ResolvedCluster, systemIdentifier: String? = nil) -> ConfigMap {
+        var data = [
+            postgresqlConfKey: PostgresConfigFiles.postgresqlConf(parameters: cluster.parameters),
+            hbaConfKey: PostgresConfigFiles.hbaConf(),
+            bootstrapScriptKey: PodScripts.bootstrapReplica,
+            initScriptKey: PodScripts.initPrimary,
+        ]
+        data[systemIdentifierKey] = systemIdentifier
+        return ConfigMap(metadata: cluster.metadata(name: cluster.names.configMap), data: data)
     }
 }
 

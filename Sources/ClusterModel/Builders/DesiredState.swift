@@ -13,9 +13,10 @@ public struct DesiredState: Sendable {
     /// - Parameters:
     ///   - partition: the StatefulSet partition the operator drives (0 for a new cluster).
     ///   - passwords: draws the values of the Secrets; they are used only when a Secret is created.
-    public init(_ cluster: ResolvedCluster, partition: Int = 0, passwords: PasswordGenerator) {
+    ///   - systemIdentifier: the cluster's identifier once it was bootstrapped (into the ConfigMap).
+    public init(_ cluster: ResolvedCluster, partition: Int = 0, passwords: PasswordGenerator, systemIdentifier: String? = nil) {
         secrets = SecretBuilder.build(cluster, passwords: passwords)
-        configMap = ConfigMapBuilder.build(cluster)
+        configMap = ConfigMapBuilder.build(cluster, systemIdentifier: systemIdentifier)
         headlessService = ServiceBuilder.headless(cluster)
         statefulSet = StatefulSetBuilder.build(cluster, partition: partition)
         readWriteService = ServiceBuilder.readWrite(cluster)

@@ -65,13 +65,17 @@ public struct PodObservation: Sendable, Hashable {
     public var revision: String?
     /// The current `ordinal.dev/role` label.
     public var roleLabel: String?
+    /// The termination message of the bootstrap init container's latest failed run
+    /// (`<Reason>: <sentence>`, docs/pod-contract.md), if it failed.
+    public var bootstrapFailure: String?
 
     /// Creates a pod observation.
-    public init(name: String, isReady: Bool, revision: String? = nil, roleLabel: String? = nil) {
+    public init(name: String, isReady: Bool, revision: String? = nil, roleLabel: String? = nil, bootstrapFailure: String? = nil) {
         self.name = name
         self.isReady = isReady
         self.revision = revision
         self.roleLabel = roleLabel
+        self.bootstrapFailure = bootstrapFailure
     }
 }
 

@@ -39,7 +39,9 @@ public enum ClusterPlanner {
             return plan
         }
 
-        let desired = DesiredState(resolved, partition: 0, passwords: PasswordGenerator { "" })
+        let instances = InstanceSet(observation: observation, names: resolved.names)
+        let desired = DesiredState(
+            resolved, partition: 0, passwords: PasswordGenerator { "" }, systemIdentifier: instances.identity.identifier)
         plan.objects = [.configMap(desired.configMap), .service(desired.headlessService),
                         .service(desired.readWriteService), .service(desired.readOnlyService)]
         if let budget = desired.podDisruptionBudget {
@@ -48,11 +50,15 @@ public enum ClusterPlanner {
             plan.budgetToDelete = resolved.names.podDisruptionBudget
         }
 
-        let instances = InstanceSet(observation: observation, names: resolved.names)
-        let roles = RoleDecision(deciding: instances.reports)
-        let labels = LabelPlan(instances: instances, roles: roles)
+        let roles = RoleDecision(deciding: instances.trustedReports)
+        let streaming = ReplicaStreaming(instances: instances, previous: cluster.status, now: observation.now)
+        let labels = LabelPlan(
+            instances: instances, roles: roles, streaming: streaming, probeBlocked: observation.probeBlocked, now: observation.now)
         plan.labels = labels.changes
         plan.events += labels.events
+        if instances.identity.isNewlyRecorded, let identifier = instances.identity.identifier {
+            plan.events.append(ClusterEvent(.normal, .identityRecorded, "the cluster's system identifier is \(identifier) (reported by \(roles.primary ?? "the primary"))"))
+        }
 
         let replication = ReplicationPlan(
             resolved: resolved, instances: instances, roles: roles,
@@ -72,9 +78,17 @@ public enum ClusterPlanner {
         plan.volumeGrowth = volumes.growth
         plan.events += volumes.events
 
-        let status = StatusComputer.compute(.init(
+        var input = StatusComputer.Input(
             cluster: resolved, previous: cluster.status, instances: instances.observations, roles: roles,
-            rollout: workload.rollout, partition: workload.partition, now: observation.now))
+            rollout: workload.rollout, partition: workload.partition, now: observation.now)
+        input.systemIdentifier = instances.identity.identifier
+        input.identityConflict = instances.identity.conflict
+        input.notStreamingSince = streaming.notStreamingSince
+        input.probeBlocked = observation.probeBlocked
+        input.reportedIdentifiers = Dictionary(
+            instances.reports.compactMap { report in report.database?.systemIdentifier.map { (report.podName, $0) } },
+            uniquingKeysWith: { first, _ in first })
+        let status = StatusComputer.compute(input)
         plan.status = status
         plan.events += phaseEvents(from: cluster.status, to: status)
         plan.requeue = status.phase == .healthy ? .healthInterval : .busyInterval

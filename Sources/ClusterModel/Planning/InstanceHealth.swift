@@ -18,6 +18,7 @@ public enum InstanceHealth {
         guard let database = instance.database else {
             return "\(podName): PostgreSQL is not reachable (\(instance.unreachableReason ?? "no answer"))"
         }
+        if let problem = instance.identityProblem { return problem }
         if let version {
             let reported = database.version
             let matches = reported.major == version.major && (version.minor == nil || reported.minor == version.minor)

@@ -10,15 +10,18 @@ public struct InstanceObservation: Sendable, Hashable {
     public var database: DatabaseFacts?
     /// Why PostgreSQL could not be reached, when it could not.
     public var unreachableReason: String?
+    /// Why the instance's data may not be trusted (another cluster's system identifier), when so.
+    public var identityProblem: String?
 
     public init(ordinal: Int, podName: String, isPodReady: Bool, revision: String? = nil,
-                database: DatabaseFacts? = nil, unreachableReason: String? = nil) {
+                database: DatabaseFacts? = nil, unreachableReason: String? = nil, identityProblem: String? = nil) {
         self.ordinal = ordinal
         self.podName = podName
         self.isPodReady = isPodReady
         self.revision = revision
         self.database = database
         self.unreachableReason = unreachableReason
+        self.identityProblem = identityProblem
     }
 }
 

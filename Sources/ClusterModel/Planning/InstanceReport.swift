@@ -50,13 +50,18 @@ public struct DatabaseFacts: Sendable, Hashable {
     /// Bytes of WAL the replica has not replayed yet, measured against the single primary;
     /// 0 on the primary, `nil` when unknown.
     public var lagBytes: Int64?
+    /// `pg_control_system().system_identifier` in decimal: which cluster's data this server
+    /// holds (every instance made from one `initdb` shares it). `nil` when it was not read.
+    public var systemIdentifier: String?
 
     /// Creates facts.
-    public init(isInRecovery: Bool, serverVersionNumber: Int, isStreaming: Bool = false, lagBytes: Int64? = nil) {
+    public init(isInRecovery: Bool, serverVersionNumber: Int, isStreaming: Bool = false, lagBytes: Int64? = nil,
+                systemIdentifier: String? = nil) {
         self.isInRecovery = isInRecovery
         self.serverVersionNumber = serverVersionNumber
         self.isStreaming = isStreaming
         self.lagBytes = lagBytes
+        self.systemIdentifier = systemIdentifier
     }
 
     /// The version as `MAJOR.MINOR`.

@@ -5,6 +5,11 @@ struct InstanceSet {
     let pods: [(ordinal: Int, pod: PodObservation)]
     /// Reports of the pods above.
     let reports: [InstanceReport]
+    /// Which cluster's data each instance holds.
+    let identity: ClusterIdentity
+    /// Reports of reachable instances whose identity is not in doubt: the only ones that may
+    /// decide roles.
+    let trustedReports: [InstanceReport]
     /// One observation per pod, for the rollout and status.
     let observations: [InstanceObservation]
 
@@ -19,12 +24,17 @@ struct InstanceSet {
             byPod[report.podName] = report
         }
         reports = pods.compactMap { byPod[$0.pod.name] }
+        let identity = ClusterIdentity(recorded: observation.cluster.status?.systemIdentifier, reports: reports)
+        self.identity = identity
+        trustedReports = reports.filter { identity.problem($0) == nil }
         observations = pods.map { ordinal, pod in
             let report = byPod[pod.name]
-            let reason = report?.failure ?? observation.probeBlocked ?? (report == nil ? "pod has no address yet" : nil)
+            let reason = pod.bootstrapFailure ?? report?.failure ?? observation.probeBlocked
+                ?? (report == nil ? "pod has no address yet" : nil)
             return InstanceObservation(
                 ordinal: ordinal, podName: pod.name, isPodReady: pod.isReady, revision: pod.revision,
-                database: report?.database, unreachableReason: report?.database == nil ? reason : nil)
+                database: report?.database, unreachableReason: report?.database == nil ? reason : nil,
+                identityProblem: report.flatMap(identity.problem))
         }
         reportsByPod = byPod
     }

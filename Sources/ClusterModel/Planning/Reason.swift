@@ -8,6 +8,11 @@ public enum Reason: String, Sendable, Hashable, CaseIterable, CustomStringConver
     case splitBrain = "SplitBrain"
     case unexpectedPrimary = "UnexpectedPrimary"
     case invalidSpec = "InvalidSpec"
+    case foreignInstance = "ForeignInstance"
+    case identityConflict = "IdentityConflict"
+    case probesBlocked = "ProbesBlocked"
+    /// From a pod: pod 0's data directory is empty in a bootstrapped cluster.
+    case dataDirectoryLost = "DataDirectoryLost"
     // Progressing
     case stable = "Stable"
     case creating = "Creating"
@@ -27,11 +32,24 @@ public enum Reason: String, Sendable, Hashable, CaseIterable, CustomStringConver
     case primaryLabelled = "PrimaryLabelled"
     case primaryUnlabelled = "PrimaryUnlabelled"
     case replicaJoined = "ReplicaJoined"
+    case replicaUnlabelled = "ReplicaUnlabelled"
+    case identityRecorded = "IdentityRecorded"
     case slotsDropped = "SlotsDropped"
     case volumeResized = "VolumeResized"
     case scaleDownHeld = "ScaleDownHeld"
 
     public var description: String { rawValue }
+
+    /// Reasons the pod scripts give in a termination message (`<Reason>: <sentence>`).
+    static let podReasons: Set<Reason> = [.dataDirectoryLost]
+
+    /// The reason a pod script's termination message starts with, if it is one of ``podReasons``.
+    init?(terminationMessage message: String) {
+        guard let colon = message.firstIndex(of: ":"), let reason = Reason(rawValue: String(message[..<colon])),
+            Self.podReasons.contains(reason)
+        else { return nil }
+        self = reason
+    }
 }
 
 /// A Kubernetes Event the plan asks for.

@@ -14,6 +14,16 @@ public enum StatusComputer {
         public var specErrors: [FieldError]
         /// Seconds since the epoch.
         public var now: Double
+        /// The cluster's system identifier after this round (recorded before, or now).
+        public var systemIdentifier: String?
+        /// Why no identifier can be recorded (the instances disagree), when so.
+        public var identityConflict: String?
+        /// The identifier each reachable instance reported, by pod.
+        public var reportedIdentifiers: [String: String] = [:]
+        /// Since when (seconds since the epoch) each replica in recovery has not streamed.
+        public var notStreamingSince: [String: Double] = [:]
+        /// Why probing did not run at all, when it did not.
+        public var probeBlocked: String?
 
         public init(cluster: ResolvedCluster, previous: PostgresClusterStatus?, instances: [InstanceObservation], roles: RoleDecision,
                     rollout: RolloutPlanner.Decision? = nil, partition: Int? = nil, specErrors: [FieldError] = [], now: Double) {
@@ -40,12 +50,14 @@ public enum StatusComputer {
         status.partition = input.partition ?? input.previous?.partition
         status.stepStartedAt = input.rollout?.stepStartedAt.map { KubeTime.format($0) }
         let wasCreated = input.previous?.phase.map { $0 != .creating } ?? false
+        status.systemIdentifier = input.systemIdentifier ?? input.previous?.systemIdentifier
 
         if !input.specErrors.isEmpty {
             let message = "spec is invalid: " + input.specErrors.map(\.description).joined(separator: "; ")
             status.phase = .failed
             status.readyInstances = input.previous?.readyInstances
             status.primary = input.previous?.primary
+            status.systemIdentifier = input.previous?.systemIdentifier
             status.currentVersion = input.previous?.currentVersion
             status.instanceStatus = input.previous?.instanceStatus
             status.conditions = conditions(input, [
@@ -75,7 +87,9 @@ public enum StatusComputer {
                 ready: instance.isPodReady && instance.database != nil,
                 version: instance.database.map { $0.version.description },
                 lagBytes: instance.database?.isInRecovery == true ? instance.database?.lagBytes : nil,
-                message: instance.database == nil ? instance.unreachableReason : nil)
+                message: instance.database == nil ? instance.unreachableReason : instance.identityProblem,
+                systemIdentifier: instance.identityProblem == nil ? nil : input.reportedIdentifiers[instance.podName],
+                notStreamingSince: input.notStreamingSince[instance.podName].map { KubeTime.format($0) })
         }
         let versions = Set(input.instances.compactMap { $0.database?.version.description })
         status.currentVersion = versions.count == 1 ? versions.first : input.previous?.currentVersion
@@ -87,9 +101,27 @@ public enum StatusComputer {
         let isReady = problems.isEmpty && input.roles.primary == names.pod(0)
         let readyMessage: String
         let readyReason: Reason
-        if input.roles.isSplitBrain {
+        let foreign = input.instances.sorted { $0.ordinal < $1.ordinal }.compactMap(\.identityProblem)
+        // A pod script that stopped with a reason of its own (docs/pod-contract.md) says it best.
+        let fromPod = input.instances.sorted { $0.ordinal < $1.ordinal }.lazy.compactMap { instance -> (Reason, String)? in
+            guard let message = instance.unreachableReason, let reason = Reason(terminationMessage: message) else { return nil }
+            return (reason, message)
+        }.first
+        if let blocked = input.probeBlocked {
+            readyReason = .probesBlocked
+            readyMessage = "Ordinal cannot probe PostgreSQL (\(blocked)); role labels are left as they are until it can"
+        } else if let conflict = input.identityConflict {
+            readyReason = .identityConflict
+            readyMessage = conflict
+        } else if input.roles.isSplitBrain {
             readyReason = .splitBrain
             readyMessage = input.roles.message
+        } else if let (reason, message) = fromPod {
+            readyReason = reason
+            readyMessage = message
+        } else if input.roles.primary == nil, let first = foreign.first {
+            readyReason = .foreignInstance
+            readyMessage = first + "; no instance with the cluster's data accepts writes"
         } else if input.roles.primary == nil {
             readyReason = .noPrimary
             readyMessage = input.roles.message
@@ -118,8 +150,10 @@ public enum StatusComputer {
         }
 
         var degradedState: (Bool, Reason, String) = (false, .asExpected, "nothing needs attention")
-        if input.roles.isSplitBrain {
-            degradedState = (true, .splitBrain, readyMessage)
+        if input.identityConflict != nil || input.roles.isSplitBrain {
+            degradedState = (true, readyReason, readyMessage)
+        } else if !foreign.isEmpty {
+            degradedState = (true, .foreignInstance, foreign.joined(separator: "; "))
         } else if input.rollout?.action == .stuck, let rollout = input.rollout {
             degradedState = (true, .rolloutStuck, "\(rollout.pod ?? "a pod"): \(rollout.message); the partition stays at \(rollout.partition), so pods below it keep the old version. Fix the cause, or set the previous version back to roll back")
         } else if wasCreated && !isReady && !rollingOut {

@@ -6,7 +6,10 @@
 # data, and it is safe to re-run after any failure.
 #
 #   1. writes the replication passfile (outside PGDATA) that primary_conninfo uses;
-#   2. ordinal 0, or PGDATA already holding a cluster (PG_VERSION): nothing more;
+#   2. PGDATA already holding a cluster (PG_VERSION): nothing more;
+#      ordinal 0 with an empty PGDATA: when the cluster was bootstrapped before (the operator
+#      wrote its system identifier into the ConfigMap), stop with DataDirectoryLost instead of
+#      letting the image run initdb over the loss; otherwise nothing more (the image's initdb);
 #   3. waits for the primary (ORDINAL_PRIMARY_HOST:ORDINAL_PRIMARY_PORT) to accept connections;
 #   4. pg_basebackup as the replication user, streaming WAL, with a physical slot named
 #      after the pod, into a sibling directory that is renamed to PGDATA only when complete;
@@ -20,6 +23,17 @@ log() { printf '%s bootstrap-replica: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*
 fail() {
     log "ERROR: $*"
     exit 1
+}
+# Fails with a reason the operator reads from the container's termination message
+# ("<Reason>: <sentence>", docs/pod-contract.md).
+fail_with() {
+    local reason="$1"
+    shift
+    local termination_log="${ORDINAL_TERMINATION_LOG:-/dev/termination-log}"
+    if [[ -w "${termination_log}" ]] || [[ -w "$(dirname "${termination_log}")" && ! -e "${termination_log}" ]]; then
+        printf '%s: %s' "${reason}" "$*" >"${termination_log}" || true
+    fi
+    fail "${reason}: $*"
 }
 trap 'fail "unexpected failure at line ${LINENO} (exit status $?)"' ERR
 
@@ -77,13 +91,17 @@ mv -f "${passfile_tmp}" "${passfile}"
 unset repl_password
 log "replication passfile written to ${passfile}"
 
-if [[ "${ordinal}" == "0" ]]; then
-    log "pod ${POD_NAME} is ordinal 0: the primary initialises itself; nothing to do"
+if [[ -f "${PGDATA}/PG_VERSION" ]]; then
+    log "PGDATA ${PGDATA} already holds a PostgreSQL $(<"${PGDATA}/PG_VERSION") cluster: keeping it"
     exit 0
 fi
 
-if [[ -f "${PGDATA}/PG_VERSION" ]]; then
-    log "PGDATA ${PGDATA} already holds a PostgreSQL $(<"${PGDATA}/PG_VERSION") cluster: keeping it"
+if [[ "${ordinal}" == "0" ]]; then
+    identifier_file="${ORDINAL_CONFIG_DIR:-/etc/ordinal/config}/system-identifier"
+    if [[ -s "${identifier_file}" ]]; then
+        fail_with DataDirectoryLost "${POD_NAME}'s data directory is empty, but the cluster was bootstrapped (system identifier $(<"${identifier_file}")); initdb would make a new, empty primary, so this pod waits. The replicas keep the data; see docs/faults.md"
+    fi
+    log "pod ${POD_NAME} is ordinal 0 of a cluster never bootstrapped: the primary initialises itself; nothing to do"
     exit 0
 fi
 if [[ -d "${PGDATA}" ]] && [[ -n "$(ls -A "${PGDATA}")" ]]; then

@@ -164,6 +164,8 @@ public enum PostgresClusterSchema {
                 "version": .string(),
                 "lagBytes": .integer(format: "int64"),
                 "message": .string(),
+                "systemIdentifier": .string(),
+                "notStreamingSince": Schema(type: .string).withFormat("date-time"),
             ])
         return Schema.object(
             "What the operator observed.",
@@ -173,6 +175,7 @@ public enum PostgresClusterSchema {
                 "instances": .integer(),
                 "readyInstances": .integer(),
                 "primary": .string(),
+                "systemIdentifier": .string(),
                 "currentVersion": .string(),
                 "targetVersion": .string(),
                 "partition": .integer(),

@@ -12,7 +12,7 @@ extension InstanceFacts {
             podName: podName,
             database: DatabaseFacts(
                 isInRecovery: isInRecovery, serverVersionNumber: serverVersionNumber, isStreaming: isStreaming,
-                lagBytes: lagBytes.map { Int64(clamping: $0) }),
+                lagBytes: lagBytes.map { Int64(clamping: $0) }, systemIdentifier: systemIdentifier),
             slots: replicationSlots.map { SlotFacts(name: $0.name, isActive: $0.isActive) })
     }
 }

@@ -28,12 +28,15 @@ public struct InstanceFacts: Sendable, Hashable {
     public var walReceiverStatus: String?
     /// On a primary: its physical replication slots.
     public var replicationSlots: [ReplicationSlotInfo]
+    /// `pg_control_system().system_identifier`, in decimal.
+    public var systemIdentifier: String?
 
     /// Creates facts; everything but the address defaults to unknown.
     public init(
         address: InstanceAddress, error: PostgresError? = nil, isInRecovery: Bool? = nil,
         serverVersionNumber: Int? = nil, currentLSN: LSN? = nil, receiveLSN: LSN? = nil, replayLSN: LSN? = nil,
-        lagBytes: UInt64? = nil, walReceiverStatus: String? = nil, replicationSlots: [ReplicationSlotInfo] = []
+        lagBytes: UInt64? = nil, walReceiverStatus: String? = nil, replicationSlots: [ReplicationSlotInfo] = [],
+        systemIdentifier: String? = nil
     ) {
         self.address = address
         self.error = error
@@ -45,6 +48,7 @@ public struct InstanceFacts: Sendable, Hashable {
         self.lagBytes = lagBytes
         self.walReceiverStatus = walReceiverStatus
         self.replicationSlots = replicationSlots
+        self.systemIdentifier = systemIdentifier
     }
 
     /// The pod this instance runs in.

@@ -1,6 +1,6 @@
 /// The SQL a probe runs, and how its rows become ``InstanceFacts``.
 ///
-/// One statement reads the role, version, LSNs and WAL receiver state; on a primary a second
+/// One statement reads the role, version, system identifier, LSNs and WAL receiver state; on a primary a second
 /// reads the physical slots. Only what a decision uses is read (see `InstanceReport`): a fact
 /// comes into the probe together with the planner decision that needs it.
 /// Each needs the superuser (or `pg_monitor`) to see every column.
@@ -11,8 +11,9 @@ enum InstanceProber {
                CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn() END AS current_lsn,
                pg_last_wal_receive_lsn() AS receive_lsn,
                pg_last_wal_replay_lsn() AS replay_lsn,
-               r.status AS receiver_status
-          FROM (SELECT 1) AS one
+               r.status AS receiver_status,
+               c.system_identifier::text AS system_identifier
+          FROM pg_control_system() AS c
           LEFT JOIN pg_stat_wal_receiver AS r ON true
         """
 
@@ -38,6 +39,7 @@ enum InstanceProber {
             facts.receiveLSN = try row.decode(LSN.self, "receive_lsn")
             facts.replayLSN = try row.decode(LSN.self, "replay_lsn")
             facts.walReceiverStatus = try row.decode(String.self, "receiver_status")
+            facts.systemIdentifier = try row.require(String.self, "system_identifier")
             if !inRecovery {
                 facts.lagBytes = 0
                 facts.replicationSlots = try await slots(on: connection, deadline: deadline)

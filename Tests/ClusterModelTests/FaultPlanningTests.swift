@@ -1,0 +1,190 @@
+import ClusterModel
+import KubeTypes
+import Testing
+
+/// The planner under faults, one row per fault: what the operator sees, and what it must (and
+/// must not) do about labels and status. The same rows run against real PostgreSQL in
+/// `LiveFaultTests`; these pin the decisions themselves.
+@Suite("Planning under faults")
+struct FaultPlanningTests {
+    static let identifier = "7312000000000000001"
+    static let names = ClusterNames(cluster: "orders", namespace: "shop")
+
+    /// A three-instance cluster that was healthy: pod 0 primary, pods 1 and 2 streaming replicas.
+    static func healthy(now: Double = 1_000_000) -> ClusterObservation {
+        var spec = PostgresClusterSpec(instances: 3, postgresVersion: "15.18", storage: StorageSpec(size: "1Gi"))
+        spec.upgrade = UpgradeSpec()
+        var status = PostgresClusterStatus()
+        status.phase = .healthy
+        status.systemIdentifier = identifier
+        status.primary = "orders-0"
+        let cluster = PostgresCluster(
+            metadata: ObjectMeta(name: "orders", namespace: "shop", uid: "uid-1", generation: 1), spec: spec, status: status)
+        var observation = ClusterObservation(cluster: cluster, now: now)
+        for role in SecretRole.allCases {
+            observation.secrets[role] = .present(username: role == .superuser ? "postgres" : role == .replication ? "streaming_replica" : "app", hasPassword: true)
+        }
+        observation.pods = (0..<3).map { ordinal in
+            PodObservation(name: "orders-\(ordinal)", isReady: true, revision: "r1", roleLabel: ordinal == 0 ? "primary" : "replica")
+        }
+        observation.reports = (0..<3).map { ordinal in
+            InstanceReport(podName: "orders-\(ordinal)", database: facts(inRecovery: ordinal > 0))
+        }
+        return observation
+    }
+
+    static func facts(inRecovery: Bool, streaming: Bool = true, identifier: String = identifier) -> DatabaseFacts {
+        DatabaseFacts(isInRecovery: inRecovery, serverVersionNumber: 150018, isStreaming: inRecovery && streaming,
+                      lagBytes: 0, systemIdentifier: identifier)
+    }
+
+    func condition(_ plan: ClusterPlan, _ type: String) -> Condition? {
+        plan.status.conditions?.first { $0.type == type }
+    }
+
+    @Test func aSteadyClusterChangesNoLabel() {
+        let plan = ClusterPlanner.plan(Self.healthy())
+        #expect(plan.labels.isEmpty)
+        #expect(plan.status.phase == .healthy)
+        #expect(plan.status.systemIdentifier == Self.identifier)
+    }
+
+    @Test("pod 0 emptied and re-initialised: never labelled; the replicas keep their data and labels")
+    func reinitialisedPodZeroIsForeign() {
+        var observation = Self.healthy()
+        observation.reports[0] = InstanceReport(podName: "orders-0", database: Self.facts(inRecovery: false, identifier: "7400000000000000009"))
+        let plan = ClusterPlanner.plan(observation)
+        #expect(plan.labels == [RoleLabelPlan.Change(pod: "orders-0", role: nil)])
+        #expect(plan.status.primary == nil)
+        #expect(plan.status.systemIdentifier == Self.identifier)
+        #expect(plan.status.instanceStatus?.first?.systemIdentifier == "7400000000000000009")
+        #expect(condition(plan, "Degraded")?.reason == "ForeignInstance")
+        #expect(condition(plan, "Degraded")?.message.contains("another cluster's data") == true)
+        #expect(plan.events.contains { $0.reason == .primaryUnlabelled })
+        // Nothing is done to the replicas' data or replication in its favour.
+        #expect(!plan.actions.contains { if case .streamFrom = $0 { true } else { false } })
+    }
+
+    @Test("pod 0 whose bootstrap stopped on an empty data directory: status names the cause")
+    func emptiedPodZeroThatWaits() {
+        var observation = Self.healthy()
+        observation.pods[0] = PodObservation(
+            name: "orders-0", isReady: false, revision: "r1", roleLabel: nil,
+            bootstrapFailure: "DataDirectoryLost: orders-0's data directory is empty, but the cluster was bootstrapped")
+        observation.reports.removeFirst()
+        let plan = ClusterPlanner.plan(observation)
+        #expect(plan.labels.isEmpty)
+        #expect(condition(plan, "Ready")?.reason == "DataDirectoryLost")
+        #expect(condition(plan, "Degraded")?.reason == "DataDirectoryLost")
+        #expect(plan.status.instanceStatus?.first?.message?.hasPrefix("DataDirectoryLost:") == true)
+        #expect(plan.events.contains { $0.kind == .warning && $0.reason == .dataDirectoryLost })
+    }
+
+    @Test("the operator blind (no probe ran): labels unchanged, status says why")
+    func blindOperatorChangesNoLabel() {
+        var observation = Self.healthy()
+        observation.reports = []
+        observation.probeBlocked = "the superuser Secret cannot be read"
+        let plan = ClusterPlanner.plan(observation)
+        #expect(plan.labels.isEmpty)
+        #expect(condition(plan, "Ready")?.reason == "ProbesBlocked")
+        #expect(plan.status.systemIdentifier == Self.identifier)
+    }
+
+    @Test("probes time out or fail to log in: the labels stay")
+    func unreachableInstancesKeepTheirLabels() {
+        var observation = Self.healthy()
+        observation.reports = (0..<3).map { InstanceReport(podName: "orders-\($0)", failure: "authenticationFailed: password authentication failed") }
+        let plan = ClusterPlanner.plan(observation)
+        #expect(plan.labels.isEmpty)
+        #expect(plan.status.primary == nil)
+    }
+
+    @Test("a replica promoted by hand while the old primary cannot be reached: the old label goes first")
+    func confirmedPrimaryElsewhereMovesTheLabel() {
+        var observation = Self.healthy()
+        observation.reports[0] = InstanceReport(podName: "orders-0", failure: "connectionFailed: timeout")
+        observation.reports[1] = InstanceReport(podName: "orders-1", database: Self.facts(inRecovery: false))
+        let plan = ClusterPlanner.plan(observation)
+        #expect(plan.labels == [RoleLabelPlan.Change(pod: "orders-0", role: nil), RoleLabelPlan.Change(pod: "orders-1", role: "primary")])
+    }
+
+    @Test("a replica that stops streaming keeps its label for the grace period, then loses it")
+    func replicaThatCannotStream() {
+        var observation = Self.healthy()
+        observation.reports[2] = InstanceReport(podName: "orders-2", database: Self.facts(inRecovery: true, streaming: false))
+        let first = ClusterPlanner.plan(observation)
+        #expect(first.labels.isEmpty)
+        let since = try? #require(first.status.instanceStatus?[2].notStreamingSince)
+        #expect(since == KubeTime.format(1_000_000))
+
+        observation.cluster.status = first.status
+        observation.now += 10
+        #expect(ClusterPlanner.plan(observation).labels.isEmpty)
+
+        observation.now += 25
+        let late = ClusterPlanner.plan(observation)
+        #expect(late.labels == [RoleLabelPlan.Change(pod: "orders-2", role: nil)])
+        #expect(late.events.contains { $0.reason == .replicaUnlabelled && $0.message.contains("has not streamed") })
+
+        // Streaming again: labelled again, and the timer is gone.
+        observation.cluster.status = late.status
+        observation.pods[2].roleLabel = nil
+        observation.reports[2] = InstanceReport(podName: "orders-2", database: Self.facts(inRecovery: true))
+        let back = ClusterPlanner.plan(observation)
+        #expect(back.labels == [RoleLabelPlan.Change(pod: "orders-2", role: "replica")])
+        #expect(back.status.instanceStatus?[2].notStreamingSince == nil)
+    }
+
+    @Test("replicas that cannot stream because no primary is confirmed keep their labels")
+    func replicasWithoutAPrimaryKeepLabels() {
+        var observation = Self.healthy()
+        observation.reports[0] = InstanceReport(podName: "orders-0", failure: "connectionFailed: refused")
+        observation.reports[1] = InstanceReport(podName: "orders-1", database: Self.facts(inRecovery: true, streaming: false))
+        var status = try? #require(ClusterPlanner.plan(observation).status)
+        status?.instanceStatus?[1].notStreamingSince = KubeTime.format(observation.now - 600)
+        observation.cluster.status = status
+        #expect(ClusterPlanner.plan(observation).labels.isEmpty)
+    }
+
+    @Test("the identifier is recorded from the first primary, and put where pod 0's bootstrap reads it")
+    func identifierRecordedOnce() {
+        var observation = Self.healthy()
+        observation.cluster.status = nil
+        observation.pods = observation.pods.map { PodObservation(name: $0.name, isReady: true, revision: "r1") }
+        let plan = ClusterPlanner.plan(observation)
+        #expect(plan.status.systemIdentifier == Self.identifier)
+        #expect(plan.events.contains { $0.reason == .identityRecorded })
+        let configMap = plan.objects.compactMap { if case .configMap(let map) = $0 { map } else { nil } }.first
+        #expect(configMap?.data?[ConfigMapBuilder.systemIdentifierKey] == Self.identifier)
+
+        // Before any primary is seen, nothing is recorded and the ConfigMap has no identifier.
+        observation.reports = [InstanceReport(podName: "orders-1", database: Self.facts(inRecovery: true))]
+        let early = ClusterPlanner.plan(observation)
+        #expect(early.status.systemIdentifier == nil)
+        let earlyMap = early.objects.compactMap { if case .configMap(let map) = $0 { map } else { nil } }.first
+        #expect(earlyMap?.data?[ConfigMapBuilder.systemIdentifierKey] == nil)
+    }
+
+    @Test("nothing recorded and the instances disagree: no identifier, no labels, status explains")
+    func disagreeingInstancesAreNotChosenBetween() {
+        var observation = Self.healthy()
+        observation.cluster.status = nil
+        observation.pods = observation.pods.map { PodObservation(name: $0.name, isReady: true, revision: "r1") }
+        observation.reports[0] = InstanceReport(podName: "orders-0", database: Self.facts(inRecovery: false, identifier: "7400000000000000009"))
+        let plan = ClusterPlanner.plan(observation)
+        #expect(plan.status.systemIdentifier == nil)
+        #expect(plan.labels.isEmpty)
+        #expect(condition(plan, "Ready")?.reason == "IdentityConflict")
+    }
+
+    @Test("two servers accept writes: neither keeps the primary label")
+    func splitBrainUnlabelsBoth() {
+        var observation = Self.healthy()
+        observation.reports[1] = InstanceReport(podName: "orders-1", database: Self.facts(inRecovery: false))
+        let plan = ClusterPlanner.plan(observation)
+        #expect(plan.labels.contains(RoleLabelPlan.Change(pod: "orders-0", role: nil)))
+        #expect(plan.labels.contains(RoleLabelPlan.Change(pod: "orders-1", role: nil)))
+        #expect(!plan.labels.contains { $0.role == "primary" })
+    }
+}
