@@ -41,6 +41,7 @@ extension StoreState {
         } else if let crd = collections[definitions]?[ObjectKey(namespace: "", name: path.resource.description)]?.value {
             causes += CustomResourceRules.causes(crd: crd, version: path.version, object: object, old: old)
         }
+        if let old { causes += BuiltInUpdateRules.causes(resource: path.resource, object: object, old: old) }
         if let validator { causes += validator(path.resource, object) }
         if !causes.isEmpty {
             throw APIError.invalid(path, kind: object["kind"]?.stringValue ?? path.plural, name: name, causes: causes)

@@ -39,6 +39,21 @@ extension ClusterReconciler {
             }
         case .checkpoint:
             try await replication.checkpoint(on: settings)
+        case .ensureRoles(let pod):
+            guard let replication = round.credentials[.replication], let app = round.credentials[.app] else {
+                throw ActionError(message: "the replication or app Secret cannot be read")
+            }
+            let wanted = ClusterRoles(
+                replicationUser: replication.username ?? ClusterDefaults.replicationUserName,
+                replicationPassword: PostgresPassword(replication.password),
+                appOwner: app.username ?? round.resolved.owner, appPassword: PostgresPassword(app.password),
+                database: round.resolved.database)
+            let changes = try await RoleActions(pool: pool).ensure(wanted, on: settings)
+            if !changes.isEmpty {
+                round.logger.notice("made missing roles or database", metadata: [
+                    "pod": "\(pod)", "roles": "\(changes.createdRoles)", "database": "\(changes.createdDatabase ?? "-")",
+                ])
+            }
         }
     }
 

@@ -49,14 +49,21 @@ extension ClusterReconciler {
         }
     }
 
-    /// Grows the claims the plan names.
-    func growVolumes(_ growth: [VolumeGrowth], _ round: inout Round) async throws {
+    /// Grows the claims the plan names; returns the ones the API server refused, with what it said.
+    func growVolumes(_ growth: [VolumeGrowth], _ round: inout Round) async -> [VolumeGrowthFailure] {
+        var failures: [VolumeGrowthFailure] = []
         for step in growth {
-            _ = try await client.patchMerge(
-                PersistentVolumeClaim.self, name: step.claim, namespace: round.resolved.namespace,
-                patch: ["spec": ["resources": ["requests": ["storage": .string(step.size)]]]], fieldManager: options.fieldManager)
-            round.writes += 1
+            do {
+                _ = try await client.patchMerge(
+                    PersistentVolumeClaim.self, name: step.claim, namespace: round.resolved.namespace,
+                    patch: ["spec": ["resources": ["requests": ["storage": .string(step.size)]]]], fieldManager: options.fieldManager)
+                round.writes += 1
+            } catch {
+                round.logger.warning("volume claim not grown", metadata: ["claim": "\(step.claim)", "error": "\(error)"])
+                failures.append(VolumeGrowthFailure(claim: step.claim, message: "\(error)"))
+            }
         }
+        return failures
     }
 
     /// Creates `object`; false when it already exists (it is then left as it is).

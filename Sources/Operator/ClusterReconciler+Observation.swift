@@ -33,6 +33,7 @@ extension ClusterReconciler {
             }
             let data = Self.decodedData(secret)
             observation.secrets[role] = .present(username: data["username"], hasPassword: data["password"] != nil)
+            round.credentials[role] = data["password"].map { (username: data["username"], password: $0) }
             if role == .superuser { round.superuserPassword = data["password"] }
         }
 
@@ -43,7 +44,8 @@ extension ClusterReconciler {
         observation.pods = pods.map { pod in
             PodObservation(name: pod.metadata.name ?? "", isReady: pod.isReady, revision: pod.controllerRevisionHash,
                            roleLabel: pod.metadata.labels?[ClusterLabels.role],
-                           bootstrapFailure: pod.failureMessage(ofInitContainer: PodLayout.initContainerName))
+                           bootstrapFailure: pod.failureMessage(ofInitContainer: PodLayout.initContainerName),
+                           uid: pod.metadata.uid)
         }
         for pod in pods {
             if let address = address(of: pod, round) { round.addresses[address.podName] = address }
@@ -62,7 +64,7 @@ extension ClusterReconciler {
             observation.probeBlocked = "the superuser Secret cannot be read"
         }
 
-        if ClusterPlanner.needsClaims(round.cluster, statefulSet: observation.statefulSet) {
+        if ClusterPlanner.needsClaims(round.cluster, statefulSet: observation.statefulSet, pods: observation.pods) {
             let selector = LabelSelector(matchLabels: ClusterLabels.podSelector(cluster: resolved.name)).queryString
             let claims = try await client.list(PersistentVolumeClaim.self, namespace: namespace, options: ListOptions(labelSelector: selector))
             observation.claims = claims.items.map { ClaimObservation(name: $0.metadata.name ?? "", requested: $0.spec?.resources?.requests?["storage"]) }

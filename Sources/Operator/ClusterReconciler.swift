@@ -75,7 +75,12 @@ public final class ClusterReconciler: Sendable {
         if let statefulSet = plan.statefulSet {
             try await applyIfChanged(statefulSet, live: observation.statefulSet, comparedAs: CacheForm.statefulSet, &round)
         }
-        try await growVolumes(plan.volumeGrowth, &round)
+        let growthFailures = await growVolumes(plan.volumeGrowth, &round)
+        if !growthFailures.isEmpty {
+            // Status and events say what the API server refused; nothing else is decided again.
+            observation.growthFailures = growthFailures
+            plan = ClusterPlanner.plan(observation)
+        }
         try await finish(plan, &round)
         return Outcome(requeueAfter: interval(plan.requeue), writes: round.writes, phase: plan.status.phase)
     }
@@ -120,6 +125,8 @@ struct Round {
     var writes = 0
     /// The superuser's password, read from its Secret for the probes and actions (never logged).
     var superuserPassword: String?
+    /// Each Secret's username and password, for the actions that make missing roles (never logged).
+    var credentials: [SecretRole: (username: String?, password: String)] = [:]
     /// Where each pod's PostgreSQL is reached.
     var addresses: [String: InstanceAddress] = [:]
 

@@ -109,7 +109,8 @@ struct BuilderTests {
         // Probes ask PostgreSQL itself, not an open port.
         #expect(postgres.readinessProbe?.exec?.command.first == "psql")
         #expect(postgres.readinessProbe?.exec?.command.contains("SELECT 1") == true)
-        #expect(postgres.livenessProbe?.exec?.command.first == "pg_isready")
+        #expect(postgres.livenessProbe?.exec?.command.last?.hasPrefix("pg_isready") == true)
+        #expect(postgres.livenessProbe?.exec?.command.last?.hasSuffix("test $? -le 1") == true)
         // No password travels in the environment.
         #expect(!(postgres.env ?? []).contains { $0.valueFrom?.secretKeyRef != nil })
         let initContainer = try #require(pod.initContainers?.first)

@@ -121,4 +121,38 @@ struct LivePostgresTests {
         let degraded = try #require(try harness.condition("Degraded"))
         #expect(degraded.message.contains("orders-0") && degraded.message.contains("orders-1"))
     }
+
+    @Test("roles and the database a cut-short first start never made are made by the operator; replicas stream again")
+    func missingRolesAndDatabaseAreMade() async throws {
+        let cluster = try await PostgresTestCluster.start(name: "orders", replicas: 2)
+        defer { Task { await cluster.shutdown() } }
+        let harness = try await Self.harness(for: cluster)
+        defer { Task { await harness.stop() } }
+        try await reconcile(harness) { try harness.cluster()?.status?.phase == .healthy }
+
+        // What a first start cut short after initdb leaves: no replication role, no app owner, no database.
+        _ = try await cluster.primary.psql("DROP DATABASE app")
+        _ = try await cluster.primary.psql("DROP ROLE app")
+        _ = try await cluster.primary.psql("DROP ROLE streaming_replica")
+        _ = try await cluster.primary.psql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_replication")
+        try await reconcile(harness) {
+            try harness.cluster()?.status?.phase == .healthy
+        }
+        #expect(try await cluster.primary.psql("SELECT rolreplication FROM pg_roles WHERE rolname = 'streaming_replica'") == "t")
+        #expect(try await cluster.primary.psql("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'app'") == "app")
+        // Passwords went in as SCRAM verifiers, from the Secrets.
+        #expect(try await cluster.primary.psql("SELECT bool_and(rolpassword LIKE 'SCRAM-SHA-256$%') FROM pg_authid WHERE rolname IN ('app', 'streaming_replica')") == "t")
+        let appSecret = try #require(try harness.server.object(Secret.self, namespace: harness.namespace, name: "orders-app"))
+        let appPassword = try #require(ClusterReconciler.decodedData(appSecret)["password"])
+        let app = ConnectionSettings(
+            host: "127.0.0.1", port: cluster.primary.port, user: "app", password: PostgresPassword(appPassword),
+            database: "app", sslMode: "disable")
+        let connection = try await PostgresConnection.connect(app)
+        defer { connection.close() }
+        _ = try await connection.query("CREATE TABLE made_after_heal (n int)")
+        // Replicas log in again with the replication Secret's password.
+        try await cluster.waitForStreaming(count: 2)
+        #expect(!(cluster.primary.logTail(lines: 400).contains(appPassword)))
+    }
 }

@@ -309,3 +309,71 @@ struct WorkQueueTests {
         #expect(await queue.next() == "c")
     }
 }
+
+/// Volume growth against the test server, which refuses to resize a claim that is not Bound
+/// exactly as the real API server does.
+@Suite("Reconcile: volume growth")
+struct VolumeGrowthTests {
+    func putClaim(_ harness: OperatorHarness, _ ordinal: Int, bound: Bool) throws {
+        var claim = PersistentVolumeClaim(
+            metadata: ObjectMeta(name: "data-orders-\(ordinal)", namespace: harness.namespace, labels: ClusterLabels.common(cluster: "orders")),
+            spec: PersistentVolumeClaimSpec(accessModes: ["ReadWriteOnce"], resources: VolumeResourceRequirements(requests: ["storage": "1Gi"])))
+        var status = PersistentVolumeClaimStatus()
+        status.phase = bound ? "Bound" : "Pending"
+        claim.status = status
+        _ = try harness.server.put(claim)
+    }
+
+    func requested(_ harness: OperatorHarness, _ ordinal: Int) throws -> String? {
+        try harness.server.object(PersistentVolumeClaim.self, namespace: harness.namespace, name: "data-orders-\(ordinal)")?
+            .spec?.resources?.requests?["storage"]
+    }
+
+    @Test("a resize the API server refuses is reported; the other claims grow and the rest reconciles; then claims are not read again")
+    func refusedResizeIsReportedAndTheRestGoesOn() async throws {
+        let harness = try await OperatorHarness.start()
+        defer { Task { await harness.stop() } }
+        try harness.putCluster()
+        _ = try await harness.reconcile()
+        for ordinal in 0..<3 {
+            try harness.putPod(ordinal, ready: false)
+            try putClaim(harness, ordinal, bound: ordinal < 2)
+        }
+        var cluster = try #require(try harness.cluster())
+        cluster.spec.storage.size = "2Gi"
+        cluster.spec.podDisruptionBudget = PodDisruptionBudgetSettings(enabled: false)
+        _ = try await harness.client.update(cluster)
+        try await harness.eventually("spec seen") { try harness.cluster()?.spec.storage.size == "2Gi" }
+
+        _ = try await harness.reconcile()
+        #expect(try requested(harness, 0) == "2Gi")
+        #expect(try requested(harness, 1) == "2Gi")
+        #expect(try requested(harness, 2) == "1Gi")
+        // The rest of the round happened: the budget the spec no longer wants is gone, and the
+        // status describes the new generation.
+        #expect(try harness.server.object(PodDisruptionBudget.self, namespace: harness.namespace, name: "orders") == nil)
+        let status = try #require(try harness.cluster()?.status)
+        #expect(status.observedGeneration == (try harness.cluster()?.metadata.generation))
+        #expect(status.volumes == nil)
+        let progressing = try #require(status.conditions?.first { $0.type == "Progressing" })
+        #expect(progressing.reason == "VolumeResizeFailed")
+        #expect(progressing.message.contains("data-orders-2") && progressing.message.contains("immutable"))
+        try await harness.eventually("the Warning Event is recorded") {
+            harness.server.objects(in: ResourceKey(Event.self)).contains {
+                $0["reason"]?.stringValue == "VolumeResizeFailed" && $0["type"]?.stringValue == "Warning"
+            }
+        }
+
+        // The claim binds; the next round grows it, records the resize, and after that the
+        // claims are not listed again while the pods stay the same.
+        try putClaim(harness, 2, bound: true)
+        _ = try await harness.reconcile()
+        #expect(try requested(harness, 2) == "2Gi")
+        _ = try await harness.reconcile()
+        #expect(try harness.cluster()?.status?.volumes?.size == "2Gi")
+        let lists = harness.server.requests.filter { $0.verb == "list" && $0.path.contains("persistentvolumeclaims") }.count
+        _ = try await harness.reconcile()
+        _ = try await harness.reconcile()
+        #expect(harness.server.requests.filter { $0.verb == "list" && $0.path.contains("persistentvolumeclaims") }.count == lists)
+    }
+}

@@ -102,7 +102,7 @@ struct PlannerWorld {
                     slots: ordinal == 0 && !pod.server.inRecovery ? slots.sorted().map { SlotFacts(name: $0, isActive: false) } : [])
             }
         }
-        if ClusterPlanner.needsClaims(cluster, statefulSet: observation.statefulSet) {
+        if ClusterPlanner.needsClaims(cluster, statefulSet: observation.statefulSet, pods: observation.pods) {
             observation.claims = claims.sorted { $0.key < $1.key }.map { ClaimObservation(name: $0.key, requested: $0.value) }
         }
         return observation
@@ -130,6 +130,8 @@ struct PlannerWorld {
         var failures: [ActionFailure] = []
         for action in actions {
             switch action {
+            case .ensureRoles:
+                break
             case .checkpoint:
                 if checkpointFails { failures.append(ActionFailure(action: action, message: "queryTimeout: CHECKPOINT timed out")) }
             case .ensureSlots(_, let replicas, let dropping):

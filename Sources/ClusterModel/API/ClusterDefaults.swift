@@ -18,6 +18,18 @@ public enum ClusterDefaults {
     /// Long enough for a shutdown checkpoint of a busy server.
     public static let terminationGracePeriodSeconds: Int64 = 120
     public static let port = 5432
+    /// The share of the data volume that replication slots may hold back as WAL
+    /// (`max_slot_wal_keep_size`, unless the user sets it): one quarter. A replica that falls
+    /// further behind loses its slot and is rebuilt; the primary never fills its disk for it.
+    public static let slotWALShareOfVolume = 0.25
+
+    /// `max_slot_wal_keep_size` for a data volume of `storage` (a quantity), in whole MB, at
+    /// least 64MB; `nil` when the size cannot be read.
+    public static func maxSlotWALKeepSize(storage: String) -> String? {
+        guard let quantity = Quantity(storage), quantity.value > 0 else { return nil }
+        let megabytes = Int((quantity.value * slotWALShareOfVolume / 1_048_576).rounded(.down))
+        return "\(max(64, megabytes))MB"
+    }
     /// The uid and gid of the `postgres` user in the official image.
     public static let postgresUID: Int64 = 999
 }

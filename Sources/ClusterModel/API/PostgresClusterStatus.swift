@@ -22,8 +22,25 @@ public struct PostgresClusterStatus: Codable, Sendable, Hashable {
     public var stepStartedAt: String?
     public var conditions: [Condition]?
     public var instanceStatus: [InstanceStatus]?
+    /// The size every data claim of the pods in ``VolumesStatus/podsHash`` was seen to request
+    /// after a resize; while it matches, claims are not read again.
+    public var volumes: VolumesStatus?
 
     public init() {}
+}
+
+/// What the last confirmed volume resize covered.
+public struct VolumesStatus: Codable, Sendable, Hashable {
+    /// The size every data claim requests.
+    public var size: String
+    /// A hash of the pods (name and uid) whose claims were checked: a new pod (a new claim,
+    /// made at the template's smaller size) makes the claims be read again.
+    public var podsHash: String
+
+    public init(size: String, podsHash: String) {
+        self.size = size
+        self.podsHash = podsHash
+    }
 }
 
 /// A short, machine-friendly summary of the cluster's state.

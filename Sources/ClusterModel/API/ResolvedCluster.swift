@@ -15,7 +15,14 @@ public struct ResolvedCluster: Sendable, Hashable {
     public var storageSize: String
     public var storageClassName: String?
     public var resources: ResourceRequirements?
+    /// The server parameters: the user's, plus defaults Ordinal derives from the spec
+    /// (`max_slot_wal_keep_size` from the volume size) where the user set none.
     public var parameters: [String: String]
+    /// The parameters Ordinal derived (not the user's). They are left out of the pod template's
+    /// configuration hash: a volume resize changes `max_slot_wal_keep_size`, and that alone must
+    /// not restart every pod (a larger volume only makes the old cap more cautious until the next
+    /// restart).
+    public var derivedParameterNames: Set<String> = []
     public var database: String
     public var owner: String
     /// Existing Secrets the user named, by role; `nil` means Ordinal generates one.
@@ -50,7 +57,14 @@ public struct ResolvedCluster: Sendable, Hashable {
         storageSize = spec.storage.size
         storageClassName = spec.storage.storageClassName
         resources = spec.resources
-        parameters = spec.postgresql?.parameters ?? [:]
+        var parameters = spec.postgresql?.parameters ?? [:]
+        if parameters["max_slot_wal_keep_size"] == nil,
+            let cap = ClusterDefaults.maxSlotWALKeepSize(storage: spec.storage.size)
+        {
+            parameters["max_slot_wal_keep_size"] = cap
+            derivedParameterNames.insert("max_slot_wal_keep_size")
+        }
+        self.parameters = parameters
         database = spec.bootstrap?.database ?? ClusterDefaults.database
         owner = spec.bootstrap?.owner ?? ClusterDefaults.owner
         userSecrets = spec.secrets ?? SecretsSpec()

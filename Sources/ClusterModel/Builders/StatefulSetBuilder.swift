@@ -7,7 +7,8 @@ public enum StatefulSetBuilder {
     public static func build(_ cluster: ResolvedCluster, partition: Int = 0) -> StatefulSet {
         let names = cluster.names
         let selector = ClusterLabels.podSelector(cluster: cluster.name)
-        let configHash = FNV1a.hex(PostgresConfigFiles.postgresqlConf(parameters: cluster.parameters))
+        let configHash = FNV1a.hex(PostgresConfigFiles.postgresqlConf(
+            parameters: cluster.parameters.filter { !cluster.derivedParameterNames.contains($0.key) }))
 
         var podSpec = PodSpec(containers: [postgresContainer(cluster)])
         podSpec.initContainers = [bootstrapContainer(cluster)]
@@ -113,8 +114,10 @@ public enum StatefulSetBuilder {
         container.securityContext = restrictedSecurityContext()
         // Startup: crash recovery or a long WAL replay may take a while; allow up to an hour.
         container.startupProbe = probe(isReadyCommand, period: 10, timeout: 5, failures: 360)
-        // Liveness: the postmaster answers (no login needed, cheap even under load).
-        container.livenessProbe = probe(isReadyCommand, period: 10, timeout: 5, failures: 6)
+        // Liveness: the postmaster answers, accepting connections or not (no login needed, cheap
+        // even under load). pg_isready exits 1 while the server starts, recovers from a crash or
+        // replays WAL: that is alive, and a restart would only begin the recovery again.
+        container.livenessProbe = probe(isAliveCommand, period: 10, timeout: 5, failures: 6)
         // Readiness: PostgreSQL itself runs a query, on a primary or a hot standby.
         container.readinessProbe = probe(queryCommand, period: 5, timeout: 5, failures: 3)
         return container
@@ -132,6 +135,10 @@ public enum StatefulSetBuilder {
     }
 
     static let isReadyCommand = ["pg_isready", "--quiet", "--host", PodLayout.socketDirectory, "--port", "\(ClusterDefaults.port)"]
+    /// Exit 0 (accepting) and 1 (rejecting: starting, recovering) are alive; 2 (no answer) and 3 are not.
+    static let isAliveCommand = [
+        "sh", "-c", "pg_isready --quiet --host \(PodLayout.socketDirectory) --port \(ClusterDefaults.port); test $? -le 1",
+    ]
     static let queryCommand = [
         "psql", "--no-password", "--quiet", "--no-align", "--tuples-only",
         "--host", PodLayout.socketDirectory, "--port", "\(ClusterDefaults.port)",

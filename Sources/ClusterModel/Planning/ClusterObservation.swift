@@ -20,10 +20,12 @@ public struct ClusterObservation: Sendable, Hashable {
     /// Why probing did not run at all, when it did not (no credentials, no pod with an address).
     public var probeBlocked: String?
     /// The data volume claims and their requested sizes, when the shell read them (see
-    /// ``ClusterPlanner/needsClaims(_:)``).
+    /// ``ClusterPlanner/needsClaims(_:statefulSet:pods:)``).
     public var claims: [ClaimObservation]?
     /// Actions of an earlier plan for this same observation that failed (fed back by the shell).
     public var failures: [ActionFailure]
+    /// Claims whose growth the API server refused this round, and what it said (fed back).
+    public var growthFailures: [VolumeGrowthFailure] = []
 
     /// Creates an observation.
     public init(
@@ -68,14 +70,30 @@ public struct PodObservation: Sendable, Hashable {
     /// The termination message of the bootstrap init container's latest failed run
     /// (`<Reason>: <sentence>`, docs/pod-contract.md), if it failed.
     public var bootstrapFailure: String?
+    /// `metadata.uid`: a pod made again (perhaps with a new claim) has a new one.
+    public var uid: String?
 
     /// Creates a pod observation.
-    public init(name: String, isReady: Bool, revision: String? = nil, roleLabel: String? = nil, bootstrapFailure: String? = nil) {
+    public init(name: String, isReady: Bool, revision: String? = nil, roleLabel: String? = nil, bootstrapFailure: String? = nil,
+                uid: String? = nil) {
         self.name = name
         self.isReady = isReady
         self.revision = revision
         self.roleLabel = roleLabel
         self.bootstrapFailure = bootstrapFailure
+        self.uid = uid
+    }
+}
+
+/// A claim the API server would not grow, and what it said.
+public struct VolumeGrowthFailure: Sendable, Hashable {
+    public var claim: String
+    public var message: String
+
+    /// Creates a failure report.
+    public init(claim: String, message: String) {
+        self.claim = claim
+        self.message = message
     }
 }
 

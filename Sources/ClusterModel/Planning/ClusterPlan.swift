@@ -53,11 +53,15 @@ public enum InstanceAction: Sendable, Hashable {
     case streamFrom(pod: String, upstream: String, user: String)
     /// `CHECKPOINT` on `pod`; the StatefulSet step that follows depends on it.
     case checkpoint(pod: String)
+    /// On the primary `pod`: make the replication role, the application owner and the
+    /// application database when missing (never changing existing ones), with the names and
+    /// passwords of the cluster's Secrets.
+    case ensureRoles(pod: String)
 
     /// The pod the action runs on.
     public var pod: String {
         switch self {
-        case .ensureSlots(let pod, _, _), .streamFrom(let pod, _, _), .checkpoint(let pod): pod
+        case .ensureSlots(let pod, _, _), .streamFrom(let pod, _, _), .checkpoint(let pod), .ensureRoles(let pod): pod
         }
     }
 }

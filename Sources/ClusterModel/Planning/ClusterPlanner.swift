@@ -64,7 +64,9 @@ public enum ClusterPlanner {
             resolved: resolved, instances: instances, roles: roles,
             user: observation.secrets[.replication]?.username ?? ClusterDefaults.replicationUserName,
             failures: observation.failures)
-        plan.actions = replication.actions
+        // The roles replicas and clients log in with, made again if a first start was cut short.
+        plan.actions = roles.primary.map { [.ensureRoles(pod: $0)] } ?? []
+        plan.actions += replication.actions
         plan.events += replication.events
 
         var workload = WorkloadPlan(
@@ -74,7 +76,7 @@ public enum ClusterPlanner {
         plan.statefulSet = workload.statefulSet
         plan.events += workload.events
 
-        let volumes = VolumePlan(resolved: resolved, statefulSet: observation.statefulSet, claims: observation.claims)
+        let volumes = VolumePlan(resolved: resolved, observation: observation)
         plan.volumeGrowth = volumes.growth
         plan.events += volumes.events
 
@@ -85,6 +87,8 @@ public enum ClusterPlanner {
         input.identityConflict = instances.identity.conflict
         input.notStreamingSince = streaming.notStreamingSince
         input.probeBlocked = observation.probeBlocked
+        input.volumes = volumes.confirmed
+        input.volumeProblem = volumes.problem
         input.reportedIdentifiers = Dictionary(
             instances.reports.compactMap { report in report.database?.systemIdentifier.map { (report.podName, $0) } },
             uniquingKeysWith: { first, _ in first })
@@ -96,9 +100,12 @@ public enum ClusterPlanner {
     }
 
     /// True when the data volume claims must be read this round: the spec asks for more storage
-    /// than the StatefulSet's claim template holds.
-    public static func needsClaims(_ cluster: PostgresCluster, statefulSet: StatefulSet?) -> Bool {
-        VolumePlan.wantedGrowth(ResolvedCluster(cluster), statefulSet: statefulSet) != nil
+    /// than the StatefulSet's claim template holds, and status does not already record that
+    /// every claim of these `pods` was grown to it.
+    public static func needsClaims(_ cluster: PostgresCluster, statefulSet: StatefulSet?, pods: [PodObservation]) -> Bool {
+        guard let wanted = VolumePlan.wantedGrowth(ResolvedCluster(cluster), statefulSet: statefulSet) else { return false }
+        let recorded = cluster.status?.volumes
+        return !(recorded?.size == wanted.text && recorded?.podsHash == VolumePlan.podsHash(pods))
     }
 
     /// Events for a phase change: a Warning with the Degraded condition's reason, or Normal on

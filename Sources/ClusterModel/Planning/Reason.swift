@@ -11,6 +11,7 @@ public enum Reason: String, Sendable, Hashable, CaseIterable, CustomStringConver
     case foreignInstance = "ForeignInstance"
     case identityConflict = "IdentityConflict"
     case probesBlocked = "ProbesBlocked"
+    case volumeResizeFailed = "VolumeResizeFailed"
     /// From a pod: pod 0's data directory is empty in a bootstrapped cluster.
     case dataDirectoryLost = "DataDirectoryLost"
     // Progressing

@@ -24,6 +24,10 @@ public enum StatusComputer {
         public var notStreamingSince: [String: Double] = [:]
         /// Why probing did not run at all, when it did not.
         public var probeBlocked: String?
+        /// What the last confirmed volume resize covered.
+        public var volumes: VolumesStatus?
+        /// Why a volume resize is not done, when the API server refused it.
+        public var volumeProblem: String?
 
         public init(cluster: ResolvedCluster, previous: PostgresClusterStatus?, instances: [InstanceObservation], roles: RoleDecision,
                     rollout: RolloutPlanner.Decision? = nil, partition: Int? = nil, specErrors: [FieldError] = [], now: Double) {
@@ -51,6 +55,7 @@ public enum StatusComputer {
         status.stepStartedAt = input.rollout?.stepStartedAt.map { KubeTime.format($0) }
         let wasCreated = input.previous?.phase.map { $0 != .creating } ?? false
         status.systemIdentifier = input.systemIdentifier ?? input.previous?.systemIdentifier
+        status.volumes = input.volumes
 
         if !input.specErrors.isEmpty {
             let message = "spec is invalid: " + input.specErrors.map(\.description).joined(separator: "; ")
@@ -58,6 +63,7 @@ public enum StatusComputer {
             status.readyInstances = input.previous?.readyInstances
             status.primary = input.previous?.primary
             status.systemIdentifier = input.previous?.systemIdentifier
+            status.volumes = input.previous?.volumes
             status.currentVersion = input.previous?.currentVersion
             status.instanceStatus = input.previous?.instanceStatus
             status.conditions = conditions(input, [
@@ -143,6 +149,8 @@ public enum StatusComputer {
             case .stuck: progressingState = (false, .rolloutStuck, rollout.message)
             default: progressingState = (true, .rollingUpdate, rollout.message + " (partition \(rollout.partition))")
             }
+        } else if let problem = input.volumeProblem {
+            progressingState = (false, .volumeResizeFailed, problem)
         } else if !wasCreated && !isReady {
             progressingState = (true, .creating, readyMessage)
         } else if input.instances.count != cluster.instances {
@@ -158,6 +166,8 @@ public enum StatusComputer {
             degradedState = (true, .rolloutStuck, "\(rollout.pod ?? "a pod"): \(rollout.message); the partition stays at \(rollout.partition), so pods below it keep the old version. Fix the cause, or set the previous version back to roll back")
         } else if wasCreated && !isReady && !rollingOut {
             degradedState = (true, readyReason, readyMessage)
+        } else if let problem = input.volumeProblem {
+            degradedState = (true, .volumeResizeFailed, problem)
         }
 
         if degradedState.0 {

@@ -182,6 +182,7 @@ public enum PostgresClusterSchema {
                 "stepStartedAt": Schema(type: .string).withFormat("date-time"),
                 "conditions": .array(of: condition).listTypeMap(key: "type"),
                 "instanceStatus": .array(of: instance),
+                "volumes": Schema.object(required: ["size", "podsHash"], ["size": .string(), "podsHash": .string()]),
             ])
     }
 }

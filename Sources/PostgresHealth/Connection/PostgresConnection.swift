@@ -211,6 +211,42 @@ public final class PostgresConnection: @unchecked Sendable {
         return escaped
     }
 
+    /// Quotes `text` as an SQL identifier with libpq's `PQescapeIdentifier` (role and database
+    /// names in `CREATE ROLE` and `CREATE DATABASE`, which take no parameters).
+    public func escapeIdentifier(_ text: String) throws(PostgresError) -> String {
+        if text.utf8.contains(0) {
+            throw error(.invalidArgument, "escape", "a name contains a NUL byte")
+        }
+        let escaped: String? = state.withLock { state in
+            guard !state.inUse, let conn, let pointer = PQescapeIdentifier(conn, text, text.utf8.count) else { return nil }
+            defer { PQfreemem(pointer) }
+            return String(cString: pointer)
+        }
+        guard let escaped else {
+            throw error(.invalidArgument, "escape", "libpq could not quote the name")
+        }
+        return escaped
+    }
+
+    /// The SCRAM-SHA-256 verifier of `password` for `user`, computed here by libpq
+    /// (`PQencryptPasswordConn`), so the clear-text password never reaches the server or its log.
+    public func scramVerifier(password: PostgresPassword, user: String) throws(PostgresError) -> String {
+        if password.value.utf8.contains(0) || user.utf8.contains(0) {
+            throw error(.invalidArgument, "encrypt password", "a value contains a NUL byte")
+        }
+        let verifier: String? = state.withLock { state in
+            guard !state.inUse, let conn, let pointer = PQencryptPasswordConn(conn, password.value, user, "scram-sha-256") else {
+                return nil
+            }
+            defer { PQfreemem(pointer) }
+            return String(cString: pointer)
+        }
+        guard let verifier else {
+            throw error(.invalidArgument, "encrypt password", "libpq could not compute the SCRAM verifier")
+        }
+        return verifier
+    }
+
     /// Closes the connection; later queries fail with ``PostgresError/Code/connectionLost``.
     /// Closing during a query (from another task) takes effect when that query ends.
     public func close() {
