@@ -39,6 +39,9 @@ extension ClusterReconciler {
             }
         case .checkpoint:
             try await replication.checkpoint(on: settings)
+        case .recreateSlot(_, let replica):
+            try await replication.recreateSlot(on: settings, forPod: replica)
+            round.logger.notice("recreated an invalidated replication slot", metadata: ["replica": "\(replica)"])
         case .ensureRoles(let pod):
             guard let replication = round.credentials[.replication], let app = round.credentials[.app] else {
                 throw ActionError(message: "the replication or app Secret cannot be read")

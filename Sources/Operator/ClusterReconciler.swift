@@ -72,6 +72,7 @@ public final class ClusterReconciler: Sendable {
             observation.failures = failures
             plan = ClusterPlanner.plan(observation)
         }
+        try await restartForRebuild(plan.podsToDelete, &round)
         if let statefulSet = plan.statefulSet {
             try await applyIfChanged(statefulSet, live: observation.statefulSet, comparedAs: CacheForm.statefulSet, &round)
         }

@@ -13,14 +13,14 @@ import Testing
 @Suite("Reconcile with real PostgreSQL", .serialized,
        .enabled(if: PostgresBinaries.isAvailable, "needs PostgreSQL server binaries (Debian's postgresql) and, when running as root, the postgres user"))
 struct LivePostgresTests {
-    static func harness(for cluster: PostgresTestCluster) async throws -> OperatorHarness {
+    static func harness(for cluster: PostgresTestCluster, clock: WallClock = .system) async throws -> OperatorHarness {
         var options = OperatorOptions()
         options.probeTimeout = .seconds(5)
         options.addressing = .table { _, pod in
             cluster.instances.first { $0.podName == pod }.map { ($0.host, $0.port) }
         }
         options.replicationPassfile = { _, pod in cluster.instances.first { $0.podName == pod }?.passfile }
-        let harness = try await OperatorHarness.start(options: options)
+        let harness = try await OperatorHarness.start(options: options, clock: clock)
         let labels = ClusterLabels.common(cluster: "orders")
         _ = try harness.server.put(Secret(
             metadata: ObjectMeta(name: "orders-superuser", namespace: harness.namespace, labels: labels),

@@ -17,10 +17,12 @@ final class OperatorHarness: Sendable {
     var client: KubeClient { run.client }
     var controller: Controller { run.controller }
 
-    static func start(options: OperatorOptions = OperatorOptions(), pool: ConnectionPool = ConnectionPool()) async throws -> OperatorHarness {
+    static func start(options: OperatorOptions = OperatorOptions(), pool: ConnectionPool = ConnectionPool(),
+                      clock: WallClock = .system) async throws -> OperatorHarness {
         let server = try await KubeTestServer.start()
         let metrics = OperatorMetrics()
-        let run = OperatorRun(server: server, options: options, key: ClusterKey(namespace: "shop", name: "orders"), metrics: metrics, pool: pool)
+        let run = OperatorRun(server: server, options: options, clock: clock, key: ClusterKey(namespace: "shop", name: "orders"),
+                              metrics: metrics, pool: pool)
         return OperatorHarness(run: run, metrics: metrics)
     }
 

@@ -130,7 +130,7 @@ struct PlannerWorld {
         var failures: [ActionFailure] = []
         for action in actions {
             switch action {
-            case .ensureRoles:
+            case .ensureRoles, .recreateSlot:
                 break
             case .checkpoint:
                 if checkpointFails { failures.append(ActionFailure(action: action, message: "queryTimeout: CHECKPOINT timed out")) }

@@ -25,8 +25,28 @@ public struct PostgresClusterStatus: Codable, Sendable, Hashable {
     /// The size every data claim of the pods in ``VolumesStatus/podsHash`` was seen to request
     /// after a resize; while it matches, claims are not read again.
     public var volumes: VolumesStatus?
+    /// Replicas being rebuilt from the primary (see ``RebuildRequest``).
+    public var rebuilds: [RebuildRequest]?
 
     public init() {}
+}
+
+/// A replica Ordinal is rebuilding: it could not catch up by streaming.
+public struct RebuildRequest: Codable, Sendable, Hashable {
+    public var pod: String
+    /// The uid of the pod the request was made for; the pod made after it runs the rebuild.
+    public var token: String
+    /// Why it could not stream.
+    public var reason: String
+    /// When the rebuild was requested (RFC 3339).
+    public var requestedAt: String
+
+    public init(pod: String, token: String, reason: String, requestedAt: String) {
+        self.pod = pod
+        self.token = token
+        self.reason = reason
+        self.requestedAt = requestedAt
+    }
 }
 
 /// What the last confirmed volume resize covered.
@@ -62,6 +82,9 @@ public struct InstanceStatus: Codable, Sendable, Hashable {
     public var lagBytes: Int64?
     /// Why the instance could not be probed, or what is wrong with it.
     public var message: String?
+    /// On a replica: its slot's `wal_status` on the primary, and the WAL bytes the slot holds back there.
+    public var slotWALStatus: String?
+    public var retainedWALBytes: Int64?
     /// The system identifier the instance reports, when it differs from the cluster's.
     public var systemIdentifier: String?
     /// Since when (RFC 3339) this replica has been in recovery without streaming, while it is.

@@ -9,9 +9,13 @@ public enum ConfigMapBuilder {
     /// The cluster's system identifier, once it was bootstrapped: pod 0's bootstrap refuses to
     /// let `initdb` run on an empty data directory when this key is set.
     public static let systemIdentifierKey = "system-identifier"
+    /// Replicas to rebuild at their next start: `<pod> <token>` lines (docs/pod-contract.md).
+    public static let rebuildKey = "rebuild"
 
-    /// - Parameter systemIdentifier: the identifier status recorded, once the cluster was bootstrapped.
-    public static func build(_ cluster: ResolvedCluster, systemIdentifier: String? = nil) -> ConfigMap {
+    /// - Parameters:
+    ///   - systemIdentifier: the identifier status recorded, once the cluster was bootstrapped.
+    ///   - rebuild: the ``rebuildKey`` value, while a rebuild is pending.
+    public static func build(_ cluster: ResolvedCluster, systemIdentifier: String? = nil, rebuild: String? = nil) -> ConfigMap {
         var data = [
             postgresqlConfKey: PostgresConfigFiles.postgresqlConf(parameters: cluster.parameters),
             hbaConfKey: PostgresConfigFiles.hbaConf(),
@@ -19,6 +23,7 @@ public enum ConfigMapBuilder {
             initScriptKey: PodScripts.initPrimary,
         ]
         data[systemIdentifierKey] = systemIdentifier
+        data[rebuildKey] = rebuild
         return ConfigMap(metadata: cluster.metadata(name: cluster.names.configMap), data: data)
     }
 }

@@ -14,9 +14,11 @@ public struct DesiredState: Sendable {
     ///   - partition: the StatefulSet partition the operator drives (0 for a new cluster).
     ///   - passwords: draws the values of the Secrets; they are used only when a Secret is created.
     ///   - systemIdentifier: the cluster's identifier once it was bootstrapped (into the ConfigMap).
-    public init(_ cluster: ResolvedCluster, partition: Int = 0, passwords: PasswordGenerator, systemIdentifier: String? = nil) {
+    ///   - rebuild: the ConfigMap's pending rebuild requests, if any.
+    public init(_ cluster: ResolvedCluster, partition: Int = 0, passwords: PasswordGenerator, systemIdentifier: String? = nil,
+                rebuild: String? = nil) {
         secrets = SecretBuilder.build(cluster, passwords: passwords)
-        configMap = ConfigMapBuilder.build(cluster, systemIdentifier: systemIdentifier)
+        configMap = ConfigMapBuilder.build(cluster, systemIdentifier: systemIdentifier, rebuild: rebuild)
         headlessService = ServiceBuilder.headless(cluster)
         statefulSet = StatefulSetBuilder.build(cluster, partition: partition)
         readWriteService = ServiceBuilder.readWrite(cluster)

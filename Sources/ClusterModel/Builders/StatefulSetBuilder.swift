@@ -45,10 +45,14 @@ public enum StatefulSetBuilder {
     /// A stable hash of any text (64-bit FNV-1a, 16 hex digits).
     public static func contentHash(_ text: String) -> String { FNV1a.hex(text) }
 
-    /// A stable hash of a pod template (its JSON with sorted keys).
+    /// A stable hash of a pod template (its JSON with sorted keys). Encoding a template is most
+    /// of the cost of a plan, and a cluster's template changes only with its spec, so results
+    /// are remembered (``TemplateHashMemo``); the value is the same either way.
     public static func templateHash(_ template: PodTemplateSpec) -> String {
-        let text = (try? JSONValue(encoding: template).jsonText()) ?? "\(template)"
-        return FNV1a.hex(text)
+        TemplateHashMemo.shared.hash(template) { template in
+            let text = (try? JSONValue(encoding: template).jsonText()) ?? "\(template)"
+            return FNV1a.hex(text)
+        }
     }
 
     static func dataClaimTemplate(_ cluster: ResolvedCluster) -> PersistentVolumeClaim {

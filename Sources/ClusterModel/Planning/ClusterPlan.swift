@@ -22,6 +22,9 @@ public struct ClusterPlan: Sendable, Hashable {
     public var labels: [RoleLabelPlan.Change] = []
     /// SQL actions, in order.
     public var actions: [InstanceAction] = []
+    /// Replica pods to delete after the actions, so the StatefulSet makes them again and their
+    /// bootstrap rebuilds them (the ConfigMap already names them). Never a primary; never a claim.
+    public var podsToDelete: [String] = []
     /// The StatefulSet to apply (unless the live one already matches), with its partition and replica count set.
     public var statefulSet: StatefulSet?
     /// Volume claims to grow.
@@ -57,11 +60,15 @@ public enum InstanceAction: Sendable, Hashable {
     /// application database when missing (never changing existing ones), with the names and
     /// passwords of the cluster's Secrets.
     case ensureRoles(pod: String)
+    /// On the primary `pod`: drop the invalidated slot of `replica` (unless a WAL sender uses it)
+    /// and make it again, reserving WAL from now, before the replica is rebuilt.
+    case recreateSlot(pod: String, replica: String)
 
     /// The pod the action runs on.
     public var pod: String {
         switch self {
-        case .ensureSlots(let pod, _, _), .streamFrom(let pod, _, _), .checkpoint(let pod), .ensureRoles(let pod): pod
+        case .ensureSlots(let pod, _, _), .streamFrom(let pod, _, _), .checkpoint(let pod), .ensureRoles(let pod),
+            .recreateSlot(let pod, _): pod
         }
     }
 }

@@ -40,8 +40,13 @@ public enum ClusterPlanner {
         }
 
         let instances = InstanceSet(observation: observation, names: resolved.names)
+        let roles = RoleDecision(deciding: instances.trustedReports)
+        let streaming = ReplicaStreaming(instances: instances, previous: cluster.status, now: observation.now)
+        let rebuild = RebuildPlan(
+            instances: instances, roles: roles, streaming: streaming, previous: cluster.status?.rebuilds ?? [], now: observation.now)
         let desired = DesiredState(
-            resolved, partition: 0, passwords: PasswordGenerator { "" }, systemIdentifier: instances.identity.identifier)
+            resolved, partition: 0, passwords: PasswordGenerator { "" }, systemIdentifier: instances.identity.identifier,
+            rebuild: RebuildPlan.configText(rebuild.requests))
         plan.objects = [.configMap(desired.configMap), .service(desired.headlessService),
                         .service(desired.readWriteService), .service(desired.readOnlyService)]
         if let budget = desired.podDisruptionBudget {
@@ -50,8 +55,6 @@ public enum ClusterPlanner {
             plan.budgetToDelete = resolved.names.podDisruptionBudget
         }
 
-        let roles = RoleDecision(deciding: instances.trustedReports)
-        let streaming = ReplicaStreaming(instances: instances, previous: cluster.status, now: observation.now)
         let labels = LabelPlan(
             instances: instances, roles: roles, streaming: streaming, probeBlocked: observation.probeBlocked, now: observation.now)
         plan.labels = labels.changes
@@ -68,6 +71,11 @@ public enum ClusterPlanner {
         plan.actions = roles.primary.map { [.ensureRoles(pod: $0)] } ?? []
         plan.actions += replication.actions
         plan.events += replication.events
+        if let primary = roles.primary {
+            plan.actions += rebuild.slotsToRecreate.map { .recreateSlot(pod: primary, replica: $0) }
+        }
+        plan.podsToDelete = rebuild.podsToDelete
+        plan.events += rebuild.events
 
         var workload = WorkloadPlan(
             observation: observation, resolved: resolved, desired: desired.statefulSet, instances: instances, roles: roles)
@@ -88,6 +96,10 @@ public enum ClusterPlanner {
         input.notStreamingSince = streaming.notStreamingSince
         input.probeBlocked = observation.probeBlocked
         input.volumes = volumes.confirmed
+        input.rebuilds = rebuild.requests
+        if let primary = roles.primary, let slots = instances.report(primary)?.slots {
+            input.slots = Dictionary(slots.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        }
         input.volumeProblem = volumes.problem
         input.reportedIdentifiers = Dictionary(
             instances.reports.compactMap { report in report.database?.systemIdentifier.map { (report.podName, $0) } },

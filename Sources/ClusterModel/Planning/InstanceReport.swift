@@ -32,12 +32,22 @@ public struct SlotFacts: Sendable, Hashable {
     public var name: String
     /// A WAL sender uses it now.
     public var isActive: Bool
+    /// `wal_status`: `reserved`, `extended`, `unreserved`, or `lost` (invalidated: it fell
+    /// more than `max_slot_wal_keep_size` behind, and can never be streamed from again).
+    public var walStatus: String?
+    /// Bytes of WAL the slot holds back on the primary (current LSN minus its restart LSN).
+    public var retainedBytes: Int64?
 
     /// Creates slot facts.
-    public init(name: String, isActive: Bool) {
+    public init(name: String, isActive: Bool, walStatus: String? = nil, retainedBytes: Int64? = nil) {
         self.name = name
         self.isActive = isActive
+        self.walStatus = walStatus
+        self.retainedBytes = retainedBytes
     }
+
+    /// The slot was invalidated.
+    public var isLost: Bool { walStatus == "lost" }
 }
 
 /// The facts of one reachable PostgreSQL instance that decisions use.
@@ -53,15 +63,25 @@ public struct DatabaseFacts: Sendable, Hashable {
     /// `pg_control_system().system_identifier` in decimal: which cluster's data this server
     /// holds (every instance made from one `initdb` shares it). `nil` when it was not read.
     public var systemIdentifier: String?
+    /// The timeline (a primary's current one; a standby's at its last restartpoint).
+    public var timeline: Int?
+    /// On a standby: the WAL position it has replayed (or received) up to, as a number.
+    public var replayPosition: Int64?
+    /// On a primary: where the oldest WAL it still keeps begins, as a number. A standby that
+    /// needs WAL from before it can never catch up by streaming.
+    public var oldestWALPosition: Int64?
 
     /// Creates facts.
     public init(isInRecovery: Bool, serverVersionNumber: Int, isStreaming: Bool = false, lagBytes: Int64? = nil,
-                systemIdentifier: String? = nil) {
+                systemIdentifier: String? = nil, timeline: Int? = nil, replayPosition: Int64? = nil, oldestWALPosition: Int64? = nil) {
         self.isInRecovery = isInRecovery
         self.serverVersionNumber = serverVersionNumber
         self.isStreaming = isStreaming
         self.lagBytes = lagBytes
         self.systemIdentifier = systemIdentifier
+        self.timeline = timeline
+        self.replayPosition = replayPosition
+        self.oldestWALPosition = oldestWALPosition
     }
 
     /// The version as `MAJOR.MINOR`.

@@ -34,6 +34,8 @@ public enum Reason: String, Sendable, Hashable, CaseIterable, CustomStringConver
     case primaryUnlabelled = "PrimaryUnlabelled"
     case replicaJoined = "ReplicaJoined"
     case replicaUnlabelled = "ReplicaUnlabelled"
+    case replicaRebuild = "ReplicaRebuild"
+    case replicaRebuilt = "ReplicaRebuilt"
     case identityRecorded = "IdentityRecorded"
     case slotsDropped = "SlotsDropped"
     case volumeResized = "VolumeResized"

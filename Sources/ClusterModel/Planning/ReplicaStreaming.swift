@@ -9,7 +9,7 @@ import KubeTypes
 /// credentials fail) and loses its `replica` label.
 struct ReplicaStreaming: Sendable, Hashable {
     /// How long a replica may be without streaming before it counts as unusable.
-    static let graceSeconds: Double = 30
+    static let graceSeconds: Double = ReplicaStreamingGrace.seconds
 
     /// Since when (seconds since the epoch) each reachable, trusted replica has not streamed.
     let notStreamingSince: [String: Double]
@@ -31,4 +31,10 @@ struct ReplicaStreaming: Sendable, Hashable {
         guard let since = notStreamingSince[pod], now - since >= Self.graceSeconds else { return nil }
         return now - since
     }
+}
+
+/// How long a replica may go without streaming, while a primary is confirmed, before Ordinal
+/// takes it out of `-ro` (and, with evidence that it can never catch up, rebuilds it).
+public enum ReplicaStreamingGrace {
+    public static let seconds: Double = 30
 }

@@ -26,6 +26,10 @@ public enum StatusComputer {
         public var probeBlocked: String?
         /// What the last confirmed volume resize covered.
         public var volumes: VolumesStatus?
+        /// Rebuilds pending after this round.
+        public var rebuilds: [RebuildRequest] = []
+        /// The primary's replication slots, by slot name.
+        public var slots: [String: SlotFacts] = [:]
         /// Why a volume resize is not done, when the API server refused it.
         public var volumeProblem: String?
 
@@ -56,6 +60,7 @@ public enum StatusComputer {
         let wasCreated = input.previous?.phase.map { $0 != .creating } ?? false
         status.systemIdentifier = input.systemIdentifier ?? input.previous?.systemIdentifier
         status.volumes = input.volumes
+        status.rebuilds = input.rebuilds.isEmpty ? nil : input.rebuilds
 
         if !input.specErrors.isEmpty {
             let message = "spec is invalid: " + input.specErrors.map(\.description).joined(separator: "; ")
@@ -64,6 +69,7 @@ public enum StatusComputer {
             status.primary = input.previous?.primary
             status.systemIdentifier = input.previous?.systemIdentifier
             status.volumes = input.previous?.volumes
+            status.rebuilds = input.previous?.rebuilds
             status.currentVersion = input.previous?.currentVersion
             status.instanceStatus = input.previous?.instanceStatus
             status.conditions = conditions(input, [
@@ -96,6 +102,13 @@ public enum StatusComputer {
                 message: instance.database == nil ? instance.unreachableReason : instance.identityProblem,
                 systemIdentifier: instance.identityProblem == nil ? nil : input.reportedIdentifiers[instance.podName],
                 notStreamingSince: input.notStreamingSince[instance.podName].map { KubeTime.format($0) })
+        }
+        for index in status.instanceStatus?.indices ?? [].indices {
+            guard let entry = status.instanceStatus?[index], entry.name != input.roles.primary,
+                let slot = input.slots[ClusterNames.replicationSlot(forPod: entry.name)]
+            else { continue }
+            status.instanceStatus?[index].slotWALStatus = slot.walStatus
+            status.instanceStatus?[index].retainedWALBytes = slot.retainedBytes
         }
         let versions = Set(input.instances.compactMap { $0.database?.version.description })
         status.currentVersion = versions.count == 1 ? versions.first : input.previous?.currentVersion

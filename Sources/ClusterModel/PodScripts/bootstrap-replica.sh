@@ -91,13 +91,123 @@ mv -f "${passfile_tmp}" "${passfile}"
 unset repl_password
 log "replication passfile written to ${passfile}"
 
+slot="${POD_NAME//-/_}"
+staging="${PGDATA%/}.bootstrap"
+conninfo="host=${primary_host} port=${primary_port} user=${repl_user} application_name=${POD_NAME} passfile=${passfile}"
+config_dir="${ORDINAL_CONFIG_DIR:-/etc/ordinal/config}"
+rebuilt_file="$(dirname "${PGDATA}")/rebuilt.token"
+
+wait_for_primary() {
+    log "waiting up to ${wait_seconds}s for the primary ${primary_host}:${primary_port}"
+    local deadline=$((SECONDS + wait_seconds))
+    until "$(tool pg_isready)" -q -h "${primary_host}" -p "${primary_port}" -t 5; do
+        if ((SECONDS >= deadline)); then
+            fail "the primary ${primary_host}:${primary_port} did not accept connections within ${wait_seconds}s"
+        fi
+        sleep 2
+    done
+    log "the primary ${primary_host}:${primary_port} accepts connections"
+}
+
+basebackup() {
+    PGPASSFILE="${passfile}" "$(tool pg_basebackup)" \
+        --dbname="${conninfo}" --no-password \
+        --pgdata="${staging}" --wal-method=stream --checkpoint=fast \
+        --write-recovery-conf --slot="${slot}" "$@" 2>&1
+}
+
+fresh_staging() {
+    rm -rf "${staging}"
+    mkdir -p "${staging}"
+    chmod 0700 "${staging}"
+}
+
+# pg_basebackup from the primary into the staging folder (a sibling of PGDATA on the same
+# volume); a staging folder left by an interrupted run is ours and is started again.
+clone_into_staging() {
+    fresh_staging
+    log "pg_basebackup from ${primary_host}:${primary_port} as ${repl_user}, slot ${slot}"
+    local output
+    if ! output="$(basebackup --create-slot)"; then
+        if [[ "${output}" == *"already exists"* ]]; then
+            log "replication slot ${slot} already exists on the primary: reusing it"
+            fresh_staging
+            output="$(basebackup)" || fail "pg_basebackup failed: ${output}"
+        else
+            fail "pg_basebackup failed: ${output}"
+        fi
+    fi
+    [[ -f "${staging}/PG_VERSION" ]] || fail "pg_basebackup left no PG_VERSION in ${staging}"
+    [[ -f "${staging}/standby.signal" ]] || fail "pg_basebackup left no standby.signal in ${staging}"
+}
+
+# pg_rewind from the primary, for a standby whose timeline diverged. Succeeds only when it
+# rewound something; "no rewind required" (same timeline: the WAL it needs is simply gone)
+# and any failure leave the choice to a fresh clone.
+try_rewind() {
+    local superuser="${POSTGRES_USER:-postgres}" secret_pass
+    secret_pass="$(mktemp "${TMPDIR:-/tmp}/ordinal-rewind.XXXXXX")"
+    chmod 0600 "${secret_pass}"
+    printf '*:*:*:%s:%s\n' "$(pgpass_escape "${superuser}")" "$(pgpass_escape "$(read_secret superuser/password)")" >"${secret_pass}"
+    local output status=0
+    output="$(PGPASSFILE="${secret_pass}" "$(tool pg_rewind)" --target-pgdata="${PGDATA}" \
+        --source-server="host=${primary_host} port=${primary_port} user=${superuser} dbname=postgres passfile=${secret_pass}" 2>&1)" || status=$?
+    rm -f "${secret_pass}"
+    if ((status != 0)); then
+        log "pg_rewind could not rewind (${output##*$'\n'}); cloning instead"
+        return 1
+    fi
+    if [[ "${output}" == *"no rewind required"* ]]; then
+        log "pg_rewind: no rewind required (same timeline); cloning instead"
+        return 1
+    fi
+    # pg_rewind copied the primary's configuration: make the data a standby of it again.
+    touch "${PGDATA}/standby.signal"
+    printf "primary_conninfo = '%s'\nprimary_slot_name = '%s'\n" "${conninfo}" "${slot}" >>"${PGDATA}/postgresql.auto.conf"
+    log "pg_rewind rewound ${PGDATA} to the primary's timeline"
+    return 0
+}
+
+# The token of a rebuild the operator asked for this pod (ConfigMap key "rebuild": one
+# "<pod> <token>" line per replica), unless this volume already ran it.
+rebuild_token=""
+if [[ -r "${config_dir}/rebuild" ]]; then
+    while read -r pod token; do
+        if [[ "${pod}" == "${POD_NAME}" ]]; then rebuild_token="${token}"; fi
+    done <"${config_dir}/rebuild"
+fi
+if [[ -n "${rebuild_token}" && -f "${rebuilt_file}" && "$(<"${rebuilt_file}")" == "${rebuild_token}" ]]; then
+    rebuild_token=""
+fi
+
+if [[ -f "${PGDATA}/PG_VERSION" && -n "${rebuild_token}" ]]; then
+    # The primary's data is never touched by this path: only a standby's is rebuilt.
+    [[ -f "${PGDATA}/standby.signal" ]] ||
+        fail_with RebuildRefused "${POD_NAME}'s data directory is not a standby's (no standby.signal); Ordinal never rebuilds a primary's data"
+    log "the operator asked for a rebuild of ${POD_NAME} (request ${rebuild_token})"
+    wait_for_primary
+    if ! try_rewind; then
+        clone_into_staging
+        # The old data goes only once the new copy is complete.
+        rm -rf "${PGDATA%/}.old"
+        mv "${PGDATA}" "${PGDATA%/}.old"
+        mv "${staging}" "${PGDATA}"
+        chmod 0700 "${PGDATA}"
+        rm -rf "${PGDATA%/}.old"
+        log "PGDATA ${PGDATA} was cloned again from ${primary_host}:${primary_port} (slot ${slot})"
+    fi
+    printf '%s' "${rebuild_token}" >"${rebuilt_file}"
+    log "rebuild ${rebuild_token} of ${POD_NAME} done"
+    exit 0
+fi
+
 if [[ -f "${PGDATA}/PG_VERSION" ]]; then
     log "PGDATA ${PGDATA} already holds a PostgreSQL $(<"${PGDATA}/PG_VERSION") cluster: keeping it"
     exit 0
 fi
 
 if [[ "${ordinal}" == "0" ]]; then
-    identifier_file="${ORDINAL_CONFIG_DIR:-/etc/ordinal/config}/system-identifier"
+    identifier_file="${config_dir}/system-identifier"
     if [[ -s "${identifier_file}" ]]; then
         fail_with DataDirectoryLost "${POD_NAME}'s data directory is empty, but the cluster was bootstrapped (system identifier $(<"${identifier_file}")); initdb would make a new, empty primary, so this pod waits. The replicas keep the data; see docs/faults.md"
     fi
@@ -108,46 +218,8 @@ if [[ -d "${PGDATA}" ]] && [[ -n "$(ls -A "${PGDATA}")" ]]; then
     fail "PGDATA ${PGDATA} is not empty but holds no cluster (no PG_VERSION); refusing to overwrite it"
 fi
 
-log "waiting up to ${wait_seconds}s for the primary ${primary_host}:${primary_port}"
-deadline=$((SECONDS + wait_seconds))
-until "$(tool pg_isready)" -q -h "${primary_host}" -p "${primary_port}" -t 5; do
-    if ((SECONDS >= deadline)); then
-        fail "the primary ${primary_host}:${primary_port} did not accept connections within ${wait_seconds}s"
-    fi
-    sleep 2
-done
-log "the primary ${primary_host}:${primary_port} accepts connections"
-
-slot="${POD_NAME//-/_}"
-staging="${PGDATA%/}.bootstrap"
-# A staging directory left by an interrupted run is ours: start again from nothing.
-rm -rf "${staging}"
-mkdir -p "${staging}"
-chmod 0700 "${staging}"
-
-conninfo="host=${primary_host} port=${primary_port} user=${repl_user} application_name=${POD_NAME} passfile=${passfile}"
-basebackup() {
-    PGPASSFILE="${passfile}" "$(tool pg_basebackup)" \
-        --dbname="${conninfo}" --no-password \
-        --pgdata="${staging}" --wal-method=stream --checkpoint=fast \
-        --write-recovery-conf --slot="${slot}" "$@" 2>&1
-}
-
-log "pg_basebackup from ${primary_host}:${primary_port} as ${repl_user}, slot ${slot}"
-if ! output="$(basebackup --create-slot)"; then
-    if [[ "${output}" == *"already exists"* ]]; then
-        log "replication slot ${slot} already exists on the primary: reusing it"
-        rm -rf "${staging}"
-        mkdir -p "${staging}"
-        chmod 0700 "${staging}"
-        output="$(basebackup)" || fail "pg_basebackup failed: ${output}"
-    else
-        fail "pg_basebackup failed: ${output}"
-    fi
-fi
-[[ -f "${staging}/PG_VERSION" ]] || fail "pg_basebackup left no PG_VERSION in ${staging}"
-[[ -f "${staging}/standby.signal" ]] || fail "pg_basebackup left no standby.signal in ${staging}"
-
+wait_for_primary
+clone_into_staging
 if [[ -d "${PGDATA}" ]]; then
     rmdir "${PGDATA}"
 fi

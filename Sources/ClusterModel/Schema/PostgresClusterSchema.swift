@@ -166,6 +166,8 @@ public enum PostgresClusterSchema {
                 "message": .string(),
                 "systemIdentifier": .string(),
                 "notStreamingSince": Schema(type: .string).withFormat("date-time"),
+                "slotWALStatus": .string(),
+                "retainedWALBytes": .integer(format: "int64"),
             ])
         return Schema.object(
             "What the operator observed.",
@@ -182,6 +184,10 @@ public enum PostgresClusterSchema {
                 "stepStartedAt": Schema(type: .string).withFormat("date-time"),
                 "conditions": .array(of: condition).listTypeMap(key: "type"),
                 "instanceStatus": .array(of: instance),
+                "rebuilds": .array(of: Schema.object(
+                    required: ["pod", "token", "reason", "requestedAt"],
+                    ["pod": .string(), "token": .string(), "reason": .string(),
+                     "requestedAt": Schema(type: .string).withFormat("date-time")])),
                 "volumes": Schema.object(required: ["size", "podsHash"], ["size": .string(), "podsHash": .string()]),
             ])
     }

@@ -12,7 +12,13 @@ extension InstanceFacts {
             podName: podName,
             database: DatabaseFacts(
                 isInRecovery: isInRecovery, serverVersionNumber: serverVersionNumber, isStreaming: isStreaming,
-                lagBytes: lagBytes.map { Int64(clamping: $0) }, systemIdentifier: systemIdentifier),
-            slots: replicationSlots.map { SlotFacts(name: $0.name, isActive: $0.isActive) })
+                lagBytes: lagBytes.map { Int64(clamping: $0) }, systemIdentifier: systemIdentifier,
+                timeline: timeline, replayPosition: (replayLSN ?? receiveLSN).map { Int64(clamping: $0.value) },
+                oldestWALPosition: oldestWAL.map { Int64(clamping: $0.value) }),
+            slots: replicationSlots.map { slot in
+                SlotFacts(
+                    name: slot.name, isActive: slot.isActive, walStatus: slot.walStatus,
+                    retainedBytes: currentLSN.flatMap { head in slot.restartLSN.map { Int64(clamping: head.bytes(since: $0)) } })
+            })
     }
 }

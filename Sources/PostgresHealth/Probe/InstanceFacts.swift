@@ -30,6 +30,10 @@ public struct InstanceFacts: Sendable, Hashable {
     public var replicationSlots: [ReplicationSlotInfo]
     /// `pg_control_system().system_identifier`, in decimal.
     public var systemIdentifier: String?
+    /// The timeline: a primary's current one, a standby's at its last restartpoint.
+    public var timeline: Int?
+    /// On a primary: where the oldest WAL segment it still keeps in `pg_wal` begins.
+    public var oldestWAL: LSN?
 
     /// Creates facts; everything but the address defaults to unknown.
     public init(

@@ -12,13 +12,21 @@ enum InstanceProber {
                pg_last_wal_receive_lsn() AS receive_lsn,
                pg_last_wal_replay_lsn() AS replay_lsn,
                r.status AS receiver_status,
-               c.system_identifier::text AS system_identifier
+               c.system_identifier::text AS system_identifier,
+               CASE WHEN pg_is_in_recovery()
+                    THEN (SELECT timeline_id FROM pg_control_checkpoint())
+                    ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::bigint
+               END AS timeline,
+               CASE WHEN pg_is_in_recovery() THEN NULL
+                    ELSE (SELECT min(name) FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{24}$')
+               END AS oldest_wal,
+               (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size') AS segment_size
           FROM pg_control_system() AS c
           LEFT JOIN pg_stat_wal_receiver AS r ON true
         """
 
     static let slotsQuery = """
-        SELECT slot_name, active, restart_lsn
+        SELECT slot_name, active, restart_lsn, wal_status
           FROM pg_replication_slots
          WHERE slot_type = 'physical'
          ORDER BY slot_name
@@ -40,6 +48,10 @@ enum InstanceProber {
             facts.replayLSN = try row.decode(LSN.self, "replay_lsn")
             facts.walReceiverStatus = try row.decode(String.self, "receiver_status")
             facts.systemIdentifier = try row.require(String.self, "system_identifier")
+            facts.timeline = try row.decode(Int.self, "timeline")
+            if let oldest = try row.decode(String.self, "oldest_wal"), let size = try row.decode(Int.self, "segment_size") {
+                facts.oldestWAL = LSN(walFileName: oldest, segmentSize: UInt64(size))
+            }
             if !inRecovery {
                 facts.lagBytes = 0
                 facts.replicationSlots = try await slots(on: connection, deadline: deadline)
@@ -58,7 +70,8 @@ enum InstanceProber {
             result.append(ReplicationSlotInfo(
                 name: try row.require(String.self, "slot_name"),
                 isActive: try row.require(Bool.self, "active"),
-                restartLSN: try row.decode(LSN.self, "restart_lsn")))
+                restartLSN: try row.decode(LSN.self, "restart_lsn"),
+                walStatus: try row.decode(String.self, "wal_status")))
         }
         return result
     }

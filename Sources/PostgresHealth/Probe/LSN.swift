@@ -26,3 +26,21 @@ public struct LSN: Sendable, Hashable, Comparable, CustomStringConvertible, Post
         String(value >> 32, radix: 16, uppercase: true) + "/" + String(value & 0xFFFF_FFFF, radix: 16, uppercase: true)
     }
 }
+
+extension LSN {
+    /// The first position of WAL segment file `name` (`TTTTTTTTXXXXXXXXYYYYYYYY`: timeline, then
+    /// the segment number split in two), for segments of `segmentSize` bytes.
+    public init?(walFileName name: String, segmentSize: UInt64) {
+        let digits = Array(name.utf8)
+        guard digits.count == 24, segmentSize > 0, segmentSize <= 0x1_0000_0000,
+            let high = UInt64(String(decoding: digits[8..<16], as: UTF8.self), radix: 16),
+            let low = UInt64(String(decoding: digits[16..<24], as: UTF8.self), radix: 16)
+        else { return nil }
+        let segmentsPerLog = 0x1_0000_0000 / segmentSize
+        let (segment, overflow) = (high * segmentsPerLog).addingReportingOverflow(low)
+        guard !overflow else { return nil }
+        let (start, tooFar) = segment.multipliedReportingOverflow(by: segmentSize)
+        guard !tooFar else { return nil }
+        self.init(start)
+    }
+}

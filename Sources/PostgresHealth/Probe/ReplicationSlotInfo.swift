@@ -8,12 +8,16 @@ public struct ReplicationSlotInfo: Sendable, Hashable {
     public var isActive: Bool
     /// The oldest WAL the slot holds back (a stopped replica's lag is measured from it).
     public var restartLSN: LSN?
+    /// `pg_replication_slots.wal_status`: `reserved`, `extended`, `unreserved` or `lost` (the
+    /// slot fell more than `max_slot_wal_keep_size` behind and was invalidated).
+    public var walStatus: String?
 
     /// Creates a slot description.
-    public init(name: String, isActive: Bool, restartLSN: LSN? = nil) {
+    public init(name: String, isActive: Bool, restartLSN: LSN? = nil, walStatus: String? = nil) {
         self.name = name
         self.isActive = isActive
         self.restartLSN = restartLSN
+        self.walStatus = walStatus
     }
 
     /// The slot name Ordinal uses for a replica pod: the pod name with `-` replaced by `_`

@@ -120,4 +120,30 @@ public struct ReplicationActions: Sendable {
             try await connection.query("CHECKPOINT", timeout: timeout)
         }
     }
+
+    /// Drops the slot of `pod` when it is not in use (an invalidated slot can never be streamed
+    /// from again) and makes it again, reserving WAL from now, for the replica's rebuild.
+    public func recreateSlot(on primary: ConnectionSettings, forPod pod: String, timeout: Duration = .seconds(10)) async throws(PostgresError) {
+        let deadline = ContinuousClock.now + timeout
+        let slot = ReplicationSlotInfo.slotName(forPod: pod)
+        try await pool.withConnection(primary, deadline: deadline) { connection throws(PostgresError) in
+            let rows = try await connection.query(
+                "SELECT active FROM pg_replication_slots WHERE slot_name = $1 AND NOT pg_is_in_recovery()", [slot],
+                timeout: InstanceProber.remaining(deadline)).rows
+            if let row = rows.first {
+                if try row.require(Bool.self, "active") {
+                    throw PostgresError(
+                        code: .invalidArgument, host: primary.host, port: primary.port, operation: "recreate slot",
+                        serverMessage: "slot \(slot) is in use by a WAL sender; it is left alone")
+                }
+                _ = try await connection.query("SELECT pg_drop_replication_slot($1)", [slot], timeout: InstanceProber.remaining(deadline))
+            }
+            do throws(PostgresError) {
+                _ = try await connection.query(
+                    "SELECT pg_create_physical_replication_slot($1, true)", [slot], timeout: InstanceProber.remaining(deadline))
+            } catch where error.sqlState == "42710" {
+                // Made meanwhile: fine.
+            }
+        }
+    }
 }

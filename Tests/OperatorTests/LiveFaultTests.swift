@@ -1,0 +1,96 @@
+import ClusterModel
+import KubeAPI
+import KubeTestServer
+import KubeTypes
+@testable import Operator
+import PostgresHealth
+import PostgresTestSupport
+import Foundation
+import Synchronization
+import Testing
+
+/// A wall clock the test moves forward (status timers such as the replica streaming grace).
+final class MovableClock: Sendable {
+    private let offset = Mutex<Double>(0)
+    func advance(_ seconds: Double) { offset.withLock { $0 += seconds } }
+    var clock: WallClock { WallClock { [self] in Date().timeIntervalSince1970 + offset.withLock { $0 } } }
+}
+
+/// Faults against real PostgreSQL, with the API test server standing in for Kubernetes and the
+/// test playing the kubelet (restarting a deleted pod's server after running its bootstrap).
+@Suite("Faults with real PostgreSQL", .serialized,
+       .enabled(if: PostgresBinaries.isAvailable, "needs PostgreSQL server binaries (Debian's postgresql) and, when running as root, the postgres user"))
+struct LiveFaultTests {
+    let live = LivePostgresTests()
+
+    /// What the kubelet does for a deleted pod: the StatefulSet makes it again, its init
+    /// container runs the bootstrap with the ConfigMap as it is now, then PostgreSQL starts.
+    func recreate(_ instance: PostgresTestInstance, in cluster: PostgresTestCluster, harness: OperatorHarness) async throws -> FixtureProcess.Output {
+        try? await instance.stop()
+        let configMap = try #require(try harness.server.object(ConfigMap.self, namespace: harness.namespace, name: "orders-config"))
+        let configDirectory = try #require(instance.podEnvironment(primaryPort: cluster.primary.port)["ORDINAL_CONFIG_DIR"])
+        let rebuild = configDirectory + "/" + ConfigMapBuilder.rebuildKey
+        try? FileManager.default.removeItem(atPath: rebuild)
+        if let text = configMap.data?[ConfigMapBuilder.rebuildKey] {
+            try text.write(toFile: rebuild, atomically: true, encoding: .utf8)
+        }
+        let output = try await cluster.runBootstrapScript(for: instance)
+        try await instance.start()
+        try harness.putPod(instance.ordinal)
+        return output
+    }
+
+    @Test("a replica whose WAL is gone from the primary is unlabelled, rebuilt by its bootstrap, and streams again")
+    func replicaWithoutItsWALIsRebuilt() async throws {
+        let time = MovableClock()
+        let cluster = try await PostgresTestCluster.start(name: "orders", replicas: 2)
+        defer { Task { await cluster.shutdown() } }
+        let harness = try await LivePostgresTests.harness(for: cluster, clock: time.clock)
+        defer { Task { await harness.stop() } }
+        try await live.reconcile(harness) { try harness.cluster()?.status?.phase == .healthy }
+        let replica = cluster.instances[2]
+
+        // The replica is down while its slot goes (a scale-down and up on a retained volume)
+        // and the primary writes and recycles WAL: when it returns, what it needs is gone.
+        try await replica.stop()
+        _ = try await cluster.primary.psql("SELECT pg_drop_replication_slot('orders_2')")
+        _ = try await cluster.primary.psql("ALTER SYSTEM SET wal_keep_size = 0")
+        _ = try await cluster.primary.psql("SELECT pg_reload_conf()")
+        _ = try await cluster.primary.psql("CREATE TABLE written_while_away (n int)")
+        for round in 0..<6 {
+            _ = try await cluster.primary.psql("INSERT INTO written_while_away SELECT generate_series(1, 20000) + \(round * 20000)")
+            _ = try await cluster.primary.psql("SELECT pg_switch_wal()")
+            _ = try await cluster.primary.psql("CHECKPOINT")
+        }
+        try await replica.start()
+
+        // Not streaming: after the grace period it loses its label, then the operator asks
+        // for a rebuild and deletes the pod (never its claim).
+        _ = try await harness.reconcile()
+        time.advance(ReplicaStreamingGrace.seconds + 5)
+        var deleted = false
+        for _ in 0..<40 where !deleted {
+            _ = try await harness.reconcile()
+            deleted = try harness.server.object(Pod.self, namespace: harness.namespace, name: "orders-2") == nil
+            if !deleted { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        let statusNow = try harness.cluster()?.status
+        #expect(deleted, "status: \(String(describing: statusNow))")
+        let request = try #require(try harness.cluster()?.status?.rebuilds?.first)
+        #expect(request.pod == "orders-2")
+        #expect(request.reason.contains("WAL it needs next was removed"))
+        #expect(try live.roleLabels(harness)["orders-1"] == "replica")
+
+        let output = try await recreate(replica, in: cluster, harness: harness)
+        #expect(output.stderr.contains("cloned again"), "\(output.stderr)")
+        try await live.reconcile(harness) {
+            try harness.cluster()?.status?.phase == .healthy && live.roleLabels(harness)["orders-2"] == "replica"
+        }
+        #expect(try harness.cluster()?.status?.rebuilds == nil)
+        try await replica.waitFor("SELECT count(*) FROM written_while_away", toPrint: "120000")
+
+        // The request stays done: a later restart of the pod does not rebuild it again.
+        let again = try await recreate(replica, in: cluster, harness: harness)
+        #expect(again.stderr.contains("keeping it"))
+    }
+}
