@@ -187,4 +187,77 @@ struct FaultPlanningTests {
         #expect(plan.labels.contains(RoleLabelPlan.Change(pod: "orders-1", role: nil)))
         #expect(!plan.labels.contains { $0.role == "primary" })
     }
+
+    /// Pod 2 has not streamed for a minute; its slot on the primary was invalidated.
+    static func lostReplica() -> ClusterObservation {
+        var observation = healthy()
+        observation.pods = observation.pods.map { pod in
+            var pod = pod
+            pod.uid = "uid-\(pod.name)"
+            return pod
+        }
+        observation.reports[0].slots = [
+            SlotFacts(name: "orders_1", isActive: true, walStatus: "reserved", retainedBytes: 0),
+            SlotFacts(name: "orders_2", isActive: false, walStatus: "lost"),
+        ]
+        observation.reports[2] = InstanceReport(podName: "orders-2", database: facts(inRecovery: true, streaming: false))
+        var status = ClusterPlanner.plan(observation).status
+        status.instanceStatus?[2].notStreamingSince = KubeTime.format(observation.now - 60)
+        observation.cluster.status = status
+        return observation
+    }
+
+    @Test("a replica whose slot was invalidated: the slot is made again, the pod restarted to be rebuilt, the request recorded")
+    func lostSlotRebuildsTheReplica() throws {
+        let plan = ClusterPlanner.plan(Self.lostReplica())
+        #expect(plan.actions.contains(.recreateSlot(pod: "orders-0", replica: "orders-2")))
+        #expect(plan.podsToDelete == ["orders-2"])
+        let request = try #require(plan.status.rebuilds?.first)
+        #expect(request.pod == "orders-2" && request.token == "uid-orders-2")
+        #expect(request.reason.contains("invalidated"))
+        let configMap = plan.objects.compactMap { if case .configMap(let map) = $0 { map } else { nil } }.first
+        #expect(configMap?.data?[ConfigMapBuilder.rebuildKey] == "orders-2 uid-orders-2\n")
+        #expect(plan.events.contains { $0.reason == .replicaRebuild && $0.kind == .warning })
+        #expect(plan.status.instanceStatus?[2].slotWALStatus == "lost")
+        #expect(plan.labels == [RoleLabelPlan.Change(pod: "orders-2", role: nil)])
+    }
+
+    @Test("no rebuild while the primary is not Ready, nor within the grace period, nor without evidence")
+    func noRebuildWithoutAHealthyPrimaryOrEvidence() {
+        var observation = Self.lostReplica()
+        observation.pods[0].isReady = false
+        #expect(ClusterPlanner.plan(observation).podsToDelete.isEmpty)
+
+        observation = Self.lostReplica()
+        observation.cluster.status?.instanceStatus?[2].notStreamingSince = KubeTime.format(observation.now - 5)
+        #expect(ClusterPlanner.plan(observation).podsToDelete.isEmpty)
+
+        observation = Self.lostReplica()
+        observation.reports[0].slots[1].walStatus = "reserved"
+        #expect(ClusterPlanner.plan(observation).podsToDelete.isEmpty, "merely not streaming (a wrong password, a network policy) is no evidence")
+    }
+
+    @Test("a pending rebuild: the old pod is deleted once; the new one streaming ends the request")
+    func pendingRebuildEndsWhenTheNewPodStreams() throws {
+        var observation = Self.lostReplica()
+        let first = ClusterPlanner.plan(observation)
+        observation.cluster.status = first.status
+        // The pod was not deleted yet (the delete failed): asked again, nothing new requested.
+        let retry = ClusterPlanner.plan(observation)
+        #expect(retry.podsToDelete == ["orders-2"])
+        #expect(retry.status.rebuilds == first.status.rebuilds)
+        // The new pod (a new uid) is still cloning: kept, not deleted.
+        observation.pods[2].uid = "uid-orders-2-new"
+        observation.reports[2] = InstanceReport(podName: "orders-2", failure: "connectionFailed: refused")
+        let cloning = ClusterPlanner.plan(observation)
+        #expect(cloning.podsToDelete.isEmpty)
+        #expect(cloning.status.rebuilds?.count == 1)
+        // It streams: done.
+        observation.reports[2] = InstanceReport(podName: "orders-2", database: Self.facts(inRecovery: true))
+        let done = ClusterPlanner.plan(observation)
+        #expect(done.status.rebuilds == nil)
+        #expect(done.events.contains { $0.reason == .replicaRebuilt })
+        let configMap = done.objects.compactMap { if case .configMap(let map) = $0 { map } else { nil } }.first
+        #expect(configMap?.data?[ConfigMapBuilder.rebuildKey] == nil)
+    }
 }

@@ -78,6 +78,15 @@ struct PlannerInvariantTests {
         if let recorded = plan.status.systemIdentifier, recorded != PlannerWorld.clusterIdentifier {
             violations.append("status records another cluster's system identifier \(recorded)")
         }
+        for pod in plan.podsToDelete {
+            if labelledPrimary(observation).contains(pod) || reports[pod]?.database?.isInRecovery != true {
+                violations.append("\(pod) deleted for a rebuild while it is (or is labelled) a primary, or not a standby")
+            }
+            if plan.status.primary == nil || observation.pods.first(where: { $0.name == plan.status.primary })?.isReady != true {
+                violations.append("\(pod) deleted for a rebuild without a confirmed, Ready primary")
+            }
+        }
+        if plan.podsToDelete.count > 1 { violations.append("more than one replica rebuilt at once: \(plan.podsToDelete)") }
         if observation.probeBlocked != nil && !plan.labels.isEmpty {
             violations.append("labels changed while probing did not run: \(plan.labels)")
         }
@@ -95,6 +104,10 @@ struct PlannerInvariantTests {
             for pod in dropping where existing.contains(pod) { violations.append("slot of existing pod \(pod) dropped") }
         }
         checkPartition(plan, observation, &violations)
+    }
+
+    static func labelledPrimary(_ observation: ClusterObservation) -> Set<String> {
+        Set(observation.pods.filter { $0.roleLabel == ClusterLabels.primaryRole }.map(\.name))
     }
 
     /// The partition goes down only past steps proven healthy, and to 0 only after a CHECKPOINT

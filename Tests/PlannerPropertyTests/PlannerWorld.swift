@@ -15,6 +15,8 @@ struct PlannerWorld {
         var lagBytes: Int64 = 0
         /// The system identifier of the data the server holds.
         var identifier = PlannerWorld.clusterIdentifier
+        /// The WAL this standby needs next is gone from the primary: it can never stream again.
+        var walGone = false
     }
 
     /// The identifier of the cluster's own data (every server starts with it).
@@ -27,6 +29,7 @@ struct PlannerWorld {
         var ready: Bool
         var role: String?
         var server: Server
+        var uid = ""
     }
 
     static let namespace = "shop"
@@ -84,7 +87,7 @@ struct PlannerWorld {
             observation.statefulSet = statefulSet
         }
         observation.pods = pods.sorted { $0.key < $1.key }.map { ordinal, pod in
-            PodObservation(name: names.pod(ordinal), isReady: pod.ready, revision: pod.revision, roleLabel: pod.role)
+            PodObservation(name: names.pod(ordinal), isReady: pod.ready, revision: pod.revision, roleLabel: pod.role, uid: pod.uid)
         }
         let superuserPresent = secrets.contains(secretNames.superuser)
         if blind || !superuserPresent {
@@ -98,7 +101,9 @@ struct PlannerWorld {
                     podName: names.pod(ordinal),
                     database: DatabaseFacts(isInRecovery: pod.server.inRecovery, serverVersionNumber: pod.server.versionNumber,
                                             isStreaming: pod.server.inRecovery && pod.server.streaming, lagBytes: lag,
-                                            systemIdentifier: pod.server.identifier),
+                                            systemIdentifier: pod.server.identifier,
+                                            replayPosition: pod.server.inRecovery ? (pod.server.walGone ? 10 : 1_000) : nil,
+                                            oldestWALPosition: pod.server.inRecovery ? nil : 100),
                     slots: ordinal == 0 && !pod.server.inRecovery ? slots.sorted().map { SlotFacts(name: $0, isActive: false) } : [])
             }
         }
@@ -138,7 +143,9 @@ struct PlannerWorld {
                 for pod in replicas { slots.insert(ClusterNames.replicationSlot(forPod: pod)) }
                 for pod in dropping { slots.remove(ClusterNames.replicationSlot(forPod: pod)) }
             case .streamFrom(let pod, _, _):
-                if let ordinal = names.ordinal(ofPod: pod), pods[ordinal]?.server.running == true { pods[ordinal]?.server.streaming = true }
+                if let ordinal = names.ordinal(ofPod: pod), pods[ordinal]?.server.running == true, pods[ordinal]?.server.walGone == false {
+                pods[ordinal]?.server.streaming = true
+            }
             }
         }
         return failures
@@ -154,6 +161,10 @@ struct PlannerWorld {
     }
 
     mutating func apply(_ plan: ClusterPlan) {
+        for pod in plan.podsToDelete {
+            // Deleted to be rebuilt: the StatefulSet makes it again and its bootstrap clones it afresh.
+            if let ordinal = names.ordinal(ofPod: pod) { pods[ordinal] = nil }
+        }
         for name in plan.secretsToCreate { secrets.insert(name) }
         for step in plan.volumeGrowth { claims[step.claim] = step.size }
         if plan.status != status { status = plan.status }
@@ -190,7 +201,8 @@ struct PlannerWorld {
         return SimPod(
             revision: revision, ready: false, role: old?.role,
             server: Server(inRecovery: recovery, versionNumber: version, streaming: false, lagBytes: recovery ? 4096 : 0,
-                           identifier: old?.server.identifier ?? Self.clusterIdentifier))
+                           identifier: old?.server.identifier ?? Self.clusterIdentifier),
+            uid: "\(ordinal)-\(Int(now))")
     }
 
     /// Servers come up and catch up over time.
@@ -199,6 +211,7 @@ struct PlannerWorld {
             var pod = pod
             if pod.server.running {
                 pod.ready = true
+                if pod.server.walGone { pod.server.streaming = false }
                 if pod.server.inRecovery && pod.server.streaming { pod.server.lagBytes = max(0, pod.server.lagBytes - 4096) }
             } else {
                 pod.ready = false
@@ -249,9 +262,11 @@ struct PlannerWorld {
             pod.server = Server(inRecovery: false, versionNumber: pod.server.versionNumber, streaming: false,
                                 identifier: "7400000000000000\(foreignCount)")
             pods[ordinal] = pod
+        case 16:  // the WAL this standby needs is recycled on the primary
+            if pods[ordinal]?.server.inRecovery == true { pods[ordinal]?.server.walGone = true }
         default: break
         }
     }
 
-    static let eventCount = 16
+    static let eventCount = 17
 }
