@@ -93,4 +93,73 @@ struct LiveFaultTests {
         let again = try await recreate(replica, in: cluster, harness: harness)
         #expect(again.stderr.contains("keeping it"))
     }
+
+    @Test("a replica whose timeline diverged (promoted by hand, written to, demoted) is rewound with pg_rewind")
+    func divergedReplicaIsRewound() async throws {
+        let time = MovableClock()
+        let cluster = try await PostgresTestCluster.start(name: "orders", replicas: 2)
+        defer { Task { await cluster.shutdown() } }
+        let harness = try await LivePostgresTests.harness(for: cluster, clock: time.clock)
+        defer { Task { await harness.stop() } }
+        try await live.reconcile(harness) { try harness.cluster()?.status?.phase == .healthy }
+        let replica = cluster.instances[2]
+
+        // Promoted by hand and written to while the operator looked away, then restarted as a
+        // standby: its history forks from the primary's, so it can never stream again.
+        try await replica.promote()
+        try await replica.waitFor("SELECT pg_is_in_recovery()", toPrint: "f")
+        _ = try await replica.psql("CREATE TABLE only_on_the_fork (n int); INSERT INTO only_on_the_fork VALUES (1)")
+        _ = try await replica.psql("CHECKPOINT")
+        try await replica.stop()
+        let standbySignal = replica.dataDirectory + "/standby.signal"
+        FileManager.default.createFile(atPath: standbySignal, contents: Data())
+        try cluster.user.own(standbySignal)
+        _ = try await cluster.primary.psql("CREATE TABLE after_the_fork AS SELECT 42 AS n")
+        try await replica.start()
+        #expect(try await replica.psql("SELECT pg_is_in_recovery()") == "t")
+
+        _ = try await harness.reconcile()
+        time.advance(ReplicaStreamingGrace.seconds + 5)
+        var deleted = false
+        for _ in 0..<40 where !deleted {
+            _ = try await harness.reconcile()
+            deleted = try harness.server.object(Pod.self, namespace: harness.namespace, name: "orders-2") == nil
+            if !deleted { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        let statusNow = try harness.cluster()?.status
+        #expect(deleted, "status: \(String(describing: statusNow))")
+        #expect(try harness.cluster()?.status?.rebuilds?.first?.reason.contains("timeline") == true)
+
+        let output = try await recreate(replica, in: cluster, harness: harness)
+        #expect(output.stderr.contains("pg_rewind rewound"), "\(output.stderr)")
+        try await live.reconcile(harness) {
+            try harness.cluster()?.status?.phase == .healthy && live.roleLabels(harness)["orders-2"] == "replica"
+        }
+        try await replica.waitFor("SELECT n FROM after_the_fork", toPrint: "42")
+        #expect(try await replica.psql("SELECT to_regclass('only_on_the_fork') IS NULL") == "t")
+    }
+
+    @Test("the operator blind for a while (its superuser password wrong): labels stay and -rw keeps the primary")
+    func blindOperatorKeepsLabels() async throws {
+        let cluster = try await PostgresTestCluster.start(name: "orders", replicas: 2)
+        defer { Task { await cluster.shutdown() } }
+        let harness = try await LivePostgresTests.harness(for: cluster)
+        defer { Task { await harness.stop() } }
+        try await live.reconcile(harness) { try harness.cluster()?.status?.phase == .healthy }
+        let labels = try live.roleLabels(harness)
+
+        var secret = try #require(try harness.server.object(Secret.self, namespace: harness.namespace, name: "orders-superuser"))
+        secret.data = nil
+        secret.stringData = ["username": "postgres", "password": "not-the-password"]
+        _ = try harness.server.put(secret)
+        try await harness.eventually("the cache sees the new Secret") {
+            harness.run.controller.caches.secrets.get(namespace: harness.namespace, name: "orders-superuser")
+                .map { ClusterReconciler.decodedData($0)["password"] == "not-the-password" } ?? false
+        }
+        for _ in 0..<5 { _ = try await harness.reconcile() }
+        #expect(try live.roleLabels(harness) == labels)
+        let messages = try harness.cluster()?.status?.instanceStatus?.compactMap(\.message) ?? []
+        #expect(messages.count == 3 && messages.allSatisfy { $0.contains("password authentication failed") }, "\(messages)")
+        #expect(try harness.cluster()?.status?.primary == nil)
+    }
 }

@@ -108,6 +108,37 @@ extension LiveClusterTests {
             #expect(output.stderr.contains("ERROR: secret file \(cluster.root)/no-secrets/replication/password is missing"))
         }
 
+        @Test("pod 0 with an empty data directory in a bootstrapped cluster stops with DataDirectoryLost instead of letting initdb run")
+        func emptiedPodZeroWaitsInsteadOfInitdb() async throws {
+            let cluster = try await SharedCluster.shared.cluster()
+            let pod = cluster.root + "/pods/lost-0"
+            let config = cluster.root + "/lost-config"
+            try FileManager.default.createDirectory(atPath: pod + "/data", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
+            try cluster.user.own(pod)
+            try cluster.user.own(config)
+            let environment = cluster.replicas[0].podEnvironment(primaryPort: cluster.primary.port).merging([
+                "PGDATA": pod + "/data/pgdata", "POD_NAME": "orders-0", "ORDINAL_CONFIG_DIR": config,
+                "ORDINAL_TERMINATION_LOG": pod + "/termination-log",
+            ]) { $1 }
+
+            // Never bootstrapped: the image's initdb makes the first primary.
+            let first = try await FixtureProcess.run(["/bin/bash", cluster.bootstrapScript], as: cluster.user, environment: environment, check: false)
+            #expect(first.status == 0)
+            #expect(first.stderr.contains("never bootstrapped"))
+
+            // Bootstrapped (the operator wrote the identifier): the pod waits, and says why.
+            try "7312000000000000001".write(toFile: config + "/system-identifier", atomically: true, encoding: .utf8)
+            try cluster.user.own(config + "/system-identifier")
+            let second = try await FixtureProcess.run(["/bin/bash", cluster.bootstrapScript], as: cluster.user, environment: environment, check: false)
+            #expect(second.status != 0)
+            #expect(second.stderr.contains("DataDirectoryLost"))
+            let message = try String(contentsOfFile: pod + "/termination-log", encoding: .utf8)
+            #expect(message.hasPrefix("DataDirectoryLost: orders-0's data directory is empty"))
+            #expect(message.contains("7312000000000000001"))
+            #expect(!FileManager.default.fileExists(atPath: pod + "/data/pgdata/PG_VERSION"))
+        }
+
         @Test func bootstrapRefusesANonEmptyDataDirectoryWithoutACluster() async throws {
             let cluster = try await SharedCluster.shared.cluster()
             let data = cluster.root + "/pods/orders-6/data/pgdata"

@@ -6,14 +6,17 @@
 # data, and it is safe to re-run after any failure.
 #
 #   1. writes the replication passfile (outside PGDATA) that primary_conninfo uses;
-#   2. PGDATA already holding a cluster (PG_VERSION): nothing more;
+#   2. a rebuild the operator asked for this pod (ConfigMap key "rebuild", once per token):
+#      only on a standby's data; pg_rewind from the primary when the timeline diverged,
+#      otherwise a fresh clone (step 5) that replaces the old data only when complete;
+#   3. PGDATA already holding a cluster (PG_VERSION): nothing more;
 #      ordinal 0 with an empty PGDATA: when the cluster was bootstrapped before (the operator
 #      wrote its system identifier into the ConfigMap), stop with DataDirectoryLost instead of
 #      letting the image run initdb over the loss; otherwise nothing more (the image's initdb);
-#   3. waits for the primary (ORDINAL_PRIMARY_HOST:ORDINAL_PRIMARY_PORT) to accept connections;
-#   4. pg_basebackup as the replication user, streaming WAL, with a physical slot named
+#   4. waits for the primary (ORDINAL_PRIMARY_HOST:ORDINAL_PRIMARY_PORT) to accept connections;
+#   5. pg_basebackup as the replication user, streaming WAL, with a physical slot named
 #      after the pod, into a sibling directory that is renamed to PGDATA only when complete;
-#   5. leaves standby.signal and primary_conninfo/primary_slot_name (pg_basebackup -R).
+#   6. leaves standby.signal and primary_conninfo/primary_slot_name (pg_basebackup -R).
 #
 # Everything comes from the environment (docs/pod-contract.md); the tests run this same
 # file against local servers. Passwords are read from Secret files and never printed.
