@@ -69,6 +69,76 @@ struct RealClusterControllerTests {
         #expect(second.writes <= 1)
     }
 
+    @Test("faults on a real API server: a refused resize is reported and the rest reconciles; every status field survives the schema")
+    func refusedResizeAndStatusFieldsOnARealServer() async throws {
+        let path = try #require(controllerRealClusterKubeconfig)
+        let client = KubeClient(config: try KubeConfig.fromKubeconfig(path: path))
+        _ = try await client.applyRaw(
+            ResourceType(group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", isNamespaced: false),
+            object: CustomResourceDefinition.postgresCluster, namespace: nil, subresource: nil, fieldManager: "ordinal-tests", force: true)
+        let namespace = "ordinal-fault-test-\(UInt32.random(in: 0...UInt32.max))"
+        _ = try await client.create(Namespace(metadata: ObjectMeta(name: namespace)))
+        defer { Task { try? await client.delete(Namespace.self, name: namespace) } }
+        try await Task.sleep(for: .seconds(2))
+
+        var logger = Logger(label: "ordinal.real")
+        logger.logLevel = .warning
+        var options = OperatorOptions()
+        options.namespaces = [namespace]
+        let controller = Controller(client: client, options: options, metrics: OperatorMetrics(), logger: logger)
+        let caches = Task { await controller.caches.run() }
+        defer { caches.cancel() }
+        _ = try await client.create(PostgresCluster(
+            metadata: ObjectMeta(name: "orders", namespace: namespace),
+            spec: PostgresClusterSpec(instances: 1, postgresVersion: "16.4", storage: StorageSpec(size: "1Gi"))), namespace: namespace)
+        let key = ClusterKey(namespace: namespace, name: "orders")
+        try await waitFor("the cluster in the cache") { controller.caches.clusters.get(namespace: namespace, name: "orders") != nil }
+        _ = try await controller.reconciler.reconcile(key)
+
+        // The StatefulSet controller makes the claim; with no provisioner it stays Pending, and
+        // the real API server refuses to resize a claim that is not Bound.
+        var claim: PersistentVolumeClaim?
+        for _ in 0..<100 where claim == nil {
+            claim = try await client.getIfPresent(PersistentVolumeClaim.self, name: "data-orders-0", namespace: namespace)
+            if claim == nil { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        try #require(claim != nil, "the StatefulSet controller made no claim (is kube-controller-manager running?)")
+        var cluster = try await client.get(PostgresCluster.self, name: "orders", namespace: namespace)
+        cluster.spec.storage.size = "2Gi"
+        let updated = try await client.update(cluster)
+        try await waitFor("the new spec in the cache") {
+            controller.caches.clusters.get(namespace: namespace, name: "orders")?.metadata.generation == updated.metadata.generation
+        }
+        _ = try await controller.reconciler.reconcile(key)
+        let after = try await client.get(PostgresCluster.self, name: "orders", namespace: namespace)
+        #expect(after.status?.observedGeneration == updated.metadata.generation, "the status of the new generation was written")
+        let progressing = after.status?.conditions?.first { $0.type == "Progressing" }
+        #expect(progressing?.reason == "VolumeResizeFailed", "\(String(describing: after.status?.conditions))")
+        #expect(progressing?.message.contains("data-orders-0") == true)
+        #expect(try await client.get(PersistentVolumeClaim.self, name: "data-orders-0", namespace: namespace)
+            .spec?.resources?.requests?["storage"] == "1Gi")
+
+        // Every field the planner may write is kept by the CRD's structural schema (a pruned
+        // field would be forgotten silently).
+        var status = after.status ?? PostgresClusterStatus()
+        status.systemIdentifier = "7312000000000000001"
+        status.volumes = VolumesStatus(size: "2Gi", podsHash: "0123456789abcdef")
+        status.rebuilds = [RebuildRequest(pod: "orders-1", token: "uid-1", reason: "its slot was invalidated", requestedAt: "2026-12-02T20:00:00Z")]
+        status.instanceStatus = [InstanceStatus(
+            name: "orders-0", role: "replica", ready: false, message: "m", systemIdentifier: "7400000000000000009",
+            notStreamingSince: "2026-12-02T20:00:00Z")]
+        status.instanceStatus?[0].slotWALStatus = "lost"
+        status.instanceStatus?[0].retainedWALBytes = 123
+        var written = after
+        written.status = status
+        _ = try await client.updateStatus(written)
+        let readBack = try await client.get(PostgresCluster.self, name: "orders", namespace: namespace).status
+        #expect(readBack?.systemIdentifier == status.systemIdentifier)
+        #expect(readBack?.volumes == status.volumes)
+        #expect(readBack?.rebuilds == status.rebuilds)
+        #expect(readBack?.instanceStatus == status.instanceStatus)
+    }
+
     func waitFor(_ what: String, timeout: Duration = .seconds(30), _ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while !condition() {
