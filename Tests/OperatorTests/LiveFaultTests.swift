@@ -162,4 +162,49 @@ struct LiveFaultTests {
         #expect(messages.count == 3 && messages.allSatisfy { $0.contains("password authentication failed") }, "\(messages)")
         #expect(try harness.cluster()?.status?.primary == nil)
     }
+
+    @Test("a replica down while the primary writes more than max_slot_wal_keep_size: the primary keeps running, the slot is invalidated, the replica is rebuilt when it returns")
+    func slotCapInvalidatesAndTheReplicaIsRebuilt() async throws {
+        let time = MovableClock()
+        let cluster = try await PostgresTestCluster.start(name: "orders", replicas: 2)
+        defer { Task { await cluster.shutdown() } }
+        let harness = try await LivePostgresTests.harness(for: cluster, clock: time.clock)
+        defer { Task { await harness.stop() } }
+        try await live.reconcile(harness) { try harness.cluster()?.status?.phase == .healthy }
+        let replica = cluster.instances[2]
+
+        _ = try await cluster.primary.psql("ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'")
+        _ = try await cluster.primary.psql("ALTER SYSTEM SET wal_keep_size = 0")
+        _ = try await cluster.primary.psql("SELECT pg_reload_conf()")
+        try await replica.stop()
+        _ = try await cluster.primary.psql("CREATE TABLE beyond_the_cap (n int)")
+        for round in 0..<6 {
+            _ = try await cluster.primary.psql("INSERT INTO beyond_the_cap SELECT generate_series(1, 20000) + \(round * 20000)")
+            _ = try await cluster.primary.psql("SELECT pg_switch_wal()")
+            _ = try await cluster.primary.psql("CHECKPOINT")
+        }
+        #expect(try await cluster.primary.psql("SELECT wal_status FROM pg_replication_slots WHERE slot_name = 'orders_2'") == "lost")
+        #expect(try await cluster.primary.psql("SELECT pg_is_in_recovery()") == "f", "the primary keeps running")
+        try await replica.start()
+
+        _ = try await harness.reconcile()
+        #expect(try harness.cluster()?.status?.instanceStatus?[2].slotWALStatus == "lost")
+        time.advance(ReplicaStreamingGrace.seconds + 5)
+        var deleted = false
+        for _ in 0..<40 where !deleted {
+            _ = try await harness.reconcile()
+            deleted = try harness.server.object(Pod.self, namespace: harness.namespace, name: "orders-2") == nil
+            if !deleted { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        #expect(deleted)
+        #expect(try harness.cluster()?.status?.rebuilds?.first?.reason.contains("invalidated") == true)
+        // The invalidated slot was made again before the pod went.
+        #expect(try await cluster.primary.psql("SELECT wal_status IS DISTINCT FROM 'lost' FROM pg_replication_slots WHERE slot_name = 'orders_2'") == "t")
+
+        _ = try await recreate(replica, in: cluster, harness: harness)
+        try await live.reconcile(harness) {
+            try harness.cluster()?.status?.phase == .healthy && live.roleLabels(harness)["orders-2"] == "replica"
+        }
+        try await replica.waitFor("SELECT count(*) FROM beyond_the_cap", toPrint: "120000")
+    }
 }

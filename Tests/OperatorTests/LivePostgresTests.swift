@@ -70,6 +70,15 @@ struct LivePostgresTests {
         #expect(status.readyInstances == 3)
         #expect(status.currentVersion?.hasPrefix("15.") == true)
         #expect(status.instanceStatus?.map(\.role) == ["primary", "replica", "replica"])
+        // The cluster's identity is what PostgreSQL reports, the same on every instance.
+        let identifier = try await cluster.primary.psql("SELECT system_identifier FROM pg_control_system()")
+        #expect(status.systemIdentifier == identifier)
+        for replica in cluster.replicas {
+            #expect(try await replica.psql("SELECT system_identifier FROM pg_control_system()") == identifier)
+        }
+        let configMap = try #require(try harness.server.object(ConfigMap.self, namespace: harness.namespace, name: "orders-config"))
+        #expect(configMap.data?[ConfigMapBuilder.systemIdentifierKey] == identifier)
+        #expect(status.instanceStatus?[1].slotWALStatus == "reserved")
         #expect(try harness.condition("Ready")?.status == "True")
         // Slots exist on the primary for both replicas.
         #expect(try await slotNames(cluster) == "orders_1,orders_2")
