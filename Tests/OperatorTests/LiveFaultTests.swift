@@ -207,4 +207,44 @@ struct LiveFaultTests {
         }
         try await replica.waitFor("SELECT count(*) FROM beyond_the_cap", toPrint: "120000")
     }
+
+    @Test("pod 0's volume lost and a new, empty server started on it: never labelled; the replicas keep their data and labels; status names the cause")
+    func reinitialisedPodZeroIsNeverLabelled() async throws {
+        let cluster = try await PostgresTestCluster.start(name: "orders", replicas: 2)
+        defer { Task { await cluster.shutdown() } }
+        let harness = try await LivePostgresTests.harness(for: cluster)
+        defer { Task { await harness.stop() } }
+        try await live.reconcile(harness) { try harness.cluster()?.status?.phase == .healthy }
+        let recorded = try #require(try harness.cluster()?.status?.systemIdentifier)
+        _ = try await cluster.primary.psql("CREATE TABLE precious AS SELECT 7 AS n")
+        for replica in cluster.replicas { try await replica.waitFor("SELECT n FROM precious", toPrint: "7") }
+
+        // What the image does on an empty volume without Ordinal's guard: initdb, same
+        // superuser password (from the same Secret), then start as a primary.
+        let primary = cluster.primary
+        try await primary.stop()
+        let lost = primary.dataDirectory + ".lost"
+        try FileManager.default.moveItem(atPath: primary.dataDirectory, toPath: lost)
+        let secrets = try #require(primary.podEnvironment(primaryPort: primary.port)["ORDINAL_SECRETS_DIR"])
+        _ = try await FixtureProcess.run(
+            [primary.binaries.path("initdb"), "-D", primary.dataDirectory, "--username=postgres",
+             "--pwfile=\(secrets)/superuser/password", "--auth-local=peer", "--auth-host=scram-sha-256", "--no-sync", "--no-instructions"],
+            as: cluster.user, environment: ["LANG": "C.UTF-8"])
+        try await primary.start()
+        let foreign = try await primary.psql("SELECT system_identifier FROM pg_control_system()")
+        #expect(foreign != recorded)
+
+        try await live.reconcile(harness) { try harness.condition("Degraded")?.reason == "ForeignInstance" }
+        #expect(try live.roleLabels(harness) == ["orders-0": "-", "orders-1": "replica", "orders-2": "replica"])
+        let status = try #require(try harness.cluster()?.status)
+        #expect(status.systemIdentifier == recorded)
+        #expect(status.primary == nil)
+        #expect(status.instanceStatus?.first?.systemIdentifier == foreign)
+        #expect(status.instanceStatus?.first?.message?.contains("another cluster's data") == true)
+        // Nothing was done to the replicas in the empty server's favour: they keep the data.
+        for replica in cluster.replicas {
+            #expect(try await replica.psql("SELECT n FROM precious") == "7")
+        }
+        #expect(try await primary.psql("SELECT count(*) FROM pg_replication_slots") == "0")
+    }
 }
