@@ -260,4 +260,15 @@ struct FaultPlanningTests {
         let configMap = done.objects.compactMap { if case .configMap(let map) = $0 { map } else { nil } }.first
         #expect(configMap?.data?[ConfigMapBuilder.rebuildKey] == nil)
     }
+
+    @Test("nothing to probe (pods with no address yet): looked at again at the health interval, not busily")
+    func noBusyPollingWithoutProbes() {
+        var observation = Self.healthy()
+        observation.cluster.status = nil
+        observation.reports = []
+        #expect(ClusterPlanner.plan(observation).status.phase == .creating)
+        #expect(ClusterPlanner.plan(observation).requeue == .healthInterval)
+        observation.reports = [InstanceReport(podName: "orders-0", failure: "connectionFailed: refused")]
+        #expect(ClusterPlanner.plan(observation).requeue == .busyInterval)
+    }
 }

@@ -107,7 +107,9 @@ public enum ClusterPlanner {
         let status = StatusComputer.compute(input)
         plan.status = status
         plan.events += phaseEvents(from: cluster.status, to: status)
-        plan.requeue = status.phase == .healthy ? .healthInterval : .busyInterval
+        // Soon while PostgreSQL state may move on its own; at the health interval when nothing
+        // could be probed (pods with no address yet): what changes then arrives as a pod event.
+        plan.requeue = status.phase == .healthy || observation.reports.isEmpty ? .healthInterval : .busyInterval
         return plan
     }
 
