@@ -68,7 +68,13 @@ public enum ClusterPlanner {
             user: observation.secrets[.replication]?.username ?? ClusterDefaults.replicationUserName,
             failures: observation.failures)
         // The roles replicas and clients log in with, made again if a first start was cut short.
-        plan.actions = roles.primary.map { [.ensureRoles(pod: $0)] } ?? []
+        let hasPassword: (SecretRole) -> Bool = { role in
+            if case .present(_, true)? = observation.secrets[role] { return true }
+            return false
+        }
+        if let primary = roles.primary, hasPassword(.replication), hasPassword(.app) {
+            plan.actions = [.ensureRoles(pod: primary)]
+        }
         plan.actions += replication.actions
         plan.events += replication.events
         if let primary = roles.primary {
