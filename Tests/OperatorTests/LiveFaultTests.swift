@@ -40,14 +40,43 @@ struct LiveFaultTests {
         return output
     }
 
+    /// A healthy three-instance cluster under the operator, with a clock the test moves.
+    func healthyCluster(_ time: MovableClock = MovableClock()) async throws -> (PostgresTestCluster, OperatorHarness) {
+        let cluster = try await PostgresTestCluster.start(name: "orders", replicas: 2)
+        let harness = try await LivePostgresTests.harness(for: cluster, clock: time.clock)
+        try await live.reconcile(harness) { try harness.cluster()?.status?.phase == .healthy }
+        return (cluster, harness)
+    }
+
+    /// Writes into a new `table` on the primary and recycles WAL six times (switch, CHECKPOINT).
+    func churnWAL(_ cluster: PostgresTestCluster, into table: String) async throws {
+        _ = try await cluster.primary.psql("CREATE TABLE \(table) (n int)")
+        for round in 0..<6 {
+            _ = try await cluster.primary.psql("INSERT INTO \(table) SELECT generate_series(1, 20000) + \(round * 20000)")
+            _ = try await cluster.primary.psql("SELECT pg_switch_wal()")
+            _ = try await cluster.primary.psql("CHECKPOINT")
+        }
+    }
+
+    /// Reconciles past the streaming grace period until the operator deletes `pod` to rebuild it.
+    func reconcileUntilDeleted(_ pod: String, _ harness: OperatorHarness, _ time: MovableClock) async throws {
+        _ = try await harness.reconcile()
+        time.advance(ReplicaStreamingGrace.seconds + 5)
+        var deleted = false
+        for _ in 0..<40 where !deleted {
+            _ = try await harness.reconcile()
+            deleted = try harness.server.object(Pod.self, namespace: harness.namespace, name: pod) == nil
+            if !deleted { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        let statusNow = try harness.cluster()?.status
+        #expect(deleted, "status: \(String(describing: statusNow))")
+    }
+
     @Test("a replica whose WAL is gone from the primary is unlabelled, rebuilt by its bootstrap, and streams again")
     func replicaWithoutItsWALIsRebuilt() async throws {
         let time = MovableClock()
-        let cluster = try await PostgresTestCluster.start(name: "orders", replicas: 2)
-        defer { Task { await cluster.shutdown() } }
-        let harness = try await LivePostgresTests.harness(for: cluster, clock: time.clock)
-        defer { Task { await harness.stop() } }
-        try await live.reconcile(harness) { try harness.cluster()?.status?.phase == .healthy }
+        let (cluster, harness) = try await healthyCluster(time)
+        defer { Task { await harness.stop(); await cluster.shutdown() } }
         let replica = cluster.instances[2]
 
         // The replica is down while its slot goes (a scale-down and up on a retained volume)
@@ -56,26 +85,12 @@ struct LiveFaultTests {
         _ = try await cluster.primary.psql("SELECT pg_drop_replication_slot('orders_2')")
         _ = try await cluster.primary.psql("ALTER SYSTEM SET wal_keep_size = 0")
         _ = try await cluster.primary.psql("SELECT pg_reload_conf()")
-        _ = try await cluster.primary.psql("CREATE TABLE written_while_away (n int)")
-        for round in 0..<6 {
-            _ = try await cluster.primary.psql("INSERT INTO written_while_away SELECT generate_series(1, 20000) + \(round * 20000)")
-            _ = try await cluster.primary.psql("SELECT pg_switch_wal()")
-            _ = try await cluster.primary.psql("CHECKPOINT")
-        }
+        try await churnWAL(cluster, into: "written_while_away")
         try await replica.start()
 
         // Not streaming: after the grace period it loses its label, then the operator asks
         // for a rebuild and deletes the pod (never its claim).
-        _ = try await harness.reconcile()
-        time.advance(ReplicaStreamingGrace.seconds + 5)
-        var deleted = false
-        for _ in 0..<40 where !deleted {
-            _ = try await harness.reconcile()
-            deleted = try harness.server.object(Pod.self, namespace: harness.namespace, name: "orders-2") == nil
-            if !deleted { try await Task.sleep(for: .milliseconds(250)) }
-        }
-        let statusNow = try harness.cluster()?.status
-        #expect(deleted, "status: \(String(describing: statusNow))")
+        try await reconcileUntilDeleted("orders-2", harness, time)
         let request = try #require(try harness.cluster()?.status?.rebuilds?.first)
         #expect(request.pod == "orders-2")
         #expect(request.reason.contains("WAL it needs next was removed"))
@@ -97,11 +112,8 @@ struct LiveFaultTests {
     @Test("a replica whose timeline diverged (promoted by hand, written to, demoted) is rewound with pg_rewind")
     func divergedReplicaIsRewound() async throws {
         let time = MovableClock()
-        let cluster = try await PostgresTestCluster.start(name: "orders", replicas: 2)
-        defer { Task { await cluster.shutdown() } }
-        let harness = try await LivePostgresTests.harness(for: cluster, clock: time.clock)
-        defer { Task { await harness.stop() } }
-        try await live.reconcile(harness) { try harness.cluster()?.status?.phase == .healthy }
+        let (cluster, harness) = try await healthyCluster(time)
+        defer { Task { await harness.stop(); await cluster.shutdown() } }
         let replica = cluster.instances[2]
 
         // Promoted by hand and written to while the operator looked away, then restarted as a
@@ -118,16 +130,7 @@ struct LiveFaultTests {
         try await replica.start()
         #expect(try await replica.psql("SELECT pg_is_in_recovery()") == "t")
 
-        _ = try await harness.reconcile()
-        time.advance(ReplicaStreamingGrace.seconds + 5)
-        var deleted = false
-        for _ in 0..<40 where !deleted {
-            _ = try await harness.reconcile()
-            deleted = try harness.server.object(Pod.self, namespace: harness.namespace, name: "orders-2") == nil
-            if !deleted { try await Task.sleep(for: .milliseconds(250)) }
-        }
-        let statusNow = try harness.cluster()?.status
-        #expect(deleted, "status: \(String(describing: statusNow))")
+        try await reconcileUntilDeleted("orders-2", harness, time)
         #expect(try harness.cluster()?.status?.rebuilds?.first?.reason.contains("timeline") == true)
 
         let output = try await recreate(replica, in: cluster, harness: harness)
@@ -141,11 +144,8 @@ struct LiveFaultTests {
 
     @Test("the operator blind for a while (its superuser password wrong): labels stay and -rw keeps the primary")
     func blindOperatorKeepsLabels() async throws {
-        let cluster = try await PostgresTestCluster.start(name: "orders", replicas: 2)
-        defer { Task { await cluster.shutdown() } }
-        let harness = try await LivePostgresTests.harness(for: cluster)
-        defer { Task { await harness.stop() } }
-        try await live.reconcile(harness) { try harness.cluster()?.status?.phase == .healthy }
+        let (cluster, harness) = try await healthyCluster()
+        defer { Task { await harness.stop(); await cluster.shutdown() } }
         let labels = try live.roleLabels(harness)
 
         var secret = try #require(try harness.server.object(Secret.self, namespace: harness.namespace, name: "orders-superuser"))
@@ -166,37 +166,22 @@ struct LiveFaultTests {
     @Test("a replica down while the primary writes more than max_slot_wal_keep_size: the primary keeps running, the slot is invalidated, the replica is rebuilt when it returns")
     func slotCapInvalidatesAndTheReplicaIsRebuilt() async throws {
         let time = MovableClock()
-        let cluster = try await PostgresTestCluster.start(name: "orders", replicas: 2)
-        defer { Task { await cluster.shutdown() } }
-        let harness = try await LivePostgresTests.harness(for: cluster, clock: time.clock)
-        defer { Task { await harness.stop() } }
-        try await live.reconcile(harness) { try harness.cluster()?.status?.phase == .healthy }
+        let (cluster, harness) = try await healthyCluster(time)
+        defer { Task { await harness.stop(); await cluster.shutdown() } }
         let replica = cluster.instances[2]
 
         _ = try await cluster.primary.psql("ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'")
         _ = try await cluster.primary.psql("ALTER SYSTEM SET wal_keep_size = 0")
         _ = try await cluster.primary.psql("SELECT pg_reload_conf()")
         try await replica.stop()
-        _ = try await cluster.primary.psql("CREATE TABLE beyond_the_cap (n int)")
-        for round in 0..<6 {
-            _ = try await cluster.primary.psql("INSERT INTO beyond_the_cap SELECT generate_series(1, 20000) + \(round * 20000)")
-            _ = try await cluster.primary.psql("SELECT pg_switch_wal()")
-            _ = try await cluster.primary.psql("CHECKPOINT")
-        }
+        try await churnWAL(cluster, into: "beyond_the_cap")
         #expect(try await cluster.primary.psql("SELECT wal_status FROM pg_replication_slots WHERE slot_name = 'orders_2'") == "lost")
         #expect(try await cluster.primary.psql("SELECT pg_is_in_recovery()") == "f", "the primary keeps running")
         try await replica.start()
 
         _ = try await harness.reconcile()
         #expect(try harness.cluster()?.status?.instanceStatus?[2].slotWALStatus == "lost")
-        time.advance(ReplicaStreamingGrace.seconds + 5)
-        var deleted = false
-        for _ in 0..<40 where !deleted {
-            _ = try await harness.reconcile()
-            deleted = try harness.server.object(Pod.self, namespace: harness.namespace, name: "orders-2") == nil
-            if !deleted { try await Task.sleep(for: .milliseconds(250)) }
-        }
-        #expect(deleted)
+        try await reconcileUntilDeleted("orders-2", harness, time)
         #expect(try harness.cluster()?.status?.rebuilds?.first?.reason.contains("invalidated") == true)
         // The invalidated slot was made again before the pod went.
         #expect(try await cluster.primary.psql("SELECT wal_status IS DISTINCT FROM 'lost' FROM pg_replication_slots WHERE slot_name = 'orders_2'") == "t")
@@ -210,11 +195,8 @@ struct LiveFaultTests {
 
     @Test("pod 0's volume lost and a new, empty server started on it: never labelled; the replicas keep their data and labels; status names the cause")
     func reinitialisedPodZeroIsNeverLabelled() async throws {
-        let cluster = try await PostgresTestCluster.start(name: "orders", replicas: 2)
-        defer { Task { await cluster.shutdown() } }
-        let harness = try await LivePostgresTests.harness(for: cluster)
-        defer { Task { await harness.stop() } }
-        try await live.reconcile(harness) { try harness.cluster()?.status?.phase == .healthy }
+        let (cluster, harness) = try await healthyCluster()
+        defer { Task { await harness.stop(); await cluster.shutdown() } }
         let recorded = try #require(try harness.cluster()?.status?.systemIdentifier)
         _ = try await cluster.primary.psql("CREATE TABLE precious AS SELECT 7 AS n")
         for replica in cluster.replicas { try await replica.waitFor("SELECT n FROM precious", toPrint: "7") }

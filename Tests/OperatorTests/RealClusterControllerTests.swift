@@ -25,21 +25,11 @@ let controllerRealClusterKubeconfig: String? = {
     .serialized)
 struct RealClusterControllerTests {
     @Test func reconcileCreatesOwnedObjectsAndThenLeavesThemAlone() async throws {
-        let path = try #require(controllerRealClusterKubeconfig)
-        let client = KubeClient(config: try KubeConfig.fromKubeconfig(path: path))
-        _ = try await client.applyRaw(
-            ResourceType(group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", isNamespaced: false),
-            object: CustomResourceDefinition.postgresCluster, namespace: nil, subresource: nil, fieldManager: "ordinal-tests", force: true)
-        let namespace = "ordinal-controller-test-\(UInt32.random(in: 0...UInt32.max))"
-        _ = try await client.create(Namespace(metadata: ObjectMeta(name: namespace)))
+        let (client, namespace) = try await Self.freshNamespace("ordinal-controller-test")
         defer { Task { try? await client.delete(Namespace.self, name: namespace) } }
         try await Task.sleep(for: .seconds(2))  // the CRD becomes served
 
-        var logger = Logger(label: "ordinal.real")
-        logger.logLevel = .warning
-        var options = OperatorOptions()
-        options.namespaces = [namespace]
-        let controller = Controller(client: client, options: options, metrics: OperatorMetrics(), logger: logger)
+        let controller = Self.controller(client, watching: namespace)
         let caches = Task { await controller.caches.run() }
         defer { caches.cancel() }
 
@@ -71,21 +61,11 @@ struct RealClusterControllerTests {
 
     @Test("faults on a real API server: a refused resize is reported and the rest reconciles; every status field survives the schema")
     func refusedResizeAndStatusFieldsOnARealServer() async throws {
-        let path = try #require(controllerRealClusterKubeconfig)
-        let client = KubeClient(config: try KubeConfig.fromKubeconfig(path: path))
-        _ = try await client.applyRaw(
-            ResourceType(group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", isNamespaced: false),
-            object: CustomResourceDefinition.postgresCluster, namespace: nil, subresource: nil, fieldManager: "ordinal-tests", force: true)
-        let namespace = "ordinal-fault-test-\(UInt32.random(in: 0...UInt32.max))"
-        _ = try await client.create(Namespace(metadata: ObjectMeta(name: namespace)))
+        let (client, namespace) = try await Self.freshNamespace("ordinal-fault-test")
         defer { Task { try? await client.delete(Namespace.self, name: namespace) } }
         try await Task.sleep(for: .seconds(2))
 
-        var logger = Logger(label: "ordinal.real")
-        logger.logLevel = .warning
-        var options = OperatorOptions()
-        options.namespaces = [namespace]
-        let controller = Controller(client: client, options: options, metrics: OperatorMetrics(), logger: logger)
+        let controller = Self.controller(client, watching: namespace)
         let caches = Task { await controller.caches.run() }
         defer { caches.cancel() }
         _ = try await client.create(PostgresCluster(
@@ -137,6 +117,28 @@ struct RealClusterControllerTests {
         #expect(readBack?.volumes == status.volumes)
         #expect(readBack?.rebuilds == status.rebuilds)
         #expect(readBack?.instanceStatus == status.instanceStatus)
+    }
+
+    /// A client of the real cluster with the CRD installed, and a namespace of its own (the
+    /// caller deletes it).
+    static func freshNamespace(_ prefix: String) async throws -> (KubeClient, String) {
+        let path = try #require(controllerRealClusterKubeconfig)
+        let client = KubeClient(config: try KubeConfig.fromKubeconfig(path: path))
+        _ = try await client.applyRaw(
+            ResourceType(group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", isNamespaced: false),
+            object: CustomResourceDefinition.postgresCluster, namespace: nil, subresource: nil, fieldManager: "ordinal-tests", force: true)
+        let namespace = "\(prefix)-\(UInt32.random(in: 0...UInt32.max))"
+        _ = try await client.create(Namespace(metadata: ObjectMeta(name: namespace)))
+        return (client, namespace)
+    }
+
+    /// A controller watching `namespace` only, logging warnings.
+    static func controller(_ client: KubeClient, watching namespace: String) -> Controller {
+        var logger = Logger(label: "ordinal.real")
+        logger.logLevel = .warning
+        var options = OperatorOptions()
+        options.namespaces = [namespace]
+        return Controller(client: client, options: options, metrics: OperatorMetrics(), logger: logger)
     }
 
     func waitFor(_ what: String, timeout: Duration = .seconds(30), _ condition: () -> Bool) async throws {
