@@ -197,54 +197,44 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Quotes `text` as an SQL string literal with libpq's `PQescapeLiteral`, for the few
     /// statements that take no parameters (`ALTER SYSTEM`).
     public func escapeLiteral(_ text: String) throws(PostgresError) -> String {
-        if text.utf8.contains(0) {
-            throw error(.invalidArgument, "escape", "a value contains a NUL byte")
+        try libpqString(of: [text], "escape", nulMessage: "a value contains a NUL byte", failure: "libpq could not quote the value") {
+            PQescapeLiteral($0, text, text.utf8.count)
         }
-        let escaped: String? = state.withLock { state in
-            guard !state.inUse, let conn, let pointer = PQescapeLiteral(conn, text, text.utf8.count) else { return nil }
-            defer { PQfreemem(pointer) }
-            return String(cString: pointer)
-        }
-        guard let escaped else {
-            throw error(.invalidArgument, "escape", "libpq could not quote the value")
-        }
-        return escaped
     }
 
     /// Quotes `text` as an SQL identifier with libpq's `PQescapeIdentifier` (role and database
     /// names in `CREATE ROLE` and `CREATE DATABASE`, which take no parameters).
     public func escapeIdentifier(_ text: String) throws(PostgresError) -> String {
-        if text.utf8.contains(0) {
-            throw error(.invalidArgument, "escape", "a name contains a NUL byte")
+        try libpqString(of: [text], "escape", nulMessage: "a name contains a NUL byte", failure: "libpq could not quote the name") {
+            PQescapeIdentifier($0, text, text.utf8.count)
         }
-        let escaped: String? = state.withLock { state in
-            guard !state.inUse, let conn, let pointer = PQescapeIdentifier(conn, text, text.utf8.count) else { return nil }
-            defer { PQfreemem(pointer) }
-            return String(cString: pointer)
-        }
-        guard let escaped else {
-            throw error(.invalidArgument, "escape", "libpq could not quote the name")
-        }
-        return escaped
     }
 
     /// The SCRAM-SHA-256 verifier of `password` for `user`, computed here by libpq
     /// (`PQencryptPasswordConn`), so the clear-text password never reaches the server or its log.
     public func scramVerifier(password: PostgresPassword, user: String) throws(PostgresError) -> String {
-        if password.value.utf8.contains(0) || user.utf8.contains(0) {
-            throw error(.invalidArgument, "encrypt password", "a value contains a NUL byte")
+        try libpqString(
+            of: [password.value, user], "encrypt password", nulMessage: "a value contains a NUL byte",
+            failure: "libpq could not compute the SCRAM verifier"
+        ) { PQencryptPasswordConn($0, password.value, user, "scram-sha-256") }
+    }
+
+    /// A string libpq makes on this connection (and that must be freed with `PQfreemem`), while
+    /// no query uses it; `inputs` may hold no NUL byte (C strings would cut them short).
+    private func libpqString(
+        of inputs: [String], _ operation: String, nulMessage: String, failure: String,
+        _ make: (OpaquePointer) -> UnsafeMutablePointer<CChar>?
+    ) throws(PostgresError) -> String {
+        if inputs.contains(where: { $0.utf8.contains(0) }) {
+            throw error(.invalidArgument, operation, nulMessage)
         }
-        let verifier: String? = state.withLock { state in
-            guard !state.inUse, let conn, let pointer = PQencryptPasswordConn(conn, password.value, user, "scram-sha-256") else {
-                return nil
-            }
+        let made: String? = state.withLock { state in
+            guard !state.inUse, let conn, let pointer = make(conn) else { return nil }
             defer { PQfreemem(pointer) }
             return String(cString: pointer)
         }
-        guard let verifier else {
-            throw error(.invalidArgument, "encrypt password", "libpq could not compute the SCRAM verifier")
-        }
-        return verifier
+        guard let made else { throw error(.invalidArgument, operation, failure) }
+        return made
     }
 
     /// Closes the connection; later queries fail with ``PostgresError/Code/connectionLost``.
