@@ -34,7 +34,6 @@ extension ClusterReconciler {
             let data = Self.decodedData(secret)
             observation.secrets[role] = .present(username: data["username"], hasPassword: data["password"] != nil)
             round.credentials[role] = data["password"].map { (username: data["username"], password: $0) }
-            if role == .superuser { round.superuserPassword = data["password"] }
         }
 
         observation.statefulSet = caches.statefulSets.get(namespace: namespace, name: names.statefulSet)

@@ -124,10 +124,10 @@ struct Round {
     let resolved: ResolvedCluster
     let logger: Logger
     var writes = 0
-    /// The superuser's password, read from its Secret for the probes and actions (never logged).
-    var superuserPassword: String?
-    /// Each Secret's username and password, for the actions that make missing roles (never logged).
+    /// Each Secret's username and password, read for the probes and actions (never logged).
     var credentials: [SecretRole: (username: String?, password: String)] = [:]
+    /// The superuser's password, for the probes and actions.
+    var superuserPassword: String? { credentials[.superuser]?.password }
     /// Where each pod's PostgreSQL is reached.
     var addresses: [String: InstanceAddress] = [:]
 
