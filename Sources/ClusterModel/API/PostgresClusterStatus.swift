@@ -91,13 +91,16 @@ public struct InstanceStatus: Codable, Sendable, Hashable {
     public var notStreamingSince: String?
 
     public init(name: String, role: String, ready: Bool, version: String? = nil, lagBytes: Int64? = nil, message: String? = nil,
-                systemIdentifier: String? = nil, notStreamingSince: String? = nil) {
+                slotWALStatus: String? = nil, retainedWALBytes: Int64? = nil, systemIdentifier: String? = nil,
+                notStreamingSince: String? = nil) {
         self.name = name
         self.role = role
         self.ready = ready
         self.version = version
         self.lagBytes = lagBytes
         self.message = message
+        self.slotWALStatus = slotWALStatus
+        self.retainedWALBytes = retainedWALBytes
         self.systemIdentifier = systemIdentifier
         self.notStreamingSince = notStreamingSince
     }

@@ -103,13 +103,8 @@ public enum ClusterPlanner {
         input.probeBlocked = observation.probeBlocked
         input.volumes = volumes.confirmed
         input.rebuilds = rebuild.requests
-        if let primary = roles.primary, let slots = instances.report(primary)?.slots {
-            input.slots = Dictionary(slots.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        }
+        input.primaryReport = roles.primary.flatMap(instances.report)
         input.volumeProblem = volumes.problem
-        input.reportedIdentifiers = Dictionary(
-            instances.reports.compactMap { report in report.database?.systemIdentifier.map { (report.podName, $0) } },
-            uniquingKeysWith: { first, _ in first })
         let status = StatusComputer.compute(input)
         plan.status = status
         plan.events += phaseEvents(from: cluster.status, to: status)

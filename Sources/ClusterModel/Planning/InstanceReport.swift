@@ -25,6 +25,12 @@ public struct InstanceReport: Sendable, Hashable {
 
     /// Reachable and in recovery.
     public var isReplica: Bool { database?.isInRecovery == true }
+
+    /// On a primary: the slot replica `pod` streams through, if this instance holds it.
+    public func slot(forPod pod: String) -> SlotFacts? {
+        let name = ClusterNames.replicationSlot(forPod: pod)
+        return slots.first { $0.name == name }
+    }
 }
 
 /// One physical replication slot on a primary.

@@ -44,15 +44,13 @@ struct RebuildPlan {
             let primaryReport = instances.report(primaryName), let primary = primaryReport.database,
             instances.identity.problem(primaryReport) == nil
         else { return }
-        let slots = Dictionary(primaryReport.slots.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
 
         for report in instances.trustedReports where report.podName != primaryName {
             guard let database = report.database, database.isInRecovery, !database.isStreaming,
                 let seconds = streaming.overdue(report.podName, now: now), let pod = pods[report.podName]
             else { continue }
-            let slot = slots[ClusterNames.replicationSlot(forPod: report.podName)]
             var reason: String?
-            if slot?.isLost == true {
+            if primaryReport.slot(forPod: report.podName)?.isLost == true {
                 reason = "its replication slot was invalidated (it fell more than max_slot_wal_keep_size behind)"
                 slotsToRecreate.append(report.podName)
             } else if let needed = database.replayPosition, let oldest = primary.oldestWALPosition, needed < oldest {

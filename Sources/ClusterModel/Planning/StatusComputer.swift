@@ -18,8 +18,6 @@ public enum StatusComputer {
         public var systemIdentifier: String?
         /// Why no identifier can be recorded (the instances disagree), when so.
         public var identityConflict: String?
-        /// The identifier each reachable instance reported, by pod.
-        public var reportedIdentifiers: [String: String] = [:]
         /// Since when (seconds since the epoch) each replica in recovery has not streamed.
         public var notStreamingSince: [String: Double] = [:]
         /// Why probing did not run at all, when it did not.
@@ -28,8 +26,8 @@ public enum StatusComputer {
         public var volumes: VolumesStatus?
         /// Rebuilds pending after this round.
         public var rebuilds: [RebuildRequest] = []
-        /// The primary's replication slots, by slot name.
-        public var slots: [String: SlotFacts] = [:]
+        /// What the primary reported (its replication slots, for each replica's entry).
+        public var primaryReport: InstanceReport?
         /// Why a volume resize is not done, when the API server refused it.
         public var volumeProblem: String?
 
@@ -92,23 +90,19 @@ public enum StatusComputer {
             byOrdinal[ordinal].map { $0.isPodReady && $0.database != nil } ?? false
         }.count
         status.primary = input.roles.primary
-        status.instanceStatus = input.instances.sorted { $0.ordinal < $1.ordinal }.map { instance in
-            InstanceStatus(
+        let instances = input.instances.sorted { $0.ordinal < $1.ordinal }
+        status.instanceStatus = instances.map { instance in
+            let slot = instance.podName == input.roles.primary ? nil : input.primaryReport?.slot(forPod: instance.podName)
+            return InstanceStatus(
                 name: instance.podName,
                 role: instance.podName == input.roles.primary ? "primary" : instance.database?.isInRecovery == true ? "replica" : "unknown",
                 ready: instance.isPodReady && instance.database != nil,
                 version: instance.database.map { $0.version.description },
                 lagBytes: instance.database?.isInRecovery == true ? instance.database?.lagBytes : nil,
                 message: instance.database == nil ? instance.unreachableReason : instance.identityProblem,
-                systemIdentifier: instance.identityProblem == nil ? nil : input.reportedIdentifiers[instance.podName],
+                slotWALStatus: slot?.walStatus, retainedWALBytes: slot?.retainedBytes,
+                systemIdentifier: instance.identityProblem == nil ? nil : instance.database?.systemIdentifier,
                 notStreamingSince: input.notStreamingSince[instance.podName].map { KubeTime.format($0) })
-        }
-        for index in status.instanceStatus?.indices ?? [].indices {
-            guard let entry = status.instanceStatus?[index], entry.name != input.roles.primary,
-                let slot = input.slots[ClusterNames.replicationSlot(forPod: entry.name)]
-            else { continue }
-            status.instanceStatus?[index].slotWALStatus = slot.walStatus
-            status.instanceStatus?[index].retainedWALBytes = slot.retainedBytes
         }
         let versions = Set(input.instances.compactMap { $0.database?.version.description })
         status.currentVersion = versions.count == 1 ? versions.first : input.previous?.currentVersion
@@ -120,9 +114,9 @@ public enum StatusComputer {
         let isReady = problems.isEmpty && input.roles.primary == names.pod(0)
         let readyMessage: String
         let readyReason: Reason
-        let foreign = input.instances.sorted { $0.ordinal < $1.ordinal }.compactMap(\.identityProblem)
+        let foreign = instances.compactMap(\.identityProblem)
         // A pod script that stopped with a reason of its own (docs/pod-contract.md) says it best.
-        let fromPod = input.instances.sorted { $0.ordinal < $1.ordinal }.lazy.compactMap { instance -> (Reason, String)? in
+        let fromPod = instances.lazy.compactMap { instance -> (Reason, String)? in
             guard let message = instance.unreachableReason, let reason = Reason(terminationMessage: message) else { return nil }
             return (reason, message)
         }.first
