@@ -19,10 +19,10 @@ enum BuiltInUpdateRules {
         var comparableNew = newSpec
         var comparableOld = oldSpec
         if bound {
-            comparableNew.removeValue(at: ["resources", "requests"])
-            comparableOld.removeValue(at: ["resources", "requests"])
-            comparableNew.removeValue(at: ["volumeAttributesClassName"])
-            comparableOld.removeValue(at: ["volumeAttributesClassName"])
+            for mutable: FieldPath in [["resources", "requests"], ["volumeAttributesClassName"]] {
+                comparableNew.removeValue(at: mutable)
+                comparableOld.removeValue(at: mutable)
+            }
         }
         guard comparableNew != comparableOld else { return [] }
         return [StatusCause(

@@ -10,7 +10,7 @@
 ///   from every other pod; a reachable pod that accepts writes but is not that one (a split
 ///   brain) or holds another cluster's data loses it;
 /// - `replica` goes to trusted instances in recovery that stream; one that has not streamed
-///   for ``ReplicaStreaming/graceSeconds`` while a primary is confirmed loses it; so does one
+///   for ``ReplicaStreamingGrace/seconds`` while a primary is confirmed loses it; so does one
 ///   with another cluster's data.
 struct LabelPlan {
     var changes: [RoleLabelPlan.Change]

@@ -3,7 +3,7 @@ import KubeTypes
 /// Replicas that can never catch up by streaming, rebuilt from the primary.
 ///
 /// A replica is rebuilt only on positive evidence that streaming cannot heal it, and only
-/// while it has gone without streaming past ``ReplicaStreaming/graceSeconds``:
+/// while it has gone without streaming past ``ReplicaStreamingGrace/seconds``:
 /// - its slot on the primary was invalidated (`wal_status = lost`: it fell more than
 ///   `max_slot_wal_keep_size` behind);
 /// - the WAL it needs next is older than the oldest WAL the primary keeps;

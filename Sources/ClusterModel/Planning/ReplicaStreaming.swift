@@ -4,13 +4,10 @@ import KubeTypes
 /// `status.instanceStatus[].notStreamingSince`.
 ///
 /// A replica stops streaming for a moment whenever its primary restarts; only one that stays
-/// without a WAL receiver for longer than ``graceSeconds`` while a primary is confirmed is
+/// without a WAL receiver for longer than ``ReplicaStreamingGrace/seconds`` while a primary is confirmed is
 /// judged unable to stream (its WAL is gone, its timeline diverged, its slot was lost, or its
 /// credentials fail) and loses its `replica` label.
 struct ReplicaStreaming: Sendable, Hashable {
-    /// How long a replica may be without streaming before it counts as unusable.
-    static let graceSeconds: Double = ReplicaStreamingGrace.seconds
-
     /// Since when (seconds since the epoch) each reachable, trusted replica has not streamed.
     let notStreamingSince: [String: Double]
 
@@ -28,7 +25,7 @@ struct ReplicaStreaming: Sendable, Hashable {
 
     /// Seconds `pod` has been without streaming, when that is longer than the grace period.
     func overdue(_ pod: String, now: Double) -> Double? {
-        guard let since = notStreamingSince[pod], now - since >= Self.graceSeconds else { return nil }
+        guard let since = notStreamingSince[pod], now - since >= ReplicaStreamingGrace.seconds else { return nil }
         return now - since
     }
 }
