@@ -27,17 +27,12 @@ struct RealClusterControllerTests {
     @Test func reconcileCreatesOwnedObjectsAndThenLeavesThemAlone() async throws {
         let (client, namespace) = try await Self.freshNamespace("ordinal-controller-test")
         defer { Task { try? await client.delete(Namespace.self, name: namespace) } }
-        try await Task.sleep(for: .seconds(2))  // the CRD becomes served
 
         let controller = Self.controller(client, watching: namespace)
         let caches = Task { await controller.caches.run() }
         defer { caches.cancel() }
 
-        _ = try await client.create(PostgresCluster(
-            metadata: ObjectMeta(name: "orders", namespace: namespace),
-            spec: PostgresClusterSpec(instances: 1, postgresVersion: "16.4", storage: StorageSpec(size: "1Gi"))), namespace: namespace)
-        let key = ClusterKey(namespace: namespace, name: "orders")
-        try await waitFor("the cluster in the cache") { controller.caches.clusters.get(namespace: namespace, name: "orders") != nil }
+        let key = try await createCluster(client, in: namespace, seenBy: controller)
 
         let first = try await controller.reconciler.reconcile(key)
         #expect(first.writes >= 9)
@@ -63,16 +58,11 @@ struct RealClusterControllerTests {
     func refusedResizeAndStatusFieldsOnARealServer() async throws {
         let (client, namespace) = try await Self.freshNamespace("ordinal-fault-test")
         defer { Task { try? await client.delete(Namespace.self, name: namespace) } }
-        try await Task.sleep(for: .seconds(2))
 
         let controller = Self.controller(client, watching: namespace)
         let caches = Task { await controller.caches.run() }
         defer { caches.cancel() }
-        _ = try await client.create(PostgresCluster(
-            metadata: ObjectMeta(name: "orders", namespace: namespace),
-            spec: PostgresClusterSpec(instances: 1, postgresVersion: "16.4", storage: StorageSpec(size: "1Gi"))), namespace: namespace)
-        let key = ClusterKey(namespace: namespace, name: "orders")
-        try await waitFor("the cluster in the cache") { controller.caches.clusters.get(namespace: namespace, name: "orders") != nil }
+        let key = try await createCluster(client, in: namespace, seenBy: controller)
         _ = try await controller.reconciler.reconcile(key)
 
         // The StatefulSet controller makes the claim; with no provisioner it stays Pending, and
@@ -129,7 +119,17 @@ struct RealClusterControllerTests {
             object: CustomResourceDefinition.postgresCluster, namespace: nil, subresource: nil, fieldManager: "ordinal-tests", force: true)
         let namespace = "\(prefix)-\(UInt32.random(in: 0...UInt32.max))"
         _ = try await client.create(Namespace(metadata: ObjectMeta(name: namespace)))
+        try await Task.sleep(for: .seconds(2))  // the CRD becomes served
         return (client, namespace)
+    }
+
+    /// Creates the one-instance cluster `orders` in `namespace` and waits until `controller`'s cache holds it.
+    func createCluster(_ client: KubeClient, in namespace: String, seenBy controller: Controller) async throws -> ClusterKey {
+        _ = try await client.create(PostgresCluster(
+            metadata: ObjectMeta(name: "orders", namespace: namespace),
+            spec: PostgresClusterSpec(instances: 1, postgresVersion: "16.4", storage: StorageSpec(size: "1Gi"))), namespace: namespace)
+        try await waitFor("the cluster in the cache") { controller.caches.clusters.get(namespace: namespace, name: "orders") != nil }
+        return ClusterKey(namespace: namespace, name: "orders")
     }
 
     /// A controller watching `namespace` only, logging warnings.
