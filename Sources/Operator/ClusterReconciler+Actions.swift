@@ -42,6 +42,16 @@ extension ClusterReconciler {
         case .recreateSlot(_, let replica):
             try await replication.recreateSlot(on: settings, forPod: replica)
             round.logger.notice("recreated an invalidated replication slot", metadata: ["replica": "\(replica)"])
+        case .promote(let pod):
+            if try await PrimaryActions(pool: pool).promote(settings) {
+                round.logger.notice("promoted", metadata: ["pod": "\(pod)"])
+            }
+        case .fenceWrites(let pod):
+            let ended = try await PrimaryActions(pool: pool).fenceWrites(settings)
+            round.logger.notice("fenced writes for a switchover", metadata: ["pod": "\(pod)", "sessionsEnded": "\(ended)"])
+        case .unfenceWrites(let pod):
+            try await PrimaryActions(pool: pool).unfenceWrites(settings)
+            round.logger.notice("lifted a write fence", metadata: ["pod": "\(pod)"])
         case .ensureRoles(let pod):
             guard let replication = round.credentials[.replication], let app = round.credentials[.app] else {
                 throw ActionError(message: "the replication or app Secret cannot be read")

@@ -51,11 +51,11 @@ extension ClusterReconciler {
 
     /// Deletes the replica pods the plan names, so the StatefulSet makes them again and their
     /// bootstrap rebuilds them. Only pods: their claims and data stay.
-    func restartForRebuild(_ pods: [String], _ round: inout Round) async throws {
+    func restartPods(_ pods: [String], _ round: inout Round) async throws {
         for pod in pods {
             if try await deleteIfPresent(Pod.self, name: pod, namespace: round.resolved.namespace) {
                 round.writes += 1
-                round.logger.notice("deleted a replica pod to rebuild it", metadata: ["pod": "\(pod)"])
+                round.logger.notice("deleted a pod so its bootstrap rebuilds or demotes it", metadata: ["pod": "\(pod)"])
             }
         }
     }

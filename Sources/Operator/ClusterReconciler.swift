@@ -72,7 +72,7 @@ public final class ClusterReconciler: Sendable {
             observation.failures = failures
             plan = ClusterPlanner.plan(observation)
         }
-        try await restartForRebuild(plan.podsToDelete, &round)
+        try await restartPods(plan.podsToDelete, &round)
         if let statefulSet = plan.statefulSet {
             try await applyIfChanged(statefulSet, live: observation.statefulSet, comparedAs: CacheForm.statefulSet, &round)
         }
@@ -100,6 +100,7 @@ public final class ClusterReconciler: Sendable {
         case .never: nil
         case .healthInterval: options.healthInterval
         case .busyInterval: options.busyInterval
+        case .promptly: options.promptInterval
         }
     }
 

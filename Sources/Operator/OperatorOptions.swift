@@ -8,6 +8,8 @@ public struct OperatorOptions: Sendable {
     public var healthInterval: Duration = .seconds(10)
     /// How often a cluster that is changing (creating, rolling out) is looked at again.
     public var busyInterval: Duration = .seconds(2)
+    /// How soon a cluster whose primary is changing (failover, switchover) is looked at again.
+    public var promptInterval: Duration = .milliseconds(250)
     /// The server-side apply field manager.
     public var fieldManager = "ordinal"
     /// How long probing one cluster may take.

@@ -78,7 +78,18 @@ struct PlannerInvariantTests {
         if let recorded = plan.status.systemIdentifier, recorded != PlannerWorld.clusterIdentifier {
             violations.append("status records another cluster's system identifier \(recorded)")
         }
+        let held = plan.status.currentPrimary
+        var rebuilt: [String] = []
         for pod in plan.podsToDelete {
+            if pod == held { violations.append("\(pod), the primary Ordinal holds, deleted") }
+            if reports[pod]?.database?.isInRecovery == false {
+                // Fenced: it accepts writes while the held primary is confirmed and labelled.
+                if held == nil || reports[held ?? ""]?.database?.isInRecovery != false || plan.status.primary != held {
+                    violations.append("\(pod) fenced while the primary Ordinal holds (\(held ?? "none")) is not confirmed")
+                }
+                continue
+            }
+            rebuilt.append(pod)
             if labelledPrimary(observation).contains(pod) || reports[pod]?.database?.isInRecovery != true {
                 violations.append("\(pod) deleted for a rebuild while it is (or is labelled) a primary, or not a standby")
             }
@@ -86,15 +97,18 @@ struct PlannerInvariantTests {
                 violations.append("\(pod) deleted for a rebuild without a confirmed, Ready primary")
             }
         }
-        if plan.podsToDelete.count > 1 { violations.append("more than one replica rebuilt at once: \(plan.podsToDelete)") }
+        if rebuilt.count > 1 { violations.append("more than one replica rebuilt at once: \(rebuilt)") }
+        checkPrimaryChange(plan, observation, reports, &violations)
         if observation.probeBlocked != nil && !plan.labels.isEmpty {
             violations.append("labels changed while probing did not run: \(plan.labels)")
         }
-        // Without evidence a label stays, unless it is a primary label and another primary is confirmed.
+        // Without evidence a label stays, unless it is a primary label and another primary is
+        // confirmed, or Ordinal is moving the primary (a failover unlabels the lost one first).
         let labelled = Dictionary(observation.pods.map { ($0.name, $0.roleLabel) }, uniquingKeysWith: { first, _ in first })
         for change in plan.labels where reports[change.pod]?.database == nil {
             let confirmed = plan.labels.contains { $0.role == ClusterLabels.primaryRole }
                 || (plan.status.primary != nil && plan.status.primary != change.pod)
+                || plan.status.primaryChange != nil
             if !(change.role == nil && labelled[change.pod] == ClusterLabels.primaryRole && confirmed) {
                 violations.append("\(change.pod) relabelled \(change.role ?? "none") without being reached")
             }
@@ -104,6 +118,38 @@ struct PlannerInvariantTests {
             for pod in dropping where existing.contains(pod) { violations.append("slot of existing pod \(pod) dropped") }
         }
         checkPartition(plan, observation, &violations)
+    }
+
+    /// A primary label only on the pod Ordinal holds; one promotion at a time, only of the held
+    /// pod, only while no other server takes writes, and a failover only after the delay.
+    static func checkPrimaryChange(
+        _ plan: ClusterPlan, _ observation: ClusterObservation, _ reports: [String: InstanceReport], _ violations: inout [String]
+    ) {
+        let held = plan.status.currentPrimary
+        for change in plan.labels where change.role == ClusterLabels.primaryRole && change.pod != held {
+            violations.append("\(change.pod) labelled primary while Ordinal holds \(held ?? "none")")
+        }
+        let promotions = plan.actions.compactMap { action -> String? in
+            if case .promote(let pod) = action { return pod }
+            return nil
+        }
+        if promotions.count > 1 { violations.append("two promotions in one plan: \(promotions)") }
+        guard let promoted = promotions.first else { return }
+        if promoted != held { violations.append("\(promoted) promoted while Ordinal holds \(held ?? "none")") }
+        if reports[promoted]?.database?.isInRecovery != true { violations.append("\(promoted) promoted without being a reachable standby") }
+        for report in observation.reports where report.podName != promoted && report.isPrimary {
+            if report.database?.isReadOnlyByDefault != true && report.database?.systemIdentifier == PlannerWorld.clusterIdentifier {
+                violations.append("\(promoted) promoted while \(report.podName) takes writes")
+            }
+        }
+        let previous = observation.cluster.status
+        if plan.status.primaryChange?.kind == .failover, previous?.primaryChange == nil {
+            let since = previous?.primaryLostSince.flatMap(KubeTime.parse)
+            let delay = Double(ResolvedCluster(observation.cluster).failoverDelaySeconds)
+            if since == nil || observation.now - (since ?? 0) < delay {
+                violations.append("failover to \(promoted) before the primary was lost for \(Int(delay)) s")
+            }
+        }
     }
 
     static func labelledPrimary(_ observation: ClusterObservation) -> Set<String> {

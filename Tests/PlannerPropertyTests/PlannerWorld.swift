@@ -17,7 +17,12 @@ struct PlannerWorld {
         var identifier = PlannerWorld.clusterIdentifier
         /// The WAL this standby needs next is gone from the primary: it can never stream again.
         var walGone = false
+        /// New transactions are read-only (a switchover's fence).
+        var readOnly = false
     }
+
+    /// The WAL position every primary reports; a standby reports it less its lag.
+    static let head: Int64 = 10_000_000_000
 
     /// The identifier of the cluster's own data (every server starts with it).
     static let clusterIdentifier = "7312000000000000001"
@@ -102,9 +107,11 @@ struct PlannerWorld {
                     database: DatabaseFacts(isInRecovery: pod.server.inRecovery, serverVersionNumber: pod.server.versionNumber,
                                             isStreaming: pod.server.inRecovery && pod.server.streaming, lagBytes: lag,
                                             systemIdentifier: pod.server.identifier,
-                                            replayPosition: pod.server.inRecovery ? (pod.server.walGone ? 10 : 1_000) : nil,
-                                            oldestWALPosition: pod.server.inRecovery ? nil : 100),
-                    slots: ordinal == 0 && !pod.server.inRecovery ? slots.sorted().map { SlotFacts(name: $0, isActive: false) } : [])
+                                            replayPosition: pod.server.inRecovery ? (pod.server.walGone ? 10 : Self.head - pod.server.lagBytes) : nil,
+                                            oldestWALPosition: pod.server.inRecovery ? nil : 100,
+                                            walPosition: pod.server.inRecovery ? (pod.server.walGone ? 10 : Self.head - pod.server.lagBytes) : Self.head,
+                                            isReadOnlyByDefault: pod.server.readOnly),
+                    slots: !pod.server.inRecovery ? slots.sorted().map { SlotFacts(name: $0, isActive: false) } : [])
             }
         }
         if ClusterPlanner.needsClaims(cluster, statefulSet: observation.statefulSet, pods: observation.pods) {
@@ -137,6 +144,24 @@ struct PlannerWorld {
             switch action {
             case .ensureRoles, .recreateSlot:
                 break
+            case .promote(let pod):
+                if let ordinal = names.ordinal(ofPod: pod), pods[ordinal]?.server.running == true {
+                    pods[ordinal]?.server.inRecovery = false
+                    pods[ordinal]?.server.streaming = false
+                    pods[ordinal]?.server.lagBytes = 0
+                    // Slots live on one primary: the new one makes its own (ensureSlots).
+                    slots = []
+                } else {
+                    failures.append(ActionFailure(action: action, message: "connectionFailed: refused"))
+                }
+            case .fenceWrites(let pod):
+                if let ordinal = names.ordinal(ofPod: pod), pods[ordinal]?.server.running == true {
+                    pods[ordinal]?.server.readOnly = true
+                } else {
+                    failures.append(ActionFailure(action: action, message: "connectionFailed: refused"))
+                }
+            case .unfenceWrites(let pod):
+                if let ordinal = names.ordinal(ofPod: pod) { pods[ordinal]?.server.readOnly = false }
             case .checkpoint:
                 if checkpointFails { failures.append(ActionFailure(action: action, message: "queryTimeout: CHECKPOINT timed out")) }
             case .ensureSlots(_, let replicas, let dropping):
@@ -197,11 +222,14 @@ struct PlannerWorld {
     /// unless it is pod 0 restarting as the primary it was (or the first start of pod 0).
     func fresh(_ ordinal: Int, revision: String, keeping old: SimPod? = nil) -> SimPod {
         let version = revisionVersions[revision] ?? Self.versionNumber(spec.postgresVersion)
-        let recovery = old.map { $0.server.inRecovery } ?? (ordinal > 0)
+        // The bootstrap makes every pod but the one the ConfigMap names primary (the held one) a
+        // standby of it; the held one keeps what it was (a standby being promoted stays one).
+        let isHeld = names.pod(ordinal) == (status?.currentPrimary ?? names.pod(0))
+        let recovery = isHeld ? (old?.server.inRecovery ?? false) : true
         return SimPod(
             revision: revision, ready: false, role: old?.role,
             server: Server(inRecovery: recovery, versionNumber: version, streaming: false, lagBytes: recovery ? 4096 : 0,
-                           identifier: old?.server.identifier ?? Self.clusterIdentifier),
+                           identifier: old?.server.identifier ?? Self.clusterIdentifier, readOnly: isHeld && old?.server.readOnly == true),
             uid: "\(ordinal)-\(Int(now))")
     }
 

@@ -15,6 +15,12 @@ public enum ClusterDefaults {
     public static let upgradeStrategy = UpgradeStrategy.rollingPartition
     public static let stepTimeoutSeconds = 600
     public static let maxLagBytes: Int64 = 16 * 1024 * 1024
+    /// Seconds the primary must be lost before a replica is promoted.
+    public static let failoverDelaySeconds = 5
+    public static let returnHome = ReturnHomePolicy.automatic
+    /// How long a switchover may wait for its target to catch up with the fenced primary
+    /// before it is called off and the primary takes writes again.
+    public static let switchoverTimeoutSeconds: Double = 30
     /// Long enough for a shutdown checkpoint of a busy server.
     public static let terminationGracePeriodSeconds: Int64 = 120
     public static let port = 5432

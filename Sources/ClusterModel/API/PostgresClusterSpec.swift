@@ -20,6 +20,8 @@ public struct PostgresClusterSpec: Codable, Sendable, Hashable {
     public var podDisruptionBudget: PodDisruptionBudgetSettings?
     public var pvcRetention: PVCRetentionSpec?
     public var upgrade: UpgradeSpec?
+    /// What happens when the primary is lost, and how it comes home to pod 0.
+    public var failover: FailoverSpec?
 
     public init(instances: Int, postgresVersion: String, storage: StorageSpec) {
         self.instances = instances
@@ -142,6 +144,27 @@ public struct UpgradeSpec: Codable, Sendable, Hashable {
     public var maxLagBytes: Int64?
 
     public init() {}
+}
+
+/// Failover: promoting a replica when the primary is lost, and the switchover home to pod 0.
+public struct FailoverSpec: Codable, Sendable, Hashable {
+    /// How long the primary must be lost (its PostgreSQL unreachable and its pod not Ready, or
+    /// its pod gone) before a replica is promoted (default 5; 0 promotes at once).
+    public var delaySeconds: Int?
+    /// `Automatic` (default): once pod 0 is a healthy, caught-up replica, switch over to it;
+    /// `Manual`: stay where the primary is until asked.
+    public var returnHome: ReturnHomePolicy?
+
+    public init(delaySeconds: Int? = nil, returnHome: ReturnHomePolicy? = nil) {
+        self.delaySeconds = delaySeconds
+        self.returnHome = returnHome
+    }
+}
+
+/// Whether the primary comes home to pod 0 by itself after a failover.
+public enum ReturnHomePolicy: String, Codable, Sendable, Hashable, CaseIterable {
+    case automatic = "Automatic"
+    case manual = "Manual"
 }
 
 /// The ways an update can be rolled out.

@@ -27,8 +27,83 @@ public struct PostgresClusterStatus: Codable, Sendable, Hashable {
     public var volumes: VolumesStatus?
     /// Replicas being rebuilt from the primary (see ``RebuildRequest``).
     public var rebuilds: [RebuildRequest]?
+    /// The pod Ordinal holds as primary: recorded from the first primary, changed only by a
+    /// failover or switchover Ordinal decided. Any other pod that accepts writes is fenced.
+    public var currentPrimary: String?
+    /// Since when (RFC 3339) the current primary has been lost, while it is.
+    public var primaryLostSince: String?
+    /// A failover or switchover under way.
+    public var primaryChange: PrimaryChange?
+    /// The last failover: who was promoted, every candidate's position, what may be lost.
+    public var lastFailover: PrimaryChange?
+    /// The last switchover (completed or called off).
+    public var lastSwitchover: PrimaryChange?
+    /// Pods that accepted writes without being the current primary, restarted so their
+    /// bootstrap makes them standbys of it (once per pod uid).
+    public var fenced: [FenceRequest]?
 
     public init() {}
+}
+
+/// A pod fenced once: the token is the uid of the pod that was deleted.
+public typealias FenceRequest = RebuildRequest
+
+/// Failover (the primary was lost) or switchover (planned and lossless).
+public enum PrimaryChangeKind: String, Codable, Sendable, Hashable, CaseIterable {
+    case failover = "Failover"
+    case switchover = "Switchover"
+}
+
+/// Where a switchover is.
+public enum SwitchoverPhase: String, Codable, Sendable, Hashable, CaseIterable {
+    /// The old primary takes no new writes; waiting for the target to replay all it wrote.
+    case fencing = "Fencing"
+    /// The target has everything; it is being promoted.
+    case promoting = "Promoting"
+}
+
+/// One change of primary, as decided, with the evidence it was decided on.
+public struct PrimaryChange: Codable, Sendable, Hashable {
+    public var kind: PrimaryChangeKind
+    public var from: String
+    public var to: String
+    /// Why (what was lost, or who asked).
+    public var reason: String
+    /// Switchovers only.
+    public var phase: SwitchoverPhase?
+    /// RFC 3339.
+    public var startedAt: String
+    public var completedAt: String?
+    /// Failovers: every replica considered, with the WAL it had received and replayed.
+    public var candidates: [CandidatePosition]?
+    /// Failovers: the old primary's WAL position at the last probe that reached it.
+    public var oldPrimaryPosition: String?
+    /// Failovers: how far the old primary was ahead of the promoted replica at that probe, at
+    /// least (writes after it are not known).
+    public var bytesMayBeLost: Int64?
+    /// How it ended, once it did (`Completed`, or why it was called off).
+    public var outcome: String?
+
+    public init(kind: PrimaryChangeKind, from: String, to: String, reason: String, startedAt: String) {
+        self.kind = kind
+        self.from = from
+        self.to = to
+        self.reason = reason
+        self.startedAt = startedAt
+    }
+}
+
+/// A failover candidate's WAL positions (PostgreSQL's `X/X` notation).
+public struct CandidatePosition: Codable, Sendable, Hashable {
+    public var pod: String
+    public var receivedPosition: String?
+    public var replayedPosition: String?
+
+    public init(pod: String, receivedPosition: String?, replayedPosition: String?) {
+        self.pod = pod
+        self.receivedPosition = receivedPosition
+        self.replayedPosition = replayedPosition
+    }
 }
 
 /// A replica Ordinal is rebuilding: it could not catch up by streaming.
@@ -89,10 +164,14 @@ public struct InstanceStatus: Codable, Sendable, Hashable {
     public var systemIdentifier: String?
     /// Since when (RFC 3339) this replica has been in recovery without streaming, while it is.
     public var notStreamingSince: String?
+    /// The WAL position the instance reported (a primary's insert position, a replica's
+    /// received one), `X/X`; the last one known of a primary that is lost bounds what a
+    /// failover may lose.
+    public var walPosition: String?
 
     public init(name: String, role: String, ready: Bool, version: String? = nil, lagBytes: Int64? = nil, message: String? = nil,
                 slotWALStatus: String? = nil, retainedWALBytes: Int64? = nil, systemIdentifier: String? = nil,
-                notStreamingSince: String? = nil) {
+                notStreamingSince: String? = nil, walPosition: String? = nil) {
         self.name = name
         self.role = role
         self.ready = ready
@@ -103,5 +182,6 @@ public struct InstanceStatus: Codable, Sendable, Hashable {
         self.retainedWALBytes = retainedWALBytes
         self.systemIdentifier = systemIdentifier
         self.notStreamingSince = notStreamingSince
+        self.walPosition = walPosition
     }
 }

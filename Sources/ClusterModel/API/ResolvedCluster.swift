@@ -41,6 +41,8 @@ public struct ResolvedCluster: Sendable, Hashable {
     public var holdBeforePrimary: Bool
     public var stepTimeoutSeconds: Int
     public var maxLagBytes: Int64
+    public var failoverDelaySeconds: Int
+    public var returnHome: ReturnHomePolicy
 
     /// Applies the defaults. A missing namespace becomes `default`; a missing uid stays empty
     /// (as in `ordinal render`, before the API server has assigned one).
@@ -82,6 +84,8 @@ public struct ResolvedCluster: Sendable, Hashable {
         holdBeforePrimary = spec.upgrade?.holdBeforePrimary ?? false
         stepTimeoutSeconds = spec.upgrade?.stepTimeoutSeconds ?? ClusterDefaults.stepTimeoutSeconds
         maxLagBytes = spec.upgrade?.maxLagBytes ?? ClusterDefaults.maxLagBytes
+        failoverDelaySeconds = spec.failover?.delaySeconds ?? ClusterDefaults.failoverDelaySeconds
+        returnHome = spec.failover?.returnHome ?? ClusterDefaults.returnHome
     }
 
     /// Names of every object made for this cluster.

@@ -11,11 +11,16 @@ public enum ConfigMapBuilder {
     public static let systemIdentifierKey = "system-identifier"
     /// Replicas to rebuild at their next start: `<pod> <token>` lines (docs/pod-contract.md).
     public static let rebuildKey = "rebuild"
+    /// The primary when it is not pod 0: `<pod> <host> <port>`. Every pod's bootstrap starts as
+    /// its standby (a former primary is rewound first) (docs/pod-contract.md).
+    public static let primaryKey = "primary"
 
     /// - Parameters:
     ///   - systemIdentifier: the identifier status recorded, once the cluster was bootstrapped.
     ///   - rebuild: the ``rebuildKey`` value, while a rebuild is pending.
-    public static func build(_ cluster: ResolvedCluster, systemIdentifier: String? = nil, rebuild: String? = nil) -> ConfigMap {
+    ///   - primary: the ``primaryKey`` value, while the primary is not pod 0.
+    public static func build(_ cluster: ResolvedCluster, systemIdentifier: String? = nil, rebuild: String? = nil,
+                             primary: String? = nil) -> ConfigMap {
         var data = [
             postgresqlConfKey: PostgresConfigFiles.postgresqlConf(parameters: cluster.parameters),
             hbaConfKey: PostgresConfigFiles.hbaConf(),
@@ -24,6 +29,7 @@ public enum ConfigMapBuilder {
         ]
         data[systemIdentifierKey] = systemIdentifier
         data[rebuildKey] = rebuild
+        data[primaryKey] = primary
         return ConfigMap(metadata: cluster.metadata(name: cluster.names.configMap), data: data)
     }
 }

@@ -15,10 +15,11 @@ public struct DesiredState: Sendable {
     ///   - passwords: draws the values of the Secrets; they are used only when a Secret is created.
     ///   - systemIdentifier: the cluster's identifier once it was bootstrapped (into the ConfigMap).
     ///   - rebuild: the ConfigMap's pending rebuild requests, if any.
+    ///   - primary: the ConfigMap's primary when it is not pod 0.
     public init(_ cluster: ResolvedCluster, partition: Int = 0, passwords: PasswordGenerator, systemIdentifier: String? = nil,
-                rebuild: String? = nil) {
+                rebuild: String? = nil, primary: String? = nil) {
         secrets = SecretBuilder.build(cluster, passwords: passwords)
-        configMap = ConfigMapBuilder.build(cluster, systemIdentifier: systemIdentifier, rebuild: rebuild)
+        configMap = ConfigMapBuilder.build(cluster, systemIdentifier: systemIdentifier, rebuild: rebuild, primary: primary)
         headlessService = ServiceBuilder.headless(cluster)
         statefulSet = StatefulSetBuilder.build(cluster, partition: partition)
         readWriteService = ServiceBuilder.readWrite(cluster)

@@ -22,8 +22,10 @@ public struct ClusterPlan: Sendable, Hashable {
     public var labels: [RoleLabelPlan.Change] = []
     /// SQL actions, in order.
     public var actions: [InstanceAction] = []
-    /// Replica pods to delete after the actions, so the StatefulSet makes them again and their
-    /// bootstrap rebuilds them (the ConfigMap already names them). Never a primary; never a claim.
+    /// Pods to delete after the actions, so the StatefulSet makes them again: replicas whose
+    /// bootstrap rebuilds them, and fenced pods (accepting writes without being the current
+    /// primary) whose bootstrap makes them its standbys. The ConfigMap already says why.
+    /// Never the current primary; never a claim.
     public var podsToDelete: [String] = []
     /// The StatefulSet to apply (unless the live one already matches), with its partition and replica count set.
     public var statefulSet: StatefulSet?
@@ -63,12 +65,19 @@ public enum InstanceAction: Sendable, Hashable {
     /// On the primary `pod`: drop the invalidated slot of `replica` (unless a WAL sender uses it)
     /// and make it again, reserving WAL from now, before the replica is rebuilt.
     case recreateSlot(pod: String, replica: String)
+    /// Promote the standby in `pod` (failover, or the last step of a switchover).
+    case promote(pod: String)
+    /// On the primary `pod` handing over in a switchover: new transactions read-only by
+    /// default, client sessions ended.
+    case fenceWrites(pod: String)
+    /// On the primary `pod`: lift a switchover's fence.
+    case unfenceWrites(pod: String)
 
     /// The pod the action runs on.
     public var pod: String {
         switch self {
         case .ensureSlots(let pod, _, _), .streamFrom(let pod, _, _), .checkpoint(let pod), .ensureRoles(let pod),
-            .recreateSlot(let pod, _): pod
+            .recreateSlot(let pod, _), .promote(let pod), .fenceWrites(let pod), .unfenceWrites(let pod): pod
         }
     }
 }
@@ -105,4 +114,6 @@ public enum Requeue: Sendable, Hashable {
     case healthInterval
     /// After the short interval (creating, rolling out, recovering).
     case busyInterval
+    /// Almost at once: a change of primary is under way and every round of it is write downtime.
+    case promptly
 }

@@ -40,13 +40,16 @@ public enum ClusterPlanner {
         }
 
         let instances = InstanceSet(observation: observation, names: resolved.names)
-        let roles = RoleDecision(deciding: instances.trustedReports)
+        let primary = PrimaryPlan(
+            resolved: resolved, instances: instances, observation: observation,
+            rebuildsPending: !(cluster.status?.rebuilds ?? []).isEmpty)
+        let roles = primary.roles
         let streaming = ReplicaStreaming(instances: instances, previous: cluster.status, now: observation.now)
         let rebuild = RebuildPlan(
             instances: instances, roles: roles, streaming: streaming, previous: cluster.status?.rebuilds ?? [], now: observation.now)
         let desired = DesiredState(
             resolved, partition: 0, passwords: PasswordGenerator { "" }, systemIdentifier: instances.identity.identifier,
-            rebuild: RebuildPlan.configText(rebuild.requests))
+            rebuild: RebuildPlan.configText(rebuild.requests), primary: primary.configText)
         plan.objects = [.configMap(desired.configMap), .service(desired.headlessService),
                         .service(desired.readWriteService), .service(desired.readOnlyService)]
         if let budget = desired.podDisruptionBudget {
@@ -56,8 +59,10 @@ public enum ClusterPlanner {
         }
 
         let labels = LabelPlan(
-            instances: instances, roles: roles, streaming: streaming, probeBlocked: observation.probeBlocked, now: observation.now)
+            instances: instances, roles: roles, streaming: streaming, probeBlocked: observation.probeBlocked,
+            changingPrimary: primary.change != nil, now: observation.now)
         plan.labels = labels.changes
+        plan.events += primary.events
         plan.events += labels.events
         if instances.identity.isNewlyRecorded, let identifier = instances.identity.identifier {
             plan.events.append(ClusterEvent(.normal, .identityRecorded, "the cluster's system identifier is \(identifier) (reported by \(roles.primary ?? "the primary"))"))
@@ -72,19 +77,21 @@ public enum ClusterPlanner {
             if case .present(_, true)? = observation.secrets[role] { return true }
             return false
         }
+        plan.actions = primary.actions
         if let primary = roles.primary, hasPassword(.replication), hasPassword(.app) {
-            plan.actions = [.ensureRoles(pod: primary)]
+            plan.actions.append(.ensureRoles(pod: primary))
         }
         plan.actions += replication.actions
         plan.events += replication.events
         if let primary = roles.primary {
             plan.actions += rebuild.slotsToRecreate.map { .recreateSlot(pod: primary, replica: $0) }
         }
-        plan.podsToDelete = rebuild.podsToDelete
+        plan.podsToDelete = rebuild.podsToDelete + primary.podsToFence.filter { !rebuild.podsToDelete.contains($0) }
         plan.events += rebuild.events
 
         var workload = WorkloadPlan(
-            observation: observation, resolved: resolved, desired: desired.statefulSet, instances: instances, roles: roles)
+            observation: observation, resolved: resolved, desired: desired.statefulSet, instances: instances, roles: roles,
+            heldPrimary: primary.held)
         workload.decide()
         plan.actions += workload.actions
         plan.statefulSet = workload.statefulSet
@@ -105,12 +112,15 @@ public enum ClusterPlanner {
         input.rebuilds = rebuild.requests
         input.primaryReport = roles.primary.flatMap(instances.report)
         input.volumeProblem = volumes.problem
+        input.primary = primary
         let status = StatusComputer.compute(input)
         plan.status = status
         plan.events += phaseEvents(from: cluster.status, to: status)
         // Soon while PostgreSQL state may move on its own; at the health interval when nothing
         // could be probed (pods with no address yet): what changes then arrives as a pod event.
-        plan.requeue = status.phase == .healthy || observation.reports.isEmpty ? .healthInterval : .busyInterval
+        // Almost at once while the primary changes: every round of it is write downtime.
+        plan.requeue = primary.isChanging ? .promptly
+            : status.phase == .healthy || observation.reports.isEmpty ? .healthInterval : .busyInterval
         return plan
     }
 

@@ -1,14 +1,15 @@
 /// Whether one instance is what it should be, and if not, what it waits for.
 public enum InstanceHealth {
-    /// `nil` when the instance is healthy for its place in the cluster (ordinal 0 a primary,
-    /// others streaming replicas of pod 0 with lag at most `maxLagBytes`), else why not.
+    /// `nil` when the instance is healthy for its place in the cluster (the primary, or a
+    /// replica streaming from it with lag at most `maxLagBytes`), else why not.
     ///
     /// - Parameters:
     ///   - revision: the revision the pod must run, or `nil` for any.
     ///   - version: the version PostgreSQL must report, or `nil` for any.
+    ///   - isPrimary: the instance should be the primary (default: ordinal 0, the primary's home).
     public static func problem(
         _ instance: InstanceObservation?, ordinal: Int, podName: String,
-        revision: String?, version: PostgresVersion?, maxLagBytes: Int64
+        revision: String?, version: PostgresVersion?, maxLagBytes: Int64, isPrimary: Bool? = nil
     ) -> String? {
         guard let instance else { return "\(podName) does not exist yet" }
         if let revision, instance.revision != revision {
@@ -24,7 +25,7 @@ public enum InstanceHealth {
             let matches = reported.major == version.major && (version.minor == nil || reported.minor == version.minor)
             if !matches { return "\(podName) reports PostgreSQL \(reported), expected \(version)" }
         }
-        if ordinal == 0 {
+        if isPrimary ?? (ordinal == 0) {
             if database.isInRecovery { return "\(podName) is in recovery, expected the primary" }
         } else {
             if !database.isInRecovery { return "\(podName) is not in recovery, expected a replica" }

@@ -76,10 +76,17 @@ public struct DatabaseFacts: Sendable, Hashable {
     /// On a primary: where the oldest WAL it still keeps begins, as a number. A standby that
     /// needs WAL from before it can never catch up by streaming.
     public var oldestWALPosition: Int64?
+    /// On a primary: its WAL insert position. On a standby: the WAL it has received (written
+    /// to disk), which a promotion replays in full; `nil` when it has received none since start.
+    public var walPosition: Int64?
+    /// New transactions are read-only by default (`default_transaction_read_only`): how a
+    /// switchover fences the old primary.
+    public var isReadOnlyByDefault: Bool
 
     /// Creates facts.
     public init(isInRecovery: Bool, serverVersionNumber: Int, isStreaming: Bool = false, lagBytes: Int64? = nil,
-                systemIdentifier: String? = nil, timeline: Int? = nil, replayPosition: Int64? = nil, oldestWALPosition: Int64? = nil) {
+                systemIdentifier: String? = nil, timeline: Int? = nil, replayPosition: Int64? = nil, oldestWALPosition: Int64? = nil,
+                walPosition: Int64? = nil, isReadOnlyByDefault: Bool = false) {
         self.isInRecovery = isInRecovery
         self.serverVersionNumber = serverVersionNumber
         self.isStreaming = isStreaming
@@ -88,7 +95,13 @@ public struct DatabaseFacts: Sendable, Hashable {
         self.timeline = timeline
         self.replayPosition = replayPosition
         self.oldestWALPosition = oldestWALPosition
+        self.walPosition = walPosition
+        self.isReadOnlyByDefault = isReadOnlyByDefault
     }
+
+    /// How far this instance's WAL goes: received on a standby (or replayed, when nothing was
+    /// received since it started), the insert position on a primary.
+    public var reach: Int64? { walPosition ?? replayPosition }
 
     /// The version as `MAJOR.MINOR`.
     public var version: PostgresVersion { PostgresVersion(serverVersionNumber: serverVersionNumber) }

@@ -16,7 +16,10 @@ struct LabelPlan {
     var changes: [RoleLabelPlan.Change]
     var events: [ClusterEvent] = []
 
-    init(instances: InstanceSet, roles: RoleDecision, streaming: ReplicaStreaming, probeBlocked: String?, now: Double) {
+    /// - Parameter changingPrimary: a failover or switchover is under way: no pod but
+    ///   `roles.primary` keeps the primary label, reachable or not.
+    init(instances: InstanceSet, roles: RoleDecision, streaming: ReplicaStreaming, probeBlocked: String?,
+         changingPrimary: Bool = false, now: Double) {
         guard probeBlocked == nil else {
             changes = []
             return
@@ -31,6 +34,9 @@ struct LabelPlan {
                 if pod.roleLabel == ClusterLabels.primaryRole, let primary = roles.primary, primary != pod.name {
                     wanted[pod.name] = .some(nil)
                     why[pod.name] = "\(primary) is confirmed as primary and \(pod.name) cannot be reached"
+                } else if pod.roleLabel == ClusterLabels.primaryRole, changingPrimary {
+                    wanted[pod.name] = .some(nil)
+                    why[pod.name] = roles.message
                 }
                 continue
             }

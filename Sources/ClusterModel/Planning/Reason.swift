@@ -14,6 +14,13 @@ public enum Reason: String, Sendable, Hashable, CaseIterable, CustomStringConver
     case volumeResizeFailed = "VolumeResizeFailed"
     /// From a pod: pod 0's data directory is empty in a bootstrapped cluster.
     case dataDirectoryLost = "DataDirectoryLost"
+    /// The primary Ordinal holds is lost; a failover waits for its delay or for evidence.
+    case primaryLost = "PrimaryLost"
+    /// A failover or switchover is under way.
+    case changingPrimary = "ChangingPrimary"
+    /// Healthy, with the primary away from pod 0 (after a failover, with `returnHome: Manual`
+    /// or while the way home waits).
+    case primaryAwayFromHome = "PrimaryAwayFromHome"
     // Progressing
     case stable = "Stable"
     case creating = "Creating"
@@ -40,6 +47,13 @@ public enum Reason: String, Sendable, Hashable, CaseIterable, CustomStringConver
     case slotsDropped = "SlotsDropped"
     case volumeResized = "VolumeResized"
     case scaleDownHeld = "ScaleDownHeld"
+    case failoverStarted = "FailoverStarted"
+    case failoverComplete = "FailoverComplete"
+    case switchoverStarted = "SwitchoverStarted"
+    case switchoverPromoting = "SwitchoverPromoting"
+    case switchoverComplete = "SwitchoverComplete"
+    case switchoverCalledOff = "SwitchoverCalledOff"
+    case fenced = "Fenced"
 
     public var description: String { rawValue }
 

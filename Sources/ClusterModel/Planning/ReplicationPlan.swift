@@ -1,19 +1,19 @@
-/// Replication for a round: a slot on the primary for every replica pod, slots of pods gone for
-/// good dropped, and every replica streaming from pod 0.
+/// Replication for a round: a slot on the primary for every other pod, slots of pods gone for
+/// good dropped, and every replica streaming from the primary.
 ///
-/// Only when pod 0 is the one primary and was reached: slots live on the primary, and replicas
-/// stream from pod 0's stable name. A slot is dropped only for a pod that does not exist and
-/// lies at or beyond the instance count, never for a replica that is merely down.
+/// Only when the primary is confirmed (wherever it is: pod 0, or the replica a failover
+/// promoted): slots live on it, and replicas stream from its stable name. A slot is dropped
+/// only for a pod that does not exist and lies at or beyond the instance count, never for a
+/// replica that is merely down.
 struct ReplicationPlan {
     var actions: [InstanceAction] = []
     var events: [ClusterEvent] = []
 
     init(resolved: ResolvedCluster, instances: InstanceSet, roles: RoleDecision, user: String, failures: [ActionFailure]) {
         let names = resolved.names
-        let home = names.pod(0)
-        guard roles.primary == home, let primary = instances.report(home) else { return }
+        guard let home = roles.primary, let primary = instances.report(home) else { return }
         let existing = Set(instances.podNames)
-        let replicaPods = instances.pods.filter { $0.ordinal > 0 }.map(\.pod.name)
+        let replicaPods = instances.pods.map(\.pod.name).filter { $0 != home }
         let slots = Dictionary(primary.slots.map { ($0.name, $0.isActive) }, uniquingKeysWith: { $0 || $1 })
         let missing = replicaPods.filter { slots[ClusterNames.replicationSlot(forPod: $0)] == nil }
         let gone = slots.keys.sorted().compactMap { slot -> String? in

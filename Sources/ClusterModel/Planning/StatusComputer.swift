@@ -30,6 +30,8 @@ public enum StatusComputer {
         public var primaryReport: InstanceReport?
         /// Why a volume resize is not done, when the API server refused it.
         public var volumeProblem: String?
+        /// The primary Ordinal holds and how it is changing.
+        var primary: PrimaryPlan?
 
         public init(cluster: ResolvedCluster, previous: PostgresClusterStatus?, instances: [InstanceObservation], roles: RoleDecision,
                     rollout: RolloutPlanner.Decision? = nil, partition: Int? = nil, specErrors: [FieldError] = [], now: Double) {
@@ -59,6 +61,12 @@ public enum StatusComputer {
         status.systemIdentifier = input.systemIdentifier ?? input.previous?.systemIdentifier
         status.volumes = input.volumes
         status.rebuilds = input.rebuilds.isEmpty ? nil : input.rebuilds
+        status.currentPrimary = input.primary?.held ?? input.previous?.currentPrimary
+        status.primaryLostSince = input.primary?.lostSince.map { KubeTime.format($0) }
+        status.primaryChange = input.primary?.change
+        status.lastFailover = input.primary?.lastFailover ?? input.previous?.lastFailover
+        status.lastSwitchover = input.primary?.lastSwitchover ?? input.previous?.lastSwitchover
+        status.fenced = (input.primary?.fenced ?? []).isEmpty ? nil : input.primary?.fenced
 
         if !input.specErrors.isEmpty {
             let message = "spec is invalid: " + input.specErrors.map(\.description).joined(separator: "; ")
@@ -68,6 +76,9 @@ public enum StatusComputer {
             status.systemIdentifier = input.previous?.systemIdentifier
             status.volumes = input.previous?.volumes
             status.rebuilds = input.previous?.rebuilds
+            status.primaryLostSince = input.previous?.primaryLostSince
+            status.primaryChange = input.previous?.primaryChange
+            status.fenced = input.previous?.fenced
             status.currentVersion = input.previous?.currentVersion
             status.instanceStatus = input.previous?.instanceStatus
             status.conditions = conditions(input, [
@@ -80,11 +91,13 @@ public enum StatusComputer {
 
         let byOrdinal = Dictionary(input.instances.map { ($0.ordinal, $0) }, uniquingKeysWith: { first, _ in first })
         let names = cluster.names
+        let home = names.pod(0)
+        let held = status.currentPrimary ?? home
         // Ready asks that replicas stream, not that they have caught up: lag under a write burst is
         // normal and is reported per instance; only a rollout step waits for it.
         let problems = (0..<cluster.instances).compactMap { ordinal in
             InstanceHealth.problem(byOrdinal[ordinal], ordinal: ordinal, podName: names.pod(ordinal), revision: nil,
-                                   version: nil, maxLagBytes: .max)
+                                   version: nil, maxLagBytes: .max, isPrimary: names.pod(ordinal) == held)
         }
         status.readyInstances = (0..<cluster.instances).filter { ordinal in
             byOrdinal[ordinal].map { $0.isPodReady && $0.database != nil } ?? false
@@ -102,7 +115,8 @@ public enum StatusComputer {
                 message: instance.database == nil ? instance.unreachableReason : instance.identityProblem,
                 slotWALStatus: slot?.walStatus, retainedWALBytes: slot?.retainedBytes,
                 systemIdentifier: instance.identityProblem == nil ? nil : instance.database?.systemIdentifier,
-                notStreamingSince: input.notStreamingSince[instance.podName].map { KubeTime.format($0) })
+                notStreamingSince: input.notStreamingSince[instance.podName].map { KubeTime.format($0) },
+                walPosition: instance.database?.walPosition.map(WALPosition.text))
         }
         let versions = Set(input.instances.compactMap { $0.database?.version.description })
         status.currentVersion = versions.count == 1 ? versions.first : input.previous?.currentVersion
@@ -111,7 +125,7 @@ public enum StatusComputer {
             status.targetVersion = cluster.postgresVersion
         }
 
-        let isReady = problems.isEmpty && input.roles.primary == names.pod(0)
+        let isReady = problems.isEmpty && input.roles.primary == held
         let readyMessage: String
         let readyReason: Reason
         let foreign = instances.compactMap(\.identityProblem)
@@ -126,6 +140,13 @@ public enum StatusComputer {
         } else if let conflict = input.identityConflict {
             readyReason = .identityConflict
             readyMessage = conflict
+        } else if let change = input.primary?.change {
+            readyReason = .changingPrimary
+            readyMessage = "\(change.kind.rawValue.lowercased()) from \(change.from) to \(change.to) under way (\(change.phase?.rawValue ?? "starting")): \(change.reason)"
+                + (input.primary?.waiting.map { "; \($0)" } ?? "")
+        } else if let waiting = input.primary?.waiting {
+            readyReason = .primaryLost
+            readyMessage = waiting
         } else if input.roles.isSplitBrain {
             readyReason = .splitBrain
             readyMessage = input.roles.message
@@ -141,12 +162,16 @@ public enum StatusComputer {
         } else if let problem = problems.first {
             readyReason = .instancesNotReady
             readyMessage = problem
-        } else if input.roles.primary != names.pod(0) {
+        } else if input.roles.primary != held {
             readyReason = .unexpectedPrimary
-            readyMessage = "\(input.roles.primary ?? "") reports as primary; replicas stream from \(names.pod(0))"
+            readyMessage = "\(input.roles.primary ?? "") reports as primary; Ordinal holds \(held)"
+        } else if held != home {
+            readyReason = .primaryAwayFromHome
+            readyMessage = "\(cluster.instances) of \(cluster.instances) instances ready; \(held) is primary (away from \(home)"
+                + (cluster.returnHome == .automatic ? ", returning once it is a caught-up replica)" : ", returnHome is Manual)")
         } else {
             readyReason = .clusterHealthy
-            readyMessage = "\(cluster.instances) of \(cluster.instances) instances ready; \(names.pod(0)) is primary and every replica streams"
+            readyMessage = "\(cluster.instances) of \(cluster.instances) instances ready; \(home) is primary and every replica streams"
         }
 
         var progressingState: (Bool, Reason, String) = (false, .stable, "no change under way")
@@ -162,6 +187,11 @@ public enum StatusComputer {
             progressingState = (true, .creating, readyMessage)
         } else if input.instances.count != cluster.instances {
             progressingState = (true, .scaling, "\(input.instances.count) pods exist, \(cluster.instances) wanted")
+        }
+
+        if let change = input.primary?.change, !rollingOut {
+            progressingState = (true, .changingPrimary, readyMessage)
+            _ = change
         }
 
         var degradedState: (Bool, Reason, String) = (false, .asExpected, "nothing needs attention")

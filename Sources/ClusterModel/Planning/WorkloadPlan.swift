@@ -14,6 +14,8 @@ struct WorkloadPlan {
     var desired: StatefulSet
     let instances: InstanceSet
     let roles: RoleDecision
+    /// The pod Ordinal holds as primary (it may be away from pod 0 after a failover).
+    let heldPrimary: String?
 
     var statefulSet: StatefulSet?
     var actions: [InstanceAction] = []
@@ -21,12 +23,14 @@ struct WorkloadPlan {
     var rollout: RolloutPlanner.Decision?
     var partition: Int?
 
-    init(observation: ClusterObservation, resolved: ResolvedCluster, desired: StatefulSet, instances: InstanceSet, roles: RoleDecision) {
+    init(observation: ClusterObservation, resolved: ResolvedCluster, desired: StatefulSet, instances: InstanceSet, roles: RoleDecision,
+         heldPrimary: String? = nil) {
         self.observation = observation
         self.resolved = resolved
         self.desired = desired
         self.instances = instances
         self.roles = roles
+        self.heldPrimary = heldPrimary
     }
 
     mutating func decide() {
@@ -39,9 +43,12 @@ struct WorkloadPlan {
         }
         // volumeClaimTemplates are immutable: keep what the StatefulSet was made with.
         desired.spec?.volumeClaimTemplates = live.spec?.volumeClaimTemplates
-        if let primary = roles.primary, let ordinal = names.ordinal(ofPod: primary), ordinal >= resolved.instances {
+        let primaries = Set([roles.primary, heldPrimary].compactMap { $0 })
+        if let primary = primaries.max(by: { (names.ordinal(ofPod: $0) ?? -1) < (names.ordinal(ofPod: $1) ?? -1) }),
+            let ordinal = names.ordinal(ofPod: primary), ordinal >= resolved.instances
+        {
             desired.spec?.replicas = ordinal + 1
-            events.append(ClusterEvent(.warning, .scaleDownHeld, "not scaling below \(primary): PostgreSQL reports it as the primary"))
+            events.append(ClusterEvent(.warning, .scaleDownHeld, "not scaling below \(primary): it is the primary"))
         }
         let replicas = desired.spec?.replicas ?? resolved.instances
         let livePartition = live.spec?.updateStrategy?.rollingUpdate?.partition ?? 0
@@ -72,6 +79,14 @@ struct WorkloadPlan {
             timerPartition: observation.cluster.status?.partition)
         var decision = RolloutPlanner.decide(input, podName: names.pod)
         var next = livePartition
+        if decision.isRollingOut, let held = heldPrimary, held != names.pod(0) {
+            // The partition only takes the highest ordinals: a walk with the primary away from
+            // pod 0 would restart it as if it were a replica. It waits for the way home.
+            decision = RolloutPlanner.Decision(
+                action: .wait, partition: livePartition,
+                message: "waiting for the primary to come home to \(names.pod(0)) (it is \(held)) before walking on",
+                pod: held, stepStartedAt: decision.stepStartedAt)
+        }
         switch decision.action {
         case .setPartition:
             next = decision.partition

@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
-# Ordinal init container: make pod <name>-N (N > 0) a streaming replica of <name>-0.
+# Ordinal init container: make every pod but the primary a streaming replica of it.
 #
-# Runs on every pod start, before the postgres container. It never touches a
-# data directory that already holds a cluster, so a restarted replica keeps its
-# data, and it is safe to re-run after any failure.
+# Runs on every pod start, before the postgres container. The primary is pod 0
+# (ORDINAL_PRIMARY_HOST) unless the ConfigMap key "primary" names another pod
+# ("<pod> <host> <port>", after a failover). It never initialises over lost data,
+# never touches another cluster's data, and is safe to re-run after any failure.
 #
 #   1. writes the replication passfile (outside PGDATA) that primary_conninfo uses;
 #   2. a rebuild the operator asked for this pod (ConfigMap key "rebuild", once per token):
 #      only on a standby's data; pg_rewind from the primary when the timeline diverged,
 #      otherwise a fresh clone (step 5) that replaces the old data only when complete;
-#   3. PGDATA already holding a cluster (PG_VERSION): nothing more;
+#   3. PGDATA holding a primary's data while another pod is the primary (a former primary
+#      after a failover or switchover, or a server promoted by hand): once that pod accepts
+#      writes, pg_rewind from it (or, when rewinding is impossible, a fresh clone) and start
+#      as its standby; a standby's data: follow the current primary; else nothing more;
 #      ordinal 0 with an empty PGDATA: when the cluster was bootstrapped before (the operator
-#      wrote its system identifier into the ConfigMap), stop with DataDirectoryLost instead of
-#      letting the image run initdb over the loss; otherwise nothing more (the image's initdb);
-#   4. waits for the primary (ORDINAL_PRIMARY_HOST:ORDINAL_PRIMARY_PORT) to accept connections;
+#      wrote its system identifier into the ConfigMap), clone from the current primary when
+#      it is another pod, else stop with DataDirectoryLost instead of letting the image run
+#      initdb over the loss; a cluster never bootstrapped: nothing more (the image's initdb);
+#   4. waits for the primary to accept connections;
 #   5. pg_basebackup as the replication user, streaming WAL, with a physical slot named
 #      after the pod, into a sibling directory that is renamed to PGDATA only when complete;
 #   6. leaves standby.signal and primary_conninfo/primary_slot_name (pg_basebackup -R).
@@ -43,8 +48,21 @@ trap 'fail "unexpected failure at line ${LINENO} (exit status $?)"' ERR
 : "${PGDATA:?PGDATA must be set}"
 : "${POD_NAME:?POD_NAME must be set}"
 secrets_dir="${ORDINAL_SECRETS_DIR:-/etc/ordinal/secrets}"
+config_dir="${ORDINAL_CONFIG_DIR:-/etc/ordinal/config}"
 primary_host="${ORDINAL_PRIMARY_HOST:?ORDINAL_PRIMARY_HOST must be set}"
 primary_port="${ORDINAL_PRIMARY_PORT:-5432}"
+primary_pod="${POD_NAME%-*}-0"
+# After a failover the primary is another pod: the operator names it in the ConfigMap.
+if [[ -s "${config_dir}/primary" ]]; then
+    read -r named_pod named_host named_port _ <"${config_dir}/primary" || true
+    if [[ -n "${named_pod:-}" && -n "${named_host:-}" && "${named_port:-}" =~ ^[0-9]+$ ]]; then
+        primary_pod="${named_pod}"
+        primary_host="${named_host}"
+        primary_port="${named_port}"
+    else
+        fail "the ConfigMap's primary entry is not '<pod> <host> <port>'"
+    fi
+fi
 wait_seconds="${ORDINAL_PRIMARY_WAIT_SECONDS:-600}"
 passfile="${ORDINAL_REPLICATION_PASSFILE:-$(dirname "${PGDATA}")/replication.pgpass}"
 bindir="${PGBINDIR:-}"
@@ -97,8 +115,8 @@ log "replication passfile written to ${passfile}"
 slot="${POD_NAME//-/_}"
 staging="${PGDATA%/}.bootstrap"
 conninfo="host=${primary_host} port=${primary_port} user=${repl_user} application_name=${POD_NAME} passfile=${passfile}"
-config_dir="${ORDINAL_CONFIG_DIR:-/etc/ordinal/config}"
 rebuilt_file="$(dirname "${PGDATA}")/rebuilt.token"
+superuser="${POSTGRES_USER:-postgres}"
 
 wait_for_primary() {
     log "waiting up to ${wait_seconds}s for the primary ${primary_host}:${primary_port}"
@@ -144,31 +162,93 @@ clone_into_staging() {
     [[ -f "${staging}/standby.signal" ]] || fail "pg_basebackup left no standby.signal in ${staging}"
 }
 
-# pg_rewind from the primary, for a standby whose timeline diverged. Succeeds only when it
-# rewound something; "no rewind required" (same timeline: the WAL it needs is simply gone)
-# and any failure leave the choice to a fresh clone.
-try_rewind() {
-    local superuser="${POSTGRES_USER:-postgres}" secret_pass
-    secret_pass="$(mktemp "${TMPDIR:-/tmp}/ordinal-rewind.XXXXXX")"
-    chmod 0600 "${secret_pass}"
-    printf '*:*:*:%s:%s\n' "$(pgpass_escape "${superuser}")" "$(pgpass_escape "$(read_secret superuser/password)")" >"${secret_pass}"
-    local output status=0
+# A passfile for the superuser in a private temporary file (removed by the caller).
+superuser_passfile() {
+    local file
+    file="$(mktemp "${TMPDIR:-/tmp}/ordinal-superuser.XXXXXX")"
+    chmod 0600 "${file}"
+    printf '*:*:*:%s:%s\n' "$(pgpass_escape "${superuser}")" "$(pgpass_escape "$(read_secret superuser/password)")" >"${file}"
+    printf '%s' "${file}"
+}
+
+# pg_rewind from the primary. Sets rewind_result: "rewound" (it changed something),
+# "not-needed" (this data's history is already part of the primary's) or "failed".
+rewind_result=""
+rewind_from_primary() {
+    local secret_pass output status=0
+    secret_pass="$(superuser_passfile)"
     output="$(PGPASSFILE="${secret_pass}" "$(tool pg_rewind)" --target-pgdata="${PGDATA}" \
         --source-server="host=${primary_host} port=${primary_port} user=${superuser} dbname=postgres passfile=${secret_pass}" 2>&1)" || status=$?
     rm -f "${secret_pass}"
     if ((status != 0)); then
-        log "pg_rewind could not rewind (${output##*$'\n'}); cloning instead"
-        return 1
+        log "pg_rewind could not rewind (${output##*$'\n'})"
+        rewind_result="failed"
+    elif [[ "${output}" == *"no rewind required"* ]]; then
+        log "pg_rewind: no rewind required"
+        rewind_result="not-needed"
+    else
+        log "pg_rewind rewound ${PGDATA} to the primary's timeline"
+        rewind_result="rewound"
     fi
-    if [[ "${output}" == *"no rewind required"* ]]; then
-        log "pg_rewind: no rewind required (same timeline); cloning instead"
-        return 1
-    fi
-    # pg_rewind copied the primary's configuration: make the data a standby of it again.
+}
+
+# Makes the data in PGDATA (server stopped) a standby of the current primary: standby.signal,
+# primary_conninfo and primary_slot_name (replacing any earlier ones, and a switchover's
+# write fence), and no replication slots of its own (they belong on the primary).
+become_standby() {
+    local auto="${PGDATA}/postgresql.auto.conf"
     touch "${PGDATA}/standby.signal"
-    printf "primary_conninfo = '%s'\nprimary_slot_name = '%s'\n" "${conninfo}" "${slot}" >>"${PGDATA}/postgresql.auto.conf"
-    log "pg_rewind rewound ${PGDATA} to the primary's timeline"
+    if [[ -f "${auto}" ]]; then
+        grep -Ev '^[[:space:]]*(primary_conninfo|primary_slot_name|default_transaction_read_only)[[:space:]]*=' "${auto}" >"${auto}.tmp" || true
+        mv -f "${auto}.tmp" "${auto}"
+    fi
+    printf "primary_conninfo = '%s'\nprimary_slot_name = '%s'\n" "${conninfo}" "${slot}" >>"${auto}"
+    find "${PGDATA}/pg_replslot" -mindepth 1 -maxdepth 1 -exec rm -rf {} + 2>/dev/null || true
+}
+
+# pg_rewind from the primary, for a standby whose timeline diverged. Succeeds only when it
+# rewound something; "no rewind required" (same timeline: the WAL it needs is simply gone)
+# and any failure leave the choice to a fresh clone.
+try_rewind() {
+    rewind_from_primary
+    if [[ "${rewind_result}" != "rewound" ]]; then
+        log "cloning instead"
+        return 1
+    fi
+    become_standby
     return 0
+}
+
+# Waits until the primary answers as a primary (not in recovery): a former primary is never
+# rewound from a server that is still being promoted.
+wait_for_writable_primary() {
+    wait_for_primary
+    local deadline=$((SECONDS + wait_seconds)) secret_pass answer
+    secret_pass="$(superuser_passfile)"
+    while true; do
+        answer="$(PGPASSFILE="${secret_pass}" "$(tool psql)" -X -A -t -w \
+            "host=${primary_host} port=${primary_port} user=${superuser} dbname=postgres connect_timeout=5" \
+            -c 'SELECT pg_is_in_recovery()' 2>/dev/null)" || answer=""
+        if [[ "${answer}" == "f" ]]; then break; fi
+        if ((SECONDS >= deadline)); then
+            rm -f "${secret_pass}"
+            fail "${primary_pod} (${primary_host}:${primary_port}) did not accept writes within ${wait_seconds}s"
+        fi
+        sleep 2
+    done
+    rm -f "${secret_pass}"
+    log "${primary_pod} accepts writes"
+}
+
+# Replaces PGDATA by a fresh clone of the primary; the old data goes only once the copy is complete.
+replace_with_clone() {
+    clone_into_staging
+    rm -rf "${PGDATA%/}.old"
+    mv "${PGDATA}" "${PGDATA%/}.old"
+    mv "${staging}" "${PGDATA}"
+    chmod 0700 "${PGDATA}"
+    rm -rf "${PGDATA%/}.old"
+    log "PGDATA ${PGDATA} was cloned again from ${primary_host}:${primary_port} (slot ${slot})"
 }
 
 # The token of a rebuild the operator asked for this pod (ConfigMap key "rebuild": one
@@ -190,30 +270,52 @@ if [[ -f "${PGDATA}/PG_VERSION" && -n "${rebuild_token}" ]]; then
     log "the operator asked for a rebuild of ${POD_NAME} (request ${rebuild_token})"
     wait_for_primary
     if ! try_rewind; then
-        clone_into_staging
-        # The old data goes only once the new copy is complete.
-        rm -rf "${PGDATA%/}.old"
-        mv "${PGDATA}" "${PGDATA%/}.old"
-        mv "${staging}" "${PGDATA}"
-        chmod 0700 "${PGDATA}"
-        rm -rf "${PGDATA%/}.old"
-        log "PGDATA ${PGDATA} was cloned again from ${primary_host}:${primary_port} (slot ${slot})"
+        replace_with_clone
     fi
     printf '%s' "${rebuild_token}" >"${rebuilt_file}"
     log "rebuild ${rebuild_token} of ${POD_NAME} done"
     exit 0
 fi
 
+identifier_file="${config_dir}/system-identifier"
+if [[ -f "${PGDATA}/PG_VERSION" && "${primary_pod}" != "${POD_NAME}" && ! -f "${PGDATA}/standby.signal" ]]; then
+    # A primary's data while another pod is the primary: this server must never take writes
+    # again on its own. It rejoins as a standby of the primary.
+    if [[ -s "${identifier_file}" ]]; then
+        mine="$("$(tool pg_controldata)" "${PGDATA}" 2>/dev/null | sed -n 's/^Database system identifier: *//p')"
+        if [[ -n "${mine}" && "${mine}" != "$(<"${identifier_file}")" ]]; then
+            fail_with ForeignData "${POD_NAME}'s data belongs to another cluster (system identifier ${mine}); Ordinal never rewinds or replaces it"
+        fi
+    fi
+    log "${POD_NAME} holds a primary's data but ${primary_pod} is the primary: rejoining as its standby"
+    wait_for_writable_primary
+    rewind_from_primary
+    if [[ "${rewind_result}" == "failed" ]]; then
+        log "rewinding ${POD_NAME} is impossible: cloning it from ${primary_pod}"
+        replace_with_clone
+    else
+        become_standby
+    fi
+    log "${POD_NAME} starts as a standby of ${primary_pod} (${primary_host}:${primary_port}, slot ${slot})"
+    exit 0
+fi
+
 if [[ -f "${PGDATA}/PG_VERSION" ]]; then
+    if [[ -f "${PGDATA}/standby.signal" && -s "${config_dir}/primary" ]]; then
+        # Follow the current primary from the first start (the operator corrects it otherwise).
+        become_standby
+        log "standby ${POD_NAME} follows ${primary_pod} (${primary_host}:${primary_port})"
+    fi
     log "PGDATA ${PGDATA} already holds a PostgreSQL $(<"${PGDATA}/PG_VERSION") cluster: keeping it"
     exit 0
 fi
 
-if [[ "${ordinal}" == "0" ]]; then
-    identifier_file="${config_dir}/system-identifier"
+if [[ "${primary_pod}" == "${POD_NAME}" ]]; then
+    # This pod is the primary, and its data directory is empty.
     if [[ -s "${identifier_file}" ]]; then
         fail_with DataDirectoryLost "${POD_NAME}'s data directory is empty, but the cluster was bootstrapped (system identifier $(<"${identifier_file}")); initdb would make a new, empty primary, so this pod waits. The replicas keep the data; see docs/faults.md"
     fi
+    [[ "${ordinal}" == "0" ]] || fail "${POD_NAME} is named the primary but holds no data"
     log "pod ${POD_NAME} is ordinal 0 of a cluster never bootstrapped: the primary initialises itself; nothing to do"
     exit 0
 fi

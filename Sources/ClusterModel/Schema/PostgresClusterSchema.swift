@@ -76,6 +76,7 @@ public enum PostgresClusterSchema {
                         "whenScaled": .string("When a scale-down removes instances.", enum: RetentionPolicy.allCases.map(\.rawValue)),
                     ]),
                 "upgrade": upgrade,
+                "failover": failover,
             ]
         )
     }
@@ -144,6 +145,19 @@ public enum PostgresClusterSchema {
             ])
     }
 
+    static var failover: Schema {
+        Schema.object(
+            "Promoting a replica when the primary is lost, and the way home to pod 0 (docs/failover.md).",
+            [
+                "delaySeconds": .integer(
+                    "How long the primary must be lost (unreachable and its pod not Ready, or its pod gone) before the most advanced replica is promoted (default 5).",
+                    minimum: 0, maximum: 3600),
+                "returnHome": .string(
+                    "Automatic (default): switch over to pod 0 once it is a healthy, caught-up replica; Manual: stay until asked.",
+                    enum: ReturnHomePolicy.allCases.map(\.rawValue)),
+            ])
+    }
+
     static var status: Schema {
         let condition = Schema.object(
             required: ["type", "status", "reason", "message", "lastTransitionTime"],
@@ -168,6 +182,22 @@ public enum PostgresClusterSchema {
                 "notStreamingSince": Schema(type: .string).withFormat("date-time"),
                 "slotWALStatus": .string(),
                 "retainedWALBytes": .integer(format: "int64"),
+                "walPosition": .string(),
+            ])
+        let candidate = Schema.object(
+            required: ["pod"], ["pod": .string(), "receivedPosition": .string(), "replayedPosition": .string()])
+        let change = Schema.object(
+            required: ["kind", "from", "to", "reason", "startedAt"],
+            [
+                "kind": .string(enum: PrimaryChangeKind.allCases.map(\.rawValue)),
+                "from": .string(), "to": .string(), "reason": .string(),
+                "phase": .string(enum: SwitchoverPhase.allCases.map(\.rawValue)),
+                "startedAt": Schema(type: .string).withFormat("date-time"),
+                "completedAt": Schema(type: .string).withFormat("date-time"),
+                "candidates": .array(of: candidate),
+                "oldPrimaryPosition": .string(),
+                "bytesMayBeLost": .integer(format: "int64"),
+                "outcome": .string(),
             ])
         return Schema.object(
             "What the operator observed.",
@@ -189,6 +219,15 @@ public enum PostgresClusterSchema {
                     ["pod": .string(), "token": .string(), "reason": .string(),
                      "requestedAt": Schema(type: .string).withFormat("date-time")])),
                 "volumes": Schema.object(required: ["size", "podsHash"], ["size": .string(), "podsHash": .string()]),
+                "currentPrimary": .string(),
+                "primaryLostSince": Schema(type: .string).withFormat("date-time"),
+                "primaryChange": change,
+                "lastFailover": change,
+                "lastSwitchover": change,
+                "fenced": .array(of: Schema.object(
+                    required: ["pod", "token", "reason", "requestedAt"],
+                    ["pod": .string(), "token": .string(), "reason": .string(),
+                     "requestedAt": Schema(type: .string).withFormat("date-time")])),
             ])
     }
 }

@@ -14,7 +14,9 @@ extension InstanceFacts {
                 isInRecovery: isInRecovery, serverVersionNumber: serverVersionNumber, isStreaming: isStreaming,
                 lagBytes: lagBytes.map { Int64(clamping: $0) }, systemIdentifier: systemIdentifier,
                 timeline: timeline, replayPosition: (replayLSN ?? receiveLSN).map { Int64(clamping: $0.value) },
-                oldestWALPosition: oldestWAL.map { Int64(clamping: $0.value) }),
+                oldestWALPosition: oldestWAL.map { Int64(clamping: $0.value) },
+                walPosition: (isInRecovery ? receiveLSN : currentLSN).map { Int64(clamping: $0.value) },
+                isReadOnlyByDefault: isReadOnlyByDefault),
             slots: replicationSlots.map { slot in
                 SlotFacts(
                     name: slot.name, isActive: slot.isActive, walStatus: slot.walStatus,

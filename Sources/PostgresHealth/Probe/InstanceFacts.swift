@@ -34,6 +34,8 @@ public struct InstanceFacts: Sendable, Hashable {
     public var timeline: Int?
     /// On a primary: where the oldest WAL segment it still keeps in `pg_wal` begins.
     public var oldestWAL: LSN?
+    /// `default_transaction_read_only` as the server's default (a switchover's fence).
+    public var isReadOnlyByDefault = false
 
     /// Creates facts; everything but the address defaults to unknown.
     public init(

@@ -20,7 +20,8 @@ enum InstanceProber {
                CASE WHEN pg_is_in_recovery() THEN NULL
                     ELSE (SELECT min(name) FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{24}$')
                END AS oldest_wal,
-               (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size') AS segment_size
+               (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size') AS segment_size,
+               current_setting('default_transaction_read_only')::bool AS read_only
           FROM pg_control_system() AS c
           LEFT JOIN pg_stat_wal_receiver AS r ON true
         """
@@ -49,6 +50,7 @@ enum InstanceProber {
             facts.walReceiverStatus = try row.decode(String.self, "receiver_status")
             facts.systemIdentifier = try row.require(String.self, "system_identifier")
             facts.timeline = try row.decode(Int.self, "timeline")
+            facts.isReadOnlyByDefault = try row.decode(Bool.self, "read_only") ?? false
             if let oldest = try row.decode(String.self, "oldest_wal"), let size = try row.decode(Int.self, "segment_size") {
                 facts.oldestWAL = LSN(walFileName: oldest, segmentSize: UInt64(size))
             }
