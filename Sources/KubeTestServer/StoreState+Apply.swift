@@ -64,6 +64,13 @@ extension StoreState {
                 continue
             }
             merged.removeValue(at: field)
+            // A map the manager's fields alone made goes with them (as structured-merge-diff
+            // removes a struct no longer applied), not left behind as `{}`.
+            var parent = Array(field.dropLast())
+            while !parent.isEmpty, merged.value(at: parent) == .object([:]), ListElementKey(segment: parent[parent.count - 1]) == nil {
+                merged.removeValue(at: parent)
+                parent.removeLast()
+            }
         }
         owners[managerKey] = Set(applied.keys)
         let combined = Self.combine(old: stored.value, new: merged, subresource: subresource)

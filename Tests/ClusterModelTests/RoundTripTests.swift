@@ -30,6 +30,7 @@ struct RoundTripTests {
         upgrade.stepTimeoutSeconds = 120
         upgrade.maxLagBytes = 1024
         spec.upgrade = upgrade
+        spec.failover = FailoverSpec(delaySeconds: 10, returnHome: .manual)
         var status = PostgresClusterStatus()
         status.observedGeneration = 4
         status.phase = .healthy

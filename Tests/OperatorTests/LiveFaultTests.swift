@@ -29,10 +29,19 @@ struct LiveFaultTests {
         try? await instance.stop()
         let configMap = try #require(try harness.server.object(ConfigMap.self, namespace: harness.namespace, name: "orders-config"))
         let configDirectory = try #require(instance.podEnvironment(primaryPort: cluster.primary.port)["ORDINAL_CONFIG_DIR"])
-        let rebuild = configDirectory + "/" + ConfigMapBuilder.rebuildKey
-        try? FileManager.default.removeItem(atPath: rebuild)
-        if let text = configMap.data?[ConfigMapBuilder.rebuildKey] {
-            try text.write(toFile: rebuild, atomically: true, encoding: .utf8)
+        // The keys the bootstrap reads, as the kubelet projects them; a pod's DNS name becomes
+        // its loopback address (the fixture's DNS).
+        for key in [ConfigMapBuilder.rebuildKey, ConfigMapBuilder.primaryKey] {
+            let path = configDirectory + "/" + key
+            try? FileManager.default.removeItem(atPath: path)
+            guard var text = configMap.data?[key] else { continue }
+            if key == ConfigMapBuilder.primaryKey, let pod = text.split(separator: " ").first,
+                let target = cluster.instances.first(where: { $0.podName == pod })
+            {
+                text = "\(pod) \(target.host) \(target.port)\n"
+            }
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            try cluster.user.own(path)
         }
         let output = try await cluster.runBootstrapScript(for: instance)
         try await instance.start()
@@ -41,9 +50,11 @@ struct LiveFaultTests {
     }
 
     /// A healthy three-instance cluster under the operator, with a clock the test moves.
-    func healthyCluster(_ time: MovableClock = MovableClock()) async throws -> (PostgresTestCluster, OperatorHarness) {
+    /// - Parameter failoverDelay: `spec.failover.delaySeconds`; long by default, so a fault is
+    ///   seen without a failover (LiveFailoverTests passes a short one).
+    func healthyCluster(_ time: MovableClock = MovableClock(), failoverDelay: Int = 3600) async throws -> (PostgresTestCluster, OperatorHarness) {
         let cluster = try await PostgresTestCluster.start(name: "orders", replicas: 2)
-        let harness = try await LivePostgresTests.harness(for: cluster, clock: time.clock)
+        let harness = try await LivePostgresTests.harness(for: cluster, clock: time.clock, failoverDelay: failoverDelay)
         try await live.reconcile(harness) { try harness.cluster()?.status?.phase == .healthy }
         return (cluster, harness)
     }

@@ -13,7 +13,9 @@ import Testing
 @Suite("Reconcile with real PostgreSQL", .serialized,
        .enabled(if: PostgresBinaries.isAvailable, "needs PostgreSQL server binaries (Debian's postgresql) and, when running as root, the postgres user"))
 struct LivePostgresTests {
-    static func harness(for cluster: PostgresTestCluster, clock: WallClock = .system) async throws -> OperatorHarness {
+    /// - Parameter failoverDelay: `spec.failover.delaySeconds` (the default when `nil`); tests of
+    ///   other things set it long, so a stopped primary is only waited for.
+    static func harness(for cluster: PostgresTestCluster, clock: WallClock = .system, failoverDelay: Int? = nil) async throws -> OperatorHarness {
         var options = OperatorOptions()
         options.probeTimeout = .seconds(5)
         options.addressing = .table { _, pod in
@@ -28,7 +30,7 @@ struct LivePostgresTests {
         _ = try harness.server.put(Secret(
             metadata: ObjectMeta(name: "orders-replication", namespace: harness.namespace, labels: labels),
             type: "kubernetes.io/basic-auth", stringData: ["username": cluster.replicationUser, "password": cluster.replicationPassword]))
-        try harness.putCluster(version: "15")
+        try harness.putCluster(version: "15") { $0.spec.failover = failoverDelay.map { FailoverSpec(delaySeconds: $0) } }
         for ordinal in 0..<3 { try harness.putPod(ordinal) }
         return harness
     }
@@ -60,7 +62,7 @@ struct LivePostgresTests {
     @Test func primaryAndReplicasAreLabelledFromWhatPostgreSQLReports() async throws {
         let cluster = try await PostgresTestCluster.start(name: "orders", replicas: 2)
         defer { Task { await cluster.shutdown() } }
-        let harness = try await Self.harness(for: cluster)
+        let harness = try await Self.harness(for: cluster, failoverDelay: 3600)
         defer { Task { await harness.stop() } }
 
         try await reconcile(harness) { try harness.cluster()?.status?.phase == .healthy }
@@ -88,14 +90,16 @@ struct LivePostgresTests {
         #expect(steady.writes == 0)
 
         // The primary stops (the kubelet marks its pod not Ready, which takes it out of the
-        // Services): status says why, and the label stays, because no other primary is
-        // confirmed; an unreachable server is no evidence that the role changed.
+        // Services): status says why and when a failover would come, and the label stays while
+        // no other primary is confirmed; an unreachable server is no evidence that the role changed.
         try await cluster.primary.stop()
         try harness.setReady(0, false)
         try await reconcile(harness) { try harness.cluster()?.status?.phase == .degraded }
         #expect(try roleLabels(harness) == ["orders-0": "primary", "orders-1": "replica", "orders-2": "replica"])
         #expect(try harness.cluster()?.status?.primary == nil)
-        #expect(try harness.condition("Ready")?.reason == "NoPrimary")
+        #expect(try harness.condition("Ready")?.reason == "PrimaryLost")
+        #expect(try harness.condition("Ready")?.message.contains("failing over in") == true)
+        #expect(try harness.cluster()?.status?.primaryLostSince != nil)
         #expect(try harness.cluster()?.status?.phase == .degraded)
 
         // It comes back: Healthy again, still labelled.
@@ -121,14 +125,15 @@ struct LivePostgresTests {
         #expect(try await slotNames(cluster) == "orders_1")
         try await reconcile(harness) { try harness.cluster()?.status?.phase == .healthy }
 
-        // A replica promoted by hand: two servers accept writes. No pod is labelled primary.
+        // A replica promoted by hand: two servers accept writes. Ordinal keeps the primary it
+        // holds labelled and fences the other (LiveFailoverTests follows it back as a standby).
         try await cluster.instances[1].promote()
-        try await reconcile(harness) { try harness.condition("Degraded")?.reason == "SplitBrain" }
-        #expect(try roleLabels(harness).values.filter { $0 == "primary" }.isEmpty)
-        #expect(try harness.cluster()?.status?.phase == .degraded)
-        #expect(try harness.cluster()?.status?.primary == nil)
-        let degraded = try #require(try harness.condition("Degraded"))
-        #expect(degraded.message.contains("orders-0") && degraded.message.contains("orders-1"))
+        try await reconcile(harness) {
+            try harness.server.object(Pod.self, namespace: harness.namespace, name: "orders-1") == nil
+        }
+        #expect(try roleLabels(harness)["orders-0"] == "primary")
+        #expect(try harness.cluster()?.status?.currentPrimary == "orders-0")
+        #expect(try harness.cluster()?.status?.fenced?.map(\.pod) == ["orders-1"])
     }
 
     @Test("roles and the database a cut-short first start never made are made by the operator; replicas stream again")

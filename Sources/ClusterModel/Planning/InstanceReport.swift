@@ -99,9 +99,16 @@ public struct DatabaseFacts: Sendable, Hashable {
         self.isReadOnlyByDefault = isReadOnlyByDefault
     }
 
-    /// How far this instance's WAL goes: received on a standby (or replayed, when nothing was
-    /// received since it started), the insert position on a primary.
-    public var reach: Int64? { walPosition ?? replayPosition }
+    /// How far this instance's WAL goes: on a standby the further of received and replayed
+    /// (a standby restarted without a primary reports the start of a segment as received), the
+    /// insert position on a primary.
+    public var reach: Int64? {
+        switch (walPosition, replayPosition) {
+        case (let received?, let replayed?): max(received, replayed)
+        case (let one?, nil), (nil, let one?): one
+        case (nil, nil): nil
+        }
+    }
 
     /// The version as `MAJOR.MINOR`.
     public var version: PostgresVersion { PostgresVersion(serverVersionNumber: serverVersionNumber) }

@@ -177,6 +177,11 @@ rewind_result=""
 rewind_from_primary() {
     local secret_pass output status=0
     secret_pass="$(superuser_passfile)"
+    # pg_rewind reads the source's timeline from its pg_control, which a recent promotion
+    # updates only at its next checkpoint: without one it would see no divergence.
+    PGPASSFILE="${secret_pass}" "$(tool psql)" -X -q -w \
+        "host=${primary_host} port=${primary_port} user=${superuser} dbname=postgres connect_timeout=5" \
+        -c 'CHECKPOINT' >/dev/null 2>&1 || log "CHECKPOINT on the primary failed; pg_rewind may see a stale timeline"
     output="$(PGPASSFILE="${secret_pass}" "$(tool pg_rewind)" --target-pgdata="${PGDATA}" \
         --source-server="host=${primary_host} port=${primary_port} user=${superuser} dbname=postgres passfile=${secret_pass}" 2>&1)" || status=$?
     rm -f "${secret_pass}"
