@@ -26,8 +26,15 @@ struct LiveFaultTests {
     /// What the kubelet does for a deleted pod: the StatefulSet makes it again, its init
     /// container runs the bootstrap with the ConfigMap as it is now, then PostgreSQL starts.
     func recreate(_ instance: PostgresTestInstance, in cluster: PostgresTestCluster, harness: OperatorHarness) async throws -> FixtureProcess.Output {
-        try? await instance.stop()
         let configMap = try #require(try harness.server.object(ConfigMap.self, namespace: harness.namespace, name: "orders-config"))
+        let output = try await restart(instance, in: cluster, configMap: configMap)
+        try harness.putPod(instance.ordinal)
+        return output
+    }
+
+    /// The kubelet's part of starting a pod again: the bootstrap with `configMap`'s keys, then PostgreSQL.
+    func restart(_ instance: PostgresTestInstance, in cluster: PostgresTestCluster, configMap: ConfigMap) async throws -> FixtureProcess.Output {
+        try? await instance.stop()
         let configDirectory = try #require(instance.podEnvironment(primaryPort: cluster.primary.port)["ORDINAL_CONFIG_DIR"])
         // The keys the bootstrap reads, as the kubelet projects them; a pod's DNS name becomes
         // its loopback address (the fixture's DNS).
@@ -45,7 +52,6 @@ struct LiveFaultTests {
         }
         let output = try await cluster.runBootstrapScript(for: instance)
         try await instance.start()
-        try harness.putPod(instance.ordinal)
         return output
     }
 
