@@ -100,13 +100,21 @@ struct FaultPlanningTests {
         #expect(plan.status.primary == nil)
     }
 
-    @Test("a replica promoted by hand while the old primary cannot be reached: the old label goes first")
+    @Test("a replica promoted by hand while the old primary cannot be reached: nothing moves while its pod is Ready; once it is lost past the delay the promoted one is adopted, the old label going first")
     func confirmedPrimaryElsewhereMovesTheLabel() {
         var observation = Self.healthy()
         observation.reports[0] = InstanceReport(podName: "orders-0", failure: "connectionFailed: timeout")
         observation.reports[1] = InstanceReport(podName: "orders-1", database: Self.facts(inRecovery: false))
+        let waiting = ClusterPlanner.plan(observation)
+        #expect(!waiting.labels.contains { $0.role == "primary" })
+        #expect(waiting.status.currentPrimary == "orders-0")
+
+        observation.pods[0].isReady = false
+        observation.cluster.status?.primaryLostSince = KubeTime.format(observation.now - 10)
         let plan = ClusterPlanner.plan(observation)
         #expect(plan.labels == [RoleLabelPlan.Change(pod: "orders-0", role: nil), RoleLabelPlan.Change(pod: "orders-1", role: "primary")])
+        #expect(plan.status.currentPrimary == "orders-1")
+        #expect(plan.status.lastFailover?.reason.contains("already accepts writes") == true)
     }
 
     @Test("a replica that stops streaming keeps its label for the grace period, then loses it")
@@ -177,14 +185,26 @@ struct FaultPlanningTests {
         #expect(condition(plan, "Ready")?.reason == "IdentityConflict")
     }
 
-    @Test("two servers accept writes: neither keeps the primary label")
-    func splitBrainUnlabelsBoth() {
+    @Test("two servers accept writes: the one Ordinal holds keeps the primary label, the other loses its label and is fenced")
+    func splitBrainKeepsTheHeldPrimary() {
         var observation = Self.healthy()
         observation.reports[1] = InstanceReport(podName: "orders-1", database: Self.facts(inRecovery: false))
         let plan = ClusterPlanner.plan(observation)
-        #expect(plan.labels.contains(RoleLabelPlan.Change(pod: "orders-0", role: nil)))
-        #expect(plan.labels.contains(RoleLabelPlan.Change(pod: "orders-1", role: nil)))
+        #expect(plan.labels == [RoleLabelPlan.Change(pod: "orders-1", role: nil)])
+        #expect(plan.status.primary == "orders-0")
+        #expect(plan.podsToDelete == ["orders-1"])
+    }
+
+    @Test("two servers accept writes and none is held yet (a first start): neither is labelled")
+    func splitBrainWithNothingHeld() {
+        var observation = Self.healthy()
+        observation.cluster.status?.primary = nil
+        observation.pods = observation.pods.map { PodObservation(name: $0.name, isReady: true, revision: "r1") }
+        observation.reports[1] = InstanceReport(podName: "orders-1", database: Self.facts(inRecovery: false))
+        let plan = ClusterPlanner.plan(observation)
         #expect(!plan.labels.contains { $0.role == "primary" })
+        #expect(plan.status.currentPrimary == nil)
+        #expect(plan.podsToDelete.isEmpty)
     }
 
     /// Pod 2 has not streamed for a minute; its slot on the primary was invalidated.

@@ -164,9 +164,9 @@ public struct InstanceStatus: Codable, Sendable, Hashable {
     public var systemIdentifier: String?
     /// Since when (RFC 3339) this replica has been in recovery without streaming, while it is.
     public var notStreamingSince: String?
-    /// The WAL position the instance reported (a primary's insert position, a replica's
-    /// received one), `X/X`; the last one known of a primary that is lost bounds what a
-    /// failover may lose.
+    /// The WAL position the instance last reported (a primary's insert position, a replica's
+    /// received one), `X/X`; kept while it cannot be reached, so the last one known of a lost
+    /// primary bounds what a failover may lose.
     public var walPosition: String?
 
     public init(name: String, role: String, ready: Bool, version: String? = nil, lagBytes: Int64? = nil, message: String? = nil,

@@ -63,7 +63,8 @@ struct PrimaryPlan {
         lastFailover = previous?.lastFailover
         lastSwitchover = previous?.lastSwitchover
         change = previous?.primaryChange
-        held = previous?.currentPrimary ?? (raw.outcome == .onePrimary ? raw.primary : nil)
+        // Recorded; else the primary an older status named; else the one primary PostgreSQL reports.
+        held = previous?.currentPrimary ?? previous?.primary ?? (raw.outcome == .onePrimary ? raw.primary : nil)
         guard let start = held else { return }  // nothing has been primary yet
         decide(from: start, rebuildsPending: rebuildsPending)
     }

@@ -116,7 +116,8 @@ public enum StatusComputer {
                 slotWALStatus: slot?.walStatus, retainedWALBytes: slot?.retainedBytes,
                 systemIdentifier: instance.identityProblem == nil ? nil : instance.database?.systemIdentifier,
                 notStreamingSince: input.notStreamingSince[instance.podName].map { KubeTime.format($0) },
-                walPosition: instance.database?.walPosition.map(WALPosition.text))
+                walPosition: instance.database?.walPosition.map(WALPosition.text)
+                    ?? input.previous?.instanceStatus?.first { $0.name == instance.podName }?.walPosition)
         }
         let versions = Set(input.instances.compactMap { $0.database?.version.description })
         status.currentVersion = versions.count == 1 ? versions.first : input.previous?.currentVersion
@@ -144,15 +145,15 @@ public enum StatusComputer {
             readyReason = .changingPrimary
             readyMessage = "\(change.kind.rawValue.lowercased()) from \(change.from) to \(change.to) under way (\(change.phase?.rawValue ?? "starting")): \(change.reason)"
                 + (input.primary?.waiting.map { "; \($0)" } ?? "")
+        } else if let (reason, message) = fromPod {
+            readyReason = reason
+            readyMessage = message + (input.primary?.waiting.map { " (\($0))" } ?? "")
         } else if let waiting = input.primary?.waiting {
             readyReason = .primaryLost
             readyMessage = waiting
         } else if input.roles.isSplitBrain {
             readyReason = .splitBrain
             readyMessage = input.roles.message
-        } else if let (reason, message) = fromPod {
-            readyReason = reason
-            readyMessage = message
         } else if input.roles.primary == nil, let first = foreign.first {
             readyReason = .foreignInstance
             readyMessage = first + "; no instance with the cluster's data accepts writes"
