@@ -253,4 +253,23 @@ struct FailoverPlanningTests {
             #expect(condition(plan, "Ready")?.reason == "PrimaryAwayFromHome")
         }
     }
+
+    @Test("the ordinal.dev/primary annotation asks for a switchover away from pod 0, and keeps the primary there; a pod outside the cluster is ignored")
+    func theAnnotationMovesThePrimary() {
+        var observation = Self.cluster()
+        observation.cluster.metadata.annotations = [ClusterLabels.primaryAnnotation: "orders-2"]
+        let start = ClusterPlanner.plan(observation)
+        #expect(start.status.primaryChange?.to == "orders-2")
+        #expect(start.status.primaryChange?.reason.contains("annotation") == true)
+
+        var there = Self.cluster(primary: "orders-2")
+        there.cluster.metadata.annotations = [ClusterLabels.primaryAnnotation: "orders-2"]
+        let stays = ClusterPlanner.plan(there)
+        #expect(stays.status.primaryChange == nil, "no way home while the annotation names the primary")
+        #expect(condition(stays, "Ready")?.reason == "ClusterHealthy")
+
+        var outside = Self.cluster()
+        outside.cluster.metadata.annotations = [ClusterLabels.primaryAnnotation: "orders-7"]
+        #expect(ClusterPlanner.plan(outside).status.primaryChange == nil)
+    }
 }

@@ -185,4 +185,43 @@ struct LiveFailoverTests {
         #expect(try await home.psql("SELECT n FROM precious") == "7")
         #expect(try await home.psql("SELECT pg_is_in_recovery()") == "f")
     }
+
+    @Test("a switchover asked for with the ordinal.dev/primary annotation (what `ordinal switchover` sets) under writes: no acknowledged write lost")
+    func requestedSwitchoverLosesNothing() async throws {
+        let time = MovableClock()
+        let (cluster, harness) = try await faults.healthyCluster(time, failoverDelay: 5)
+        defer { Task { await harness.stop(); await cluster.shutdown() } }
+        _ = try await cluster.primary.psql("CREATE TABLE ledger (seq bigint PRIMARY KEY)")
+        for replica in cluster.replicas { try await replica.waitFor("SELECT to_regclass('ledger') IS NOT NULL", toPrint: "t") }
+        let load = writer(cluster, harness, table: "ledger")
+        load.start()
+        for _ in 0..<100 where load.acknowledged.count < 100 { try await Task.sleep(for: .milliseconds(50)) }
+        load.resetGap()
+
+        var stored = try #require(try harness.cluster())
+        stored.metadata.annotations = [ClusterLabels.primaryAnnotation: "orders-2"]
+        _ = try harness.server.put(stored)
+        try await harness.eventually("the cache sees the annotation") {
+            harness.run.controller.caches.clusters.get(namespace: harness.namespace, name: "orders")?
+                .metadata.annotations?[ClusterLabels.primaryAnnotation] == "orders-2"
+        }
+        try await reconcile(harness, time, step: 0.2) {
+            try status(harness)?.lastSwitchover?.outcome == "Completed"
+                && harness.server.object(Pod.self, namespace: harness.namespace, name: "orders-0") == nil
+        }
+        #expect(try live.roleLabels(harness)["orders-2"] == "primary")
+        _ = try await faults.recreate(cluster.instances[0], in: cluster, harness: harness)
+        try await reconcile(harness, time, step: 0.2) {
+            try status(harness)?.phase == .healthy
+                && live.roleLabels(harness) == ["orders-0": "replica", "orders-1": "replica", "orders-2": "primary"]
+        }
+        let after = load.acknowledged.count
+        for _ in 0..<200 where load.acknowledged.count < after + 50 { try await Task.sleep(for: .milliseconds(50)) }
+        await load.stop()
+        print("requested switchover: longest gap between acknowledged writes \(load.longestGap)")
+        let present = try await rows("ledger", on: cluster.instances[2])
+        let missing = load.acknowledged.filter { !present.contains($0) }
+        #expect(missing.isEmpty, "\(missing.count) acknowledged writes lost")
+        #expect(try await cluster.instances[0].psql("SELECT pg_is_in_recovery()") == "t")
+    }
 }

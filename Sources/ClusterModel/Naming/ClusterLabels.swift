@@ -15,6 +15,9 @@ public enum ClusterLabels {
     /// The StatefulSet annotation that records which pod template the operator last applied,
     /// so a template change is seen without comparing fields the API server defaults or rewrites.
     public static let templateHashAnnotation = "ordinal.dev/template-hash"
+    /// The PostgresCluster annotation naming the pod the user wants as primary (set by
+    /// `ordinal switchover`, or kept in a GitOps repository); absent: pod 0.
+    public static let primaryAnnotation = "ordinal.dev/primary"
 
     /// The labels every object of `cluster` carries.
     public static func common(cluster: String) -> [String: String] {

@@ -48,8 +48,15 @@ struct PrimaryPlan {
     private let probeBlocked: String?
     private let writers: [String]
     private let pods: [String: PodObservation]
+    /// The `ordinal.dev/primary` annotation.
+    private let annotation: String?
+    /// A rollout is walking the partition (the StatefulSet's revisions differ).
+    private let rollingOut: Bool
 
     init(resolved: ResolvedCluster, instances: InstanceSet, observation: ClusterObservation, rebuildsPending: Bool) {
+        annotation = observation.cluster.metadata.annotations?[ClusterLabels.primaryAnnotation]
+        let revisions = observation.statefulSet?.status
+        rollingOut = revisions?.updateRevision != nil && revisions?.currentRevision != revisions?.updateRevision
         self.resolved = resolved
         self.instances = instances
         previous = observation.cluster.status
@@ -138,9 +145,12 @@ struct PrimaryPlan {
             actions.append(.unfenceWrites(pod: primary))
         }
         if let target = homeTarget(from: primary, rebuildsPending: rebuildsPending) {
+            let why = rollingOut ? "a rollout needs the primary at \(target)"
+                : wantedHome.asked ? "the \(ClusterLabels.primaryAnnotation) annotation asks for \(target)"
+                : "the primary returns home"
             var started = PrimaryChange(
                 kind: .switchover, from: primary, to: target,
-                reason: "\(target) is a healthy, caught-up replica: the primary returns home", startedAt: KubeTime.format(now))
+                reason: "\(target) is a healthy, caught-up replica and \(why)", startedAt: KubeTime.format(now))
             started.phase = nil
             change = started
             actions.append(.checkpoint(pod: primary))
@@ -149,10 +159,24 @@ struct PrimaryPlan {
         }
     }
 
-    /// The pod to switch over to, when the primary should go home now.
+    /// The pod the primary belongs on: pod 0 while a rollout walks (the partition takes the
+    /// highest ordinals first), else the pod the `ordinal.dev/primary` annotation names (when it
+    /// is one of the cluster's instances), else pod 0.
+    var wantedHome: (pod: String, asked: Bool) {
+        let names = resolved.names
+        if !rollingOut, let asked = annotation, let ordinal = names.ordinal(ofPod: asked), ordinal < resolved.instances {
+            return (asked, true)
+        }
+        return (names.pod(0), rollingOut)
+    }
+
+    /// The pod to switch over to, when the primary should go there now: asked for (the
+    /// annotation, or a rollout that needs the primary at pod 0), or coming home with
+    /// `returnHome: Automatic` and no upgrade hold.
     private func homeTarget(from primary: String, rebuildsPending: Bool) -> String? {
-        let home = resolved.names.pod(0)
-        guard primary != home, resolved.returnHome == .automatic, !resolved.upgradePaused, !resolved.holdBeforePrimary,
+        let (home, asked) = wantedHome
+        let automatic = resolved.returnHome == .automatic && !resolved.upgradePaused && !resolved.holdBeforePrimary
+        guard primary != home, asked || automatic,
             !rebuildsPending, pods[primary]?.isReady == true, pods[home]?.isReady == true,
             let report = instances.report(home), instances.identity.problem(report) == nil, let database = report.database,
             database.isInRecovery, database.isStreaming, let lag = database.lagBytes, lag <= resolved.maxLagBytes

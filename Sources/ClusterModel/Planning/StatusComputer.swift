@@ -166,13 +166,14 @@ public enum StatusComputer {
         } else if input.roles.primary != held {
             readyReason = .unexpectedPrimary
             readyMessage = "\(input.roles.primary ?? "") reports as primary; Ordinal holds \(held)"
-        } else if held != home {
+        } else if held != (input.primary?.wantedHome.pod ?? home) {
             readyReason = .primaryAwayFromHome
-            readyMessage = "\(cluster.instances) of \(cluster.instances) instances ready; \(held) is primary (away from \(home)"
-                + (cluster.returnHome == .automatic ? ", returning once it is a caught-up replica)" : ", returnHome is Manual)")
+            let wanted: (pod: String, asked: Bool) = input.primary?.wantedHome ?? (home, false)
+            readyMessage = "\(cluster.instances) of \(cluster.instances) instances ready; \(held) is primary (away from \(wanted.pod)"
+                + (cluster.returnHome == .automatic || wanted.asked ? ", moving once it is a caught-up replica)" : ", returnHome is Manual)")
         } else {
             readyReason = .clusterHealthy
-            readyMessage = "\(cluster.instances) of \(cluster.instances) instances ready; \(home) is primary and every replica streams"
+            readyMessage = "\(cluster.instances) of \(cluster.instances) instances ready; \(held) is primary and every replica streams"
         }
 
         var progressingState: (Bool, Reason, String) = (false, .stable, "no change under way")

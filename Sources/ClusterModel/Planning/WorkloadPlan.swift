@@ -84,7 +84,7 @@ struct WorkloadPlan {
             // pod 0 would restart it as if it were a replica. It waits for the way home.
             decision = RolloutPlanner.Decision(
                 action: .wait, partition: livePartition,
-                message: "waiting for the primary to come home to \(names.pod(0)) (it is \(held)) before walking on",
+                message: "waiting for the primary to move to \(names.pod(0)) (it is \(held)) before walking on",
                 pod: held, stepStartedAt: decision.stepStartedAt)
         }
         switch decision.action {
