@@ -155,6 +155,13 @@ let package = Package(
             path: "Benchmarks/ProbeBenchmark",
             swiftSettings: strictSettings
         ),
+        // `swift run -c release failover-bench [repetitions] [kubelet seconds]`: write downtime of a failover and of the switchover home.
+        .executableTarget(
+            name: "failover-bench",
+            dependencies: ["Operator", "OperatorTestSupport", "KubeTestServer", "KubeTypes", "ClusterModel", "PostgresHealth", "PostgresTestSupport"],
+            path: "Benchmarks/FailoverBenchmark",
+            swiftSettings: strictSettings
+        ),
         // `swift run -c release upgrade-bench [repetitions] [dirty MiB]`: the primary's write downtime in its upgrade step, with and without CHECKPOINT first.
         .executableTarget(
             name: "upgrade-bench",

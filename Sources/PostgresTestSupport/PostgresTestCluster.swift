@@ -118,6 +118,34 @@ public final class PostgresTestCluster: Sendable {
         return try await FixtureProcess.run(["/bin/bash", bootstrapScript], as: user, environment: environment, timeout: .seconds(180))
     }
 
+    /// What the kubelet does when a pod is made again: its init container runs the bootstrap
+    /// with the ConfigMap's keys as they are now (`configMap`: the ConfigMap's data), then
+    /// PostgreSQL starts. A pod's DNS name in the `primary` key becomes its loopback address
+    /// (the fixture's DNS).
+    @discardableResult
+    public func restartPod(_ instance: PostgresTestInstance, configMap: [String: String]) async throws(FixtureError) -> FixtureProcess.Output {
+        try? await instance.stop()
+        for key in [ConfigMapBuilder.rebuildKey, ConfigMapBuilder.primaryKey] {
+            let path = configDirectory + "/" + key
+            try? FileManager.default.removeItem(atPath: path)
+            guard var text = configMap[key] else { continue }
+            if key == ConfigMapBuilder.primaryKey, let pod = text.split(separator: " ").first,
+                let target = instances.first(where: { $0.podName == pod })
+            {
+                text = "\(pod) \(target.host) \(target.port)\n"
+            }
+            do {
+                try text.write(toFile: path, atomically: true, encoding: .utf8)
+            } catch {
+                throw FixtureError("could not write \(path): \(error)")
+            }
+            try user.own(path)
+        }
+        let output = try await runBootstrapScript(for: instance)
+        try await instance.start()
+        return output
+    }
+
     /// Waits until the primary's `pg_stat_replication` shows `count` streaming standbys.
     public func waitForStreaming(count: Int, timeout: Duration = .seconds(60)) async throws(FixtureError) {
         try await primary.waitFor(

@@ -34,25 +34,7 @@ struct LiveFaultTests {
 
     /// The kubelet's part of starting a pod again: the bootstrap with `configMap`'s keys, then PostgreSQL.
     func restart(_ instance: PostgresTestInstance, in cluster: PostgresTestCluster, configMap: ConfigMap) async throws -> FixtureProcess.Output {
-        try? await instance.stop()
-        let configDirectory = try #require(instance.podEnvironment(primaryPort: cluster.primary.port)["ORDINAL_CONFIG_DIR"])
-        // The keys the bootstrap reads, as the kubelet projects them; a pod's DNS name becomes
-        // its loopback address (the fixture's DNS).
-        for key in [ConfigMapBuilder.rebuildKey, ConfigMapBuilder.primaryKey] {
-            let path = configDirectory + "/" + key
-            try? FileManager.default.removeItem(atPath: path)
-            guard var text = configMap.data?[key] else { continue }
-            if key == ConfigMapBuilder.primaryKey, let pod = text.split(separator: " ").first,
-                let target = cluster.instances.first(where: { $0.podName == pod })
-            {
-                text = "\(pod) \(target.host) \(target.port)\n"
-            }
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-            try cluster.user.own(path)
-        }
-        let output = try await cluster.runBootstrapScript(for: instance)
-        try await instance.start()
-        return output
+        try await cluster.restartPod(instance, configMap: configMap.data ?? [:])
     }
 
     /// A healthy three-instance cluster under the operator, with a clock the test moves.

@@ -123,7 +123,8 @@ public enum StatefulSetBuilder {
         // replays WAL: that is alive, and a restart would only begin the recovery again.
         container.livenessProbe = probe(isAliveCommand, period: 10, timeout: 5, failures: 6)
         // Readiness: PostgreSQL itself runs a query, on a primary or a hot standby.
-        container.readinessProbe = probe(queryCommand, period: 5, timeout: 5, failures: 3)
+        // Not Ready within 4 s of a dead server: half the evidence a failover waits for.
+        container.readinessProbe = probe(queryCommand, period: 2, timeout: 2, failures: 2)
         return container
     }
 
