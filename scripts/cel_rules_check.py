@@ -104,6 +104,8 @@ CASES = [
     ("reserved owner", cluster(bootstrap={"owner": "streaming_replica"}), None, "role Ordinal owns"),
     ("bootstrap unchanged", cluster(bootstrap={"database": "shop"}), cluster(bootstrap={"database": "shop"}), None),
     ("bootstrap changed", cluster(bootstrap={"database": "shop2"}), cluster(bootstrap={"database": "shop"}), "bootstrap cannot change"),
+    ("synchronous, one standby of two", cluster(replication={"synchronous": {"number": 2}}), None, None),
+    ("synchronous, as many standbys as instances", cluster(replication={"synchronous": {"number": 3}}), None, "must be less than instances"),
     ("user secret changed", cluster(secrets={"app": "two"}), cluster(secrets={"app": "one"}), "secrets.app cannot change"),
 ]
 

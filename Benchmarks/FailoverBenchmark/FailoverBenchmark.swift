@@ -11,7 +11,10 @@
 // rewinds it into a standby), the operator switches over home, and the gap is measured again;
 // every acknowledged write after the failover must be on the final primary.
 //
-//   swift run -c release --scratch-path .build-fo failover-bench [repetitions] [kubelet seconds]
+// Then `synchronous repetitions` failovers (delaySeconds 0) with synchronous replication (ANY 1):
+// acknowledged writes lost must be 0.
+//
+//   swift run -c release --scratch-path .build-fo failover-bench [repetitions] [kubelet seconds] [synchronous repetitions]
 import ClusterModel
 import KubeTestServer
 import KubeTypes
@@ -33,11 +36,12 @@ struct FailoverBenchmark {
         let arguments = CommandLine.arguments.dropFirst().compactMap { Double($0) }
         let repetitions = arguments.count > 0 ? Int(arguments[0]) : 3
         let kubelet = arguments.count > 1 ? arguments[1] : 4
-        print("failover-bench: 3 instances; the pod is marked not Ready \(kubelet) s after its server dies; \(repetitions) repetitions per delay")
+        let synchronousRepetitions = arguments.count > 2 ? Int(arguments[2]) : 0
+        print("failover-bench: 3 instances; the pod is marked not Ready \(kubelet) s after its server dies; \(repetitions) repetitions per delay, \(synchronousRepetitions) synchronous")
         var results: [Int: Figures] = [:]
-        for repetition in 1...repetitions {
+        for repetition in 1...max(1, repetitions) {
             for delay in [0, ClusterDefaults.failoverDelaySeconds] {
-                let figures = try await once(delay: delay, kubelet: kubelet)
+                let figures = try await once(delay: delay, kubelet: kubelet, synchronous: false)
                 results[delay, default: Figures()].failover += figures.failover
                 results[delay, default: Figures()].home += figures.home
                 results[delay, default: Figures()].lost += figures.lost
@@ -45,14 +49,25 @@ struct FailoverBenchmark {
                 print("  repetition \(repetition), delaySeconds \(delay): failover \(format(figures.failover[0])) s, switchover home \(format(figures.home[0])) s, acknowledged writes lost in the failover \(figures.lost), after it \(figures.lostAfterFailover)")
             }
         }
+        var synchronous = Figures()
+        for repetition in 0..<synchronousRepetitions {
+            let figures = try await once(delay: 0, kubelet: kubelet, synchronous: true)
+            synchronous.failover += figures.failover
+            synchronous.lost += figures.lost + figures.lostAfterFailover
+            print("  synchronous \(repetition + 1): failover \(format(figures.failover[0])) s, acknowledged writes lost \(figures.lost + figures.lostAfterFailover)")
+        }
+        if synchronousRepetitions > 0 {
+            print("synchronous (ANY 1), delaySeconds 0: \(synchronousRepetitions) failovers, acknowledged writes lost \(synchronous.lost); failover write downtime median \(format(median(synchronous.failover))) s")
+        }
         for delay in results.keys.sorted() {
             guard let figures = results[delay] else { continue }
             print("delaySeconds \(delay): failover write downtime median \(format(median(figures.failover))) s (max \(format(figures.failover.max() ?? 0))), switchover home median \(format(median(figures.home))) s (max \(format(figures.home.max() ?? 0))); acknowledged writes lost: \(figures.lost) in failovers (async replication), \(figures.lostAfterFailover) after them")
         }
     }
 
-    static func once(delay: Int, kubelet: Double) async throws -> Figures {
-        let postgres = try await PostgresTestCluster.start(name: "orders", replicas: 2)
+    static func once(delay: Int, kubelet: Double, synchronous: Bool) async throws -> Figures {
+        let extra = synchronous ? ["synchronous_standby_names": ClusterDefaults.synchronousStandbyNames(cluster: "orders", number: 1)] : [:]
+        let postgres = try await PostgresTestCluster.start(name: "orders", replicas: 2, extraParameters: extra)
         defer { postgres.shutdownNow() }
         let server = try await KubeTestServer.start()
         var options = OperatorOptions()
@@ -61,7 +76,7 @@ struct FailoverBenchmark {
         options.replicationPassfile = { _, pod in postgres.instances.first { $0.podName == pod }?.passfile }
         let run = OperatorRun(server: server, options: options, key: ClusterKey(namespace: "shop", name: "orders"))
         let kube = Kubelet(server: server, postgres: postgres)
-        try kube.setUp(delay: delay)
+        try kube.setUp(delay: delay, synchronous: synchronous)
         let controller = Task { await run.controller.run() }
         defer {
             controller.cancel()

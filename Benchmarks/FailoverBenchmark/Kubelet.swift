@@ -11,7 +11,7 @@ struct Kubelet: Sendable {
     let postgres: PostgresTestCluster
     let namespace = "shop"
 
-    func setUp(delay: Int) throws {
+    func setUp(delay: Int, synchronous: Bool) throws {
         let labels = ClusterLabels.common(cluster: "orders")
         _ = try server.put(Secret(
             metadata: ObjectMeta(name: "orders-superuser", namespace: namespace, labels: labels), type: "kubernetes.io/basic-auth",
@@ -21,6 +21,7 @@ struct Kubelet: Sendable {
             stringData: ["username": postgres.replicationUser, "password": postgres.replicationPassword]))
         var spec = PostgresClusterSpec(instances: 3, postgresVersion: "15", storage: StorageSpec(size: "1Gi"))
         spec.failover = FailoverSpec(delaySeconds: delay)
+        if synchronous { spec.replication = ReplicationSpec(synchronous: SynchronousReplicationSpec(number: 1)) }
         _ = try server.put(PostgresCluster(metadata: ObjectMeta(name: "orders", namespace: namespace, uid: "uid-orders"), spec: spec))
         for ordinal in 0..<3 { try putPod(ordinal) }
     }

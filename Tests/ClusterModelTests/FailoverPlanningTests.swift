@@ -272,4 +272,20 @@ struct FailoverPlanningTests {
         outside.cluster.metadata.annotations = [ClusterLabels.primaryAnnotation: "orders-7"]
         #expect(ClusterPlanner.plan(outside).status.primaryChange == nil)
     }
+
+    @Test("synchronous replication: one standby seen of two is not enough for ANY 1, and is for ANY 2")
+    func synchronousEvidence() {
+        for (number, promoted) in [(1, [String]()), (2, ["orders-1"])] {
+            var observation = Self.cluster()
+            observation.cluster.spec.failover = FailoverSpec(delaySeconds: 0)
+            observation.cluster.spec.replication = ReplicationSpec(synchronous: SynchronousReplicationSpec(number: number))
+            Self.down(&observation, "orders-0")
+            Self.down(&observation, "orders-2")
+            let plan = ClusterPlanner.plan(observation)
+            #expect(promotions(plan) == promoted, "ANY \(number)")
+            if promoted.isEmpty {
+                #expect(condition(plan, "Ready")?.message.contains("every acknowledged commit") == true)
+            }
+        }
+    }
 }

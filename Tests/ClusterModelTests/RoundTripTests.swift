@@ -31,6 +31,7 @@ struct RoundTripTests {
         upgrade.maxLagBytes = 1024
         spec.upgrade = upgrade
         spec.failover = FailoverSpec(delaySeconds: 10, returnHome: .manual)
+        spec.replication = ReplicationSpec(synchronous: SynchronousReplicationSpec(number: 1))
         var status = PostgresClusterStatus()
         status.observedGeneration = 4
         status.phase = .healthy

@@ -224,4 +224,51 @@ struct LiveFailoverTests {
         #expect(missing.isEmpty, "\(missing.count) acknowledged writes lost")
         #expect(try await cluster.instances[0].psql("SELECT pg_is_in_recovery()") == "t")
     }
+
+    /// Writes with both replicas stopped, kills the primary, brings the replicas back and lets
+    /// the operator fail over; returns the writes acknowledged while the replicas were away
+    /// that the new primary lacks, and the failover's record.
+    func failoverAfterUnreplicatedWrites(synchronous: Int?) async throws -> (written: Int, missing: Int, record: PrimaryChange?) {
+        var extra: [String: String] = [:]
+        if let number = synchronous { extra["synchronous_standby_names"] = ClusterDefaults.synchronousStandbyNames(cluster: "orders", number: number) }
+        let cluster = try await PostgresTestCluster.start(name: "orders", replicas: 2, extraParameters: extra)
+        let time = MovableClock()
+        let harness = try await LivePostgresTests.harness(for: cluster, clock: time.clock, failoverDelay: 1) { spec in
+            spec.replication = synchronous.map { ReplicationSpec(synchronous: SynchronousReplicationSpec(number: $0)) }
+        }
+        defer { Task { await harness.stop(); await cluster.shutdown() } }
+        try await live.reconcile(harness) { try harness.cluster()?.status?.phase == .healthy }
+        _ = try await cluster.primary.psql("CREATE TABLE ledger (seq bigint PRIMARY KEY)")
+        for replica in cluster.replicas { try await replica.waitFor("SELECT to_regclass('ledger') IS NOT NULL", toPrint: "t") }
+
+        for replica in cluster.replicas { try await replica.stop(mode: "immediate") }
+        let load = writer(cluster, harness, table: "ledger")
+        load.start()
+        try await Task.sleep(for: .seconds(2))
+        _ = try await harness.reconcile()  // the operator's last look at the primary's WAL position
+        try await cluster.primary.stop(mode: "immediate")
+        await load.stop()
+        let written = load.acknowledged
+        try harness.setReady(0, false)
+        for replica in cluster.replicas { try await replica.start() }
+        try await reconcile(harness, time) { try status(harness)?.lastFailover?.outcome == "Completed" }
+        let promoted = try #require(cluster.instances.first { $0.podName == (try? status(harness))??.currentPrimary })
+        let present = try await rows("ledger", on: promoted)
+        return (written.count, written.filter { !present.contains($0) }.count, try status(harness)?.lastFailover)
+    }
+
+    @Test("asynchronous: writes the primary acknowledged but never sent are lost in a failover, and the loss is reported")
+    func asynchronousLossIsReported() async throws {
+        let (written, missing, record) = try await failoverAfterUnreplicatedWrites(synchronous: nil)
+        #expect(written > 0 && missing == written, "\(missing) of \(written) acknowledged writes missing")
+        #expect((record?.bytesMayBeLost ?? 0) > 0, "\(String(describing: record))")
+    }
+
+    @Test("synchronous (ANY 1): with no standby streaming no write is acknowledged, so a failover loses none")
+    func synchronousLosesNothing() async throws {
+        let (written, missing, record) = try await failoverAfterUnreplicatedWrites(synchronous: 1)
+        #expect(missing == 0, "\(missing) of \(written) acknowledged writes missing")
+        #expect(written == 0, "a commit was acknowledged with no standby streaming")
+        #expect(record?.outcome == "Completed")
+    }
 }

@@ -15,7 +15,8 @@ import Testing
 struct LivePostgresTests {
     /// - Parameter failoverDelay: `spec.failover.delaySeconds` (the default when `nil`); tests of
     ///   other things set it long, so a stopped primary is only waited for.
-    static func harness(for cluster: PostgresTestCluster, clock: WallClock = .system, failoverDelay: Int? = nil) async throws -> OperatorHarness {
+    static func harness(for cluster: PostgresTestCluster, clock: WallClock = .system, failoverDelay: Int? = nil,
+                        spec change: (inout PostgresClusterSpec) -> Void = { _ in }) async throws -> OperatorHarness {
         var options = OperatorOptions()
         options.probeTimeout = .seconds(5)
         options.addressing = .table { _, pod in
@@ -30,7 +31,10 @@ struct LivePostgresTests {
         _ = try harness.server.put(Secret(
             metadata: ObjectMeta(name: "orders-replication", namespace: harness.namespace, labels: labels),
             type: "kubernetes.io/basic-auth", stringData: ["username": cluster.replicationUser, "password": cluster.replicationPassword]))
-        try harness.putCluster(version: "15") { $0.spec.failover = failoverDelay.map { FailoverSpec(delaySeconds: $0) } }
+        try harness.putCluster(version: "15") { cluster in
+            cluster.spec.failover = failoverDelay.map { FailoverSpec(delaySeconds: $0) }
+            change(&cluster.spec)
+        }
         for ordinal in 0..<3 { try harness.putPod(ordinal) }
         return harness
     }

@@ -36,6 +36,15 @@ public enum ClusterDefaults {
         let megabytes = Int((quantity.value * slotWALShareOfVolume / 1_048_576).rounded(.down))
         return "\(max(64, megabytes))MB"
     }
+    /// `synchronous_standby_names` for synchronous replication: any `number` of the cluster's
+    /// pods, named as their `application_name`. Every pod a cluster may have is listed (a
+    /// server never waits for itself), so the value is the same on every pod, whichever is the
+    /// primary, and does not change when the cluster scales.
+    public static func synchronousStandbyNames(cluster: String, number: Int) -> String {
+        let names = (0..<Int(PostgresClusterSchema.maximumInstances)).map { "\"\(cluster)-\($0)\"" }
+        return "ANY \(number) (\(names.joined(separator: ", ")))"
+    }
+
     /// The uid and gid of the `postgres` user in the official image.
     public static let postgresUID: Int64 = 999
 }

@@ -22,6 +22,8 @@ public struct PostgresClusterSpec: Codable, Sendable, Hashable {
     public var upgrade: UpgradeSpec?
     /// What happens when the primary is lost, and how it comes home to pod 0.
     public var failover: FailoverSpec?
+    /// How replicas confirm commits.
+    public var replication: ReplicationSpec?
 
     public init(instances: Int, postgresVersion: String, storage: StorageSpec) {
         self.instances = instances
@@ -158,6 +160,27 @@ public struct FailoverSpec: Codable, Sendable, Hashable {
     public init(delaySeconds: Int? = nil, returnHome: ReturnHomePolicy? = nil) {
         self.delaySeconds = delaySeconds
         self.returnHome = returnHome
+    }
+}
+
+/// Replication settings.
+public struct ReplicationSpec: Codable, Sendable, Hashable {
+    /// Synchronous replication: a commit is acknowledged once this many standbys have it.
+    public var synchronous: SynchronousReplicationSpec?
+
+    public init(synchronous: SynchronousReplicationSpec? = nil) {
+        self.synchronous = synchronous
+    }
+}
+
+/// `synchronous_standby_names = 'ANY number (every pod)'`.
+public struct SynchronousReplicationSpec: Codable, Sendable, Hashable {
+    /// How many standbys must have flushed a commit before the primary acknowledges it (at
+    /// least 1, fewer than `instances`).
+    public var number: Int
+
+    public init(number: Int) {
+        self.number = number
     }
 }
 

@@ -42,6 +42,8 @@ public struct ResolvedCluster: Sendable, Hashable {
     public var stepTimeoutSeconds: Int
     public var maxLagBytes: Int64
     public var failoverDelaySeconds: Int
+    /// Standbys that must have a commit before it is acknowledged; `nil`: asynchronous.
+    public var synchronousStandbys: Int?
     public var returnHome: ReturnHomePolicy
 
     /// Applies the defaults. A missing namespace becomes `default`; a missing uid stays empty
@@ -66,6 +68,9 @@ public struct ResolvedCluster: Sendable, Hashable {
             parameters["max_slot_wal_keep_size"] = cap
             derivedParameterNames.insert("max_slot_wal_keep_size")
         }
+        if let number = spec.replication?.synchronous?.number {
+            parameters["synchronous_standby_names"] = ClusterDefaults.synchronousStandbyNames(cluster: cluster.metadata.name ?? "", number: number)
+        }
         self.parameters = parameters
         database = spec.bootstrap?.database ?? ClusterDefaults.database
         owner = spec.bootstrap?.owner ?? ClusterDefaults.owner
@@ -85,6 +90,7 @@ public struct ResolvedCluster: Sendable, Hashable {
         stepTimeoutSeconds = spec.upgrade?.stepTimeoutSeconds ?? ClusterDefaults.stepTimeoutSeconds
         maxLagBytes = spec.upgrade?.maxLagBytes ?? ClusterDefaults.maxLagBytes
         failoverDelaySeconds = spec.failover?.delaySeconds ?? ClusterDefaults.failoverDelaySeconds
+        synchronousStandbys = spec.replication?.synchronous?.number
         returnHome = spec.failover?.returnHome ?? ClusterDefaults.returnHome
     }
 

@@ -297,14 +297,18 @@ struct PrimaryPlan {
         }
         let others = Set(instances.podNames).subtracting([primary]).count
         let expected = max(resolved.instances - 1, others)
-        let needed = expected / 2 + 1
+        // Synchronous (ANY n): every acknowledged commit is on n standbys, so among any
+        // expected - n + 1 of them one has it all, and the most advanced of them is that one.
+        // Asynchronous: a majority, so the most advanced is rarely one Ordinal cannot see.
+        let needed = resolved.synchronousStandbys.map { max(1, expected - $0 + 1) } ?? (expected / 2 + 1)
         guard expected > 0 else {
             waiting = "\(lost); there is no replica to promote"
             return
         }
         guard candidates.count >= needed else {
             let seen = candidates.map(\.podName).joined(separator: ", ")
-            waiting = "\(lost); \(needed) of \(expected) replicas must be seen to choose the most advanced, \(candidates.count) are (\(seen.isEmpty ? "none" : seen)): waiting"
+            let why = resolved.synchronousStandbys == nil ? "to choose the most advanced" : "for one of them to hold every acknowledged commit"
+            waiting = "\(lost); \(needed) of \(expected) replicas must be seen \(why), \(candidates.count) are (\(seen.isEmpty ? "none" : seen)): waiting"
             return
         }
         let names = instances.names

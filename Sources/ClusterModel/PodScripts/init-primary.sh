@@ -65,9 +65,11 @@ app_database="${ORDINAL_APP_DATABASE:-$(read_optional app/dbname app)}"
 
 log "ensuring replication role ${repl_user}, owner ${app_owner} and database ${app_database}"
 
-# psql reads the whole script from stdin; ON_ERROR_STOP makes any failure fatal.
+# psql reads the whole script from stdin; ON_ERROR_STOP makes any failure fatal. Every session
+# (\connect too) commits locally: with synchronous replication configured there is no standby
+# yet to confirm these commits.
 if ! output="$(
-    "${psql_bin}" --no-psqlrc --quiet --no-password -v ON_ERROR_STOP=1 \
+    PGOPTIONS="${PGOPTIONS:-} -c synchronous_commit=local" "${psql_bin}" --no-psqlrc --quiet --no-password -v ON_ERROR_STOP=1 \
         --username="${superuser}" --dbname=postgres 2>&1 <<SQL
 \\set repl_user $(psql_quote "${repl_user}")
 \\set repl_password $(psql_quote "${repl_password}")

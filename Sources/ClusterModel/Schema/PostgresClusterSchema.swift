@@ -7,7 +7,7 @@ public enum PostgresClusterSchema {
     public static let managedParameters = [
         "config_file", "data_directory", "external_pid_file", "hba_file", "hot_standby", "ident_file",
         "include", "include_dir", "include_if_exists", "listen_addresses", "logging_collector",
-        "password_encryption", "port", "primary_conninfo", "primary_slot_name", "unix_socket_directories",
+        "password_encryption", "port", "primary_conninfo", "primary_slot_name", "synchronous_standby_names", "unix_socket_directories",
     ]
 
     /// Role names the operator owns.
@@ -77,6 +77,14 @@ public enum PostgresClusterSchema {
                     ]),
                 "upgrade": upgrade,
                 "failover": failover,
+                "replication": Schema.object(
+                    "How replicas confirm commits (asynchronous unless synchronous is set).",
+                    [
+                        "synchronous": Schema.object(
+                            "Synchronous replication: a commit is acknowledged once `number` standbys have flushed it; a failover then promotes only a standby that has every acknowledged commit. Writes wait while fewer standbys stream.",
+                            required: ["number"],
+                            ["number": .integer("Standbys that must have each commit (at least 1, fewer than instances).", minimum: 1, maximum: maximumInstances - 1)]),
+                    ]),
             ]
         )
     }

@@ -7,7 +7,8 @@ public enum SpecRules {
 
     /// The rules on one object.
     public static var objectRules: [SpecRule] {
-        [nameLength, nameLabel, minimumVersion, parameterNames, managedParameters, parameterValues, reservedDatabase, reservedOwner]
+        [nameLength, nameLabel, minimumVersion, parameterNames, managedParameters, parameterValues, reservedDatabase, reservedOwner,
+         synchronousStandbys]
     }
 
     static let root: [String] = []
@@ -77,6 +78,16 @@ public enum SpecRules {
         reason: "FieldValueForbidden"
     ) { cluster in
         !(cluster.spec.bootstrap?.owner.map(PostgresClusterSchema.reservedRoles.contains) ?? false)
+    }
+
+    /// Synchronous replication needs that many standbys besides the primary.
+    public static let synchronousStandbys = SpecRule.value(
+        at: ["spec"],
+        rule: "!has(self.replication) || !has(self.replication.synchronous) || self.replication.synchronous.number < self.instances",
+        message: "replication.synchronous.number must be less than instances: that many standbys besides the primary must confirm each commit",
+        fieldPath: ".replication.synchronous.number"
+    ) { cluster in
+        cluster.spec.replication?.synchronous.map { $0.number < cluster.spec.instances } ?? true
     }
 
     /// `self.split('.')[0]`: the text before the first dot.

@@ -65,6 +65,11 @@ public struct RoleActions: Sendable {
             }
             let existing = Set((try row.decode(String.self, "roles") ?? "").split(separator: ",").map(String.init))
             var changes = RoleChanges()
+            let hasDatabase = try row.require(Bool.self, "has_database")
+            if !existing.contains(roles.replicationUser) || !existing.contains(roles.appOwner) || !hasDatabase {
+                // A repair must not wait for standbys a synchronous primary may not have yet.
+                _ = try await connection.query("SET synchronous_commit = 'local'", timeout: InstanceProber.remaining(deadline))
+            }
             let wanted: [(String, PostgresPassword, String)] = [
                 (roles.replicationUser, roles.replicationPassword, "LOGIN REPLICATION NOSUPERUSER NOCREATEDB NOCREATEROLE"),
                 (roles.appOwner, roles.appPassword, "LOGIN NOREPLICATION NOSUPERUSER"),
@@ -79,7 +84,7 @@ public struct RoleActions: Sendable {
                     // Made meanwhile (by the pod's first-start script): fine.
                 }
             }
-            if try !row.require(Bool.self, "has_database") {
+            if !hasDatabase {
                 let statement = "CREATE DATABASE \(try connection.escapeIdentifier(roles.database)) OWNER \(try connection.escapeIdentifier(roles.appOwner))"
                 do throws(PostgresError) {
                     _ = try await connection.query(statement, timeout: InstanceProber.remaining(deadline))
