@@ -1,3 +1,4 @@
+import Foundation
 import ClusterModel
 import KubeAPI
 import KubeTestServer
@@ -23,7 +24,8 @@ public final class OperatorRun: Sendable {
         client = KubeClient(config: KubeConfig(server: server.url), retryPolicy: .none)
         self.pool = pool
         var logger = Logger(label: "ordinal.test")
-        logger.logLevel = .warning
+        // ORDINAL_TEST_LOG_LEVEL=notice (or info, debug) shows what the operator does.
+        logger.logLevel = ProcessInfo.processInfo.environment["ORDINAL_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         controller = Controller(client: client, options: options, metrics: metrics, pool: pool, clock: clock, logger: logger)
         let caches = controller.caches
         cachesTask = Task { await caches.run() }

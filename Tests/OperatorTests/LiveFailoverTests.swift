@@ -271,4 +271,44 @@ struct LiveFailoverTests {
         #expect(written == 0, "a commit was acknowledged with no standby streaming")
         #expect(record?.outcome == "Completed")
     }
+
+    @Test("the operator restarted before every round of a failover and of the switchover home: each resumes from status and the servers, once")
+    func restartedOperatorResumes() async throws {
+        let time = MovableClock()
+        let (cluster, harness) = try await faults.healthyCluster(time, failoverDelay: 1)
+        defer { Task { await harness.stop(); await cluster.shutdown() } }
+        var options = OperatorOptions()
+        options.probeTimeout = .seconds(5)
+        options.addressing = .table { _, pod in cluster.instances.first { $0.podName == pod }.map { ($0.host, $0.port) } }
+        options.replicationPassfile = { _, pod in cluster.instances.first { $0.podName == pod }?.passfile }
+        /// One round by an operator process that starts, reconciles once and stops.
+        func freshRounds(until condition: () throws -> Bool) async throws {
+            for _ in 0..<60 {
+                let run = OperatorRun(server: harness.server, options: options, clock: time.clock, key: harness.key)
+                _ = try await run.reconcile()
+                await run.stop()
+                if try condition() { return }
+                time.advance(0.5)
+            }
+            Issue.record("condition not reached; status: \(String(describing: try status(harness)))")
+        }
+
+        try await cluster.primary.stop(mode: "immediate")
+        try harness.setReady(0, false)
+        try await freshRounds { try status(harness)?.lastFailover?.outcome == "Completed" && live.roleLabels(harness)["orders-1"] == "primary" }
+        _ = try await faults.recreate(cluster.primary, in: cluster, harness: harness)
+        try await freshRounds {
+            try status(harness)?.lastSwitchover?.outcome == "Completed"
+                && harness.server.object(Pod.self, namespace: harness.namespace, name: "orders-1") == nil
+        }
+        _ = try await faults.recreate(cluster.instances[1], in: cluster, harness: harness)
+        try await freshRounds {
+            try status(harness)?.phase == .healthy
+                && live.roleLabels(harness) == ["orders-0": "primary", "orders-1": "replica", "orders-2": "replica"]
+        }
+        // Two promotions, no more: timeline 1, then 2 on orders-1, then 3 home on orders-0.
+        _ = try await cluster.primary.psql("CHECKPOINT")
+        #expect(try await cluster.primary.psql("SELECT timeline_id FROM pg_control_checkpoint()") == "3")
+        #expect(try status(harness)?.lastFailover?.to == "orders-1")
+    }
 }
