@@ -3,20 +3,24 @@ import KubeTypes
 import PostgresHealth
 
 extension ClusterReconciler {
-    /// Runs the plan's SQL actions in order and returns those that failed (logged, and fed back
-    /// to the planner). An action on a pod the operator cannot reach fails with that reason.
+    /// Runs the plan's SQL actions in order until one fails, and returns that failure (logged,
+    /// and fed back to the planner). Nothing after a failed action runs: a later action may
+    /// depend on it (a switchover promotes only after the old primary's writes are fenced), and
+    /// the plan made with the failure must never contradict an action that already ran. An
+    /// action on a pod the operator cannot reach fails with that reason.
     func run(_ actions: [InstanceAction], _ round: inout Round) async -> [ActionFailure] {
-        var failures: [ActionFailure] = []
         let replication = ReplicationActions(pool: pool)
         for action in actions {
             do {
                 try await run(action, replication, round)
             } catch {
-                round.logger.warning("action failed", metadata: ["action": "\(action)", "error": "\(error)"])
-                failures.append(ActionFailure(action: action, message: "\(error)"))
+                round.logger.warning("action failed; the rest of the round's actions wait for the next round", metadata: [
+                    "action": "\(action)", "error": "\(error)",
+                ])
+                return [ActionFailure(action: action, message: "\(error)")]
             }
         }
-        return failures
+        return []
     }
 
     private func run(_ action: InstanceAction, _ replication: ReplicationActions, _ round: Round) async throws {

@@ -20,6 +20,8 @@ public final class ClusterReconciler: Sendable {
     let clock: WallClock
     let logger: Logger
     let metrics: OperatorMetrics
+    /// Status written by the last round of each cluster, until the cache shows it.
+    let written = WrittenStatus()
 
     public init(client: KubeClient, caches: ClusterCaches, options: OperatorOptions, pool: ConnectionPool,
                 events: EventRecorder, metrics: OperatorMetrics, clock: WallClock = .system, logger: Logger) {
@@ -44,9 +46,11 @@ public final class ClusterReconciler: Sendable {
 
     /// Reconciles the cluster `key`.
     public func reconcile(_ key: ClusterKey) async throws -> Outcome {
-        guard let cluster = caches.clusters.get(namespace: key.namespace, name: key.name) else {
+        guard let cached = caches.clusters.get(namespace: key.namespace, name: key.name) else {
+            written.forget(key)
             return Outcome(requeueAfter: nil, writes: 0, phase: nil)  // deleted: owner references collect the rest
         }
+        let cluster = written.current(key, cached: cached)
         if cluster.metadata.deletionTimestamp != nil {
             return Outcome(requeueAfter: nil, writes: 0, phase: nil)
         }
@@ -112,10 +116,13 @@ public final class ClusterReconciler: Sendable {
             "metadata": ["name": .string(round.resolved.name), "namespace": .string(round.resolved.namespace)],
             "status": try JSONValue(encoding: status),
         ]
-        _ = try await client.applyRaw(
+        let stored = try await client.applyRaw(
             ResourceType(PostgresCluster.self), object: body, namespace: round.resolved.namespace, subresource: "status",
             fieldManager: options.fieldManager, force: true)
         round.writes += 1
+        if let after = try? stored.decode(as: PostgresCluster.self) {
+            written.record(ClusterKey(namespace: round.resolved.namespace, name: round.resolved.name), before: round.cluster, after: after)
+        }
     }
 }
 

@@ -137,10 +137,10 @@ struct PlannerWorld {
         }
     }
 
-    /// Runs the SQL actions; returns the failures.
+    /// Runs the SQL actions in order until one fails (as the shell does); returns that failure.
     mutating func run(_ actions: [InstanceAction]) -> [ActionFailure] {
         var failures: [ActionFailure] = []
-        for action in actions {
+        for action in actions where failures.isEmpty {
             switch action {
             case .ensureRoles, .recreateSlot:
                 break

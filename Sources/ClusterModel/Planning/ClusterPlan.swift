@@ -5,10 +5,10 @@ import KubeTypes
 ///
 /// Order: Secrets, then the ConfigMap, Services and budget, then role labels (every primary
 /// label removed before one is added), then SQL actions on instances, then the StatefulSet,
-/// then volume claims, then status and events. When an action fails, the shell plans again
-/// with the failure in ``ClusterObservation/failures`` and takes the StatefulSet, volumes,
-/// status and events from that second plan; the stages before the actions never depend on
-/// failures.
+/// then volume claims, then status and events. When an action fails, the shell runs no further
+/// action, plans again with the failure in ``ClusterObservation/failures`` and takes the
+/// StatefulSet, volumes, status and events from that second plan; the stages before the
+/// actions never depend on failures, and no action after the failed one has run.
 public struct ClusterPlan: Sendable, Hashable {
     /// Why nothing is changed: when not empty, only ``status`` and ``events`` apply.
     public var specErrors: [FieldError] = []
