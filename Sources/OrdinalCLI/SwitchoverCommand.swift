@@ -36,7 +36,7 @@ struct SwitchoverCommand: AsyncParsableCommand {
         let (client, namespace) = try access.connect()
         let current = try await access.cluster(cluster, client: client, namespace: namespace)
         let names = ClusterNames(cluster: cluster, namespace: namespace)
-        guard let ordinal = names.ordinal(ofPod: target), ordinal < current.spec.instances else {
+        guard names.isInstance(target, of: current.spec.instances) else {
             throw ValidationFailure(lines: [
                 "--to \(target) is not one of \(cluster)'s instances (\(names.pod(0)) ... \(names.pod(current.spec.instances - 1)))",
             ])

@@ -45,6 +45,12 @@ struct LiveFailoverTests {
 
     func status(_ harness: OperatorHarness) throws -> PostgresClusterStatus? { try harness.cluster()?.status }
 
+    /// The table the writers fill, made on pod 0 and seen on every replica.
+    func makeLedger(_ cluster: PostgresTestCluster) async throws {
+        _ = try await cluster.primary.psql("CREATE TABLE ledger (seq bigint PRIMARY KEY)")
+        for replica in cluster.replicas { try await replica.waitFor("SELECT to_regclass('ledger') IS NOT NULL", toPrint: "t") }
+    }
+
     /// The sequence numbers present in `table` on `instance`.
     func rows(_ table: String, on instance: PostgresTestInstance) async throws -> Set<Int64> {
         let text = try await instance.psql("SELECT coalesce(string_agg(seq::text, ','), '') FROM \(table)")
@@ -57,8 +63,7 @@ struct LiveFailoverTests {
         let (cluster, harness) = try await faults.healthyCluster(time, failoverDelay: 5)
         defer { Task { await harness.stop(); await cluster.shutdown() } }
         let (home, lagging, ahead) = (cluster.instances[0], cluster.instances[1], cluster.instances[2])
-        _ = try await home.psql("CREATE TABLE ledger (seq bigint PRIMARY KEY)")
-        for replica in cluster.replicas { try await replica.waitFor("SELECT to_regclass('ledger') IS NOT NULL", toPrint: "t") }
+        try await makeLedger(cluster)
 
         // orders-1 is down while the primary takes writes: it will be behind orders-2.
         try await lagging.stop()
@@ -191,8 +196,7 @@ struct LiveFailoverTests {
         let time = MovableClock()
         let (cluster, harness) = try await faults.healthyCluster(time, failoverDelay: 5)
         defer { Task { await harness.stop(); await cluster.shutdown() } }
-        _ = try await cluster.primary.psql("CREATE TABLE ledger (seq bigint PRIMARY KEY)")
-        for replica in cluster.replicas { try await replica.waitFor("SELECT to_regclass('ledger') IS NOT NULL", toPrint: "t") }
+        try await makeLedger(cluster)
         let load = writer(cluster, harness, table: "ledger")
         load.start()
         for _ in 0..<100 where load.acknowledged.count < 100 { try await Task.sleep(for: .milliseconds(50)) }
@@ -238,8 +242,7 @@ struct LiveFailoverTests {
         }
         defer { Task { await harness.stop(); await cluster.shutdown() } }
         try await live.reconcile(harness) { try harness.cluster()?.status?.phase == .healthy }
-        _ = try await cluster.primary.psql("CREATE TABLE ledger (seq bigint PRIMARY KEY)")
-        for replica in cluster.replicas { try await replica.waitFor("SELECT to_regclass('ledger') IS NOT NULL", toPrint: "t") }
+        try await makeLedger(cluster)
 
         for replica in cluster.replicas { try await replica.stop(mode: "immediate") }
         let load = writer(cluster, harness, table: "ledger")

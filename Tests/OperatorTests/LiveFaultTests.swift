@@ -27,14 +27,9 @@ struct LiveFaultTests {
     /// container runs the bootstrap with the ConfigMap as it is now, then PostgreSQL starts.
     func recreate(_ instance: PostgresTestInstance, in cluster: PostgresTestCluster, harness: OperatorHarness) async throws -> FixtureProcess.Output {
         let configMap = try #require(try harness.server.object(ConfigMap.self, namespace: harness.namespace, name: "orders-config"))
-        let output = try await restart(instance, in: cluster, configMap: configMap)
+        let output = try await cluster.restartPod(instance, configMap: configMap.data ?? [:])
         try harness.putPod(instance.ordinal)
         return output
-    }
-
-    /// The kubelet's part of starting a pod again: the bootstrap with `configMap`'s keys, then PostgreSQL.
-    func restart(_ instance: PostgresTestInstance, in cluster: PostgresTestCluster, configMap: ConfigMap) async throws -> FixtureProcess.Output {
-        try await cluster.restartPod(instance, configMap: configMap.data ?? [:])
     }
 
     /// A healthy three-instance cluster under the operator, with a clock the test moves.

@@ -99,7 +99,7 @@ struct RealClusterFailoverTests {
         #expect(try await configMap().data?[ConfigMapBuilder.primaryKey]?.hasPrefix("\(promoted) ") == true)
 
         // The old primary's container starts again: its bootstrap rewinds it into a standby.
-        let rejoin = try await faults.restart(postgres.instances[0], in: postgres, configMap: try await configMap())
+        let rejoin = try await postgres.restartPod(postgres.instances[0], configMap: try await configMap().data ?? [:])
         #expect(rejoin.stderr.contains("rejoining as its standby"), "\(rejoin.stderr)")
         try await setReady(client, "orders-0", true, in: namespace)
 
@@ -113,7 +113,7 @@ struct RealClusterFailoverTests {
         }
         #expect(try await status()?.currentPrimary == "orders-0")
         let fenced = try #require(postgres.instances.first { $0.podName == promoted })
-        _ = try await faults.restart(fenced, in: postgres, configMap: try await configMap())
+        _ = try await postgres.restartPod(fenced, configMap: try await configMap().data ?? [:])
         try await reconcile {
             let healthy = try await status()?.phase == .healthy
             let labels = try await roles()

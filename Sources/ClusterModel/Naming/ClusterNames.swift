@@ -37,6 +37,11 @@ public struct ClusterNames: Sendable, Hashable {
         String(pod.map { $0 == "-" || $0 == "." ? "_" : $0 })
     }
 
+    /// True when `podName` is one of the first `instances` pods of this cluster.
+    public func isInstance(_ podName: String, of instances: Int) -> Bool {
+        ordinal(ofPod: podName).map { $0 < instances } ?? false
+    }
+
     /// The ordinal of a pod of this cluster, or `nil` for another pod.
     public func ordinal(ofPod podName: String) -> Int? {
         let prefix = "\(cluster)-"

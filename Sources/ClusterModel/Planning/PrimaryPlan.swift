@@ -148,10 +148,9 @@ struct PrimaryPlan {
             let why = rollingOut ? "a rollout needs the primary at \(target)"
                 : wantedHome.asked ? "the \(ClusterLabels.primaryAnnotation) annotation asks for \(target)"
                 : "the primary returns home"
-            var started = PrimaryChange(
+            let started = PrimaryChange(
                 kind: .switchover, from: primary, to: target,
                 reason: "\(target) is a healthy, caught-up replica and \(why)", startedAt: KubeTime.format(now))
-            started.phase = nil
             change = started
             actions.append(.checkpoint(pod: primary))
             events.append(ClusterEvent(.normal, .switchoverStarted, "switching over from \(primary) to \(target): \(started.reason)"))
@@ -164,7 +163,7 @@ struct PrimaryPlan {
     /// is one of the cluster's instances), else pod 0.
     var wantedHome: (pod: String, asked: Bool) {
         let names = resolved.names
-        if !rollingOut, let asked = annotation, let ordinal = names.ordinal(ofPod: asked), ordinal < resolved.instances {
+        if !rollingOut, let asked = annotation, names.isInstance(asked, of: resolved.instances) {
             return (asked, true)
         }
         return (names.pod(0), rollingOut)

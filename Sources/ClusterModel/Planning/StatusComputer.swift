@@ -191,9 +191,8 @@ public enum StatusComputer {
             progressingState = (true, .scaling, "\(input.instances.count) pods exist, \(cluster.instances) wanted")
         }
 
-        if let change = input.primary?.change, !rollingOut {
+        if input.primary?.change != nil, !rollingOut {
             progressingState = (true, .changingPrimary, readyMessage)
-            _ = change
         }
 
         var degradedState: (Bool, Reason, String) = (false, .asExpected, "nothing needs attention")
