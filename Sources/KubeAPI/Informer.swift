@@ -35,15 +35,16 @@ public final class Informer<T: KubernetesResource>: Sendable {
     ///   - labelSelector, fieldSelector: restrict the collection (server-side).
     ///   - watchTimeoutSeconds: ask the server to end each watch after about this long (re-watched at once).
     ///   - changes: the signal the cache fires after each list and change (shared by informers waited on together).
+    ///   - indexLabel: a label key the cache indexes (see ``ObjectCache/init(changes:indexLabel:)``).
     ///   - handler: called for every change, in order, after the cache has it.
     public init(
         client: KubeClient, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil,
         pageSize: Int = 500, watchTimeoutSeconds: Int = 300, backoff: Backoff = Backoff(),
-        changes: ChangeSignal = ChangeSignal(),
+        changes: ChangeSignal = ChangeSignal(), indexLabel: String? = nil,
         transform: (@Sendable (T) -> T)? = nil,
         handler: (@Sendable (InformerEvent<T>) -> Void)? = nil
     ) {
-        cache = ObjectCache<T>(changes: changes)
+        cache = ObjectCache<T>(changes: changes, indexLabel: indexLabel)
         self.transform = transform
         self.client = client
         self.namespace = namespace

@@ -4,21 +4,37 @@ import Synchronization
 /// An informer's local copy of a collection, keyed by namespace and name:
 /// the basis of every read a controller makes. It fires ``changes`` after every (re)list
 /// and every change, so a reader waits for a state (``waitUntilSynced()``) without polling.
+///
+/// A list costs what it returns, not what the cache holds: objects are grouped by namespace
+/// and, when the cache is made with an `indexLabel`, by that label's value within it, so a
+/// controller reading one cluster's pods among thousands touches only those.
 public final class ObjectCache<T: KubernetesResource>: Sendable {
     private struct State {
         var objects: [String: T] = [:]
+        /// Keys of ``objects`` by namespace.
+        var byNamespace: [String: Set<String>] = [:]
+        /// Keys of ``objects`` by namespace and the value of the index label.
+        var byLabel: [String: Set<String>] = [:]
         var resourceVersion: String?
         var isSynced = false
     }
 
     private let state = Mutex(State())
+    private let indexLabel: String?
 
     /// Fired after each (re)list and each change the cache takes in.
     public let changes: ChangeSignal
 
-    /// - Parameter changes: the signal to fire; caches that share one are waited on together.
-    public init(changes: ChangeSignal = ChangeSignal()) {
+    /// - Parameters:
+    ///   - changes: the signal to fire; caches that share one are waited on together.
+    ///   - indexLabel: a label key lists often select on (one value per list), indexed per namespace.
+    public init(changes: ChangeSignal = ChangeSignal(), indexLabel: String? = nil) {
         self.changes = changes
+        self.indexLabel = indexLabel
+    }
+
+    private static func labelKey(namespace: String, value: String) -> String {
+        namespace + "/" + value
     }
 
     static func key(namespace: String?, name: String) -> String {
@@ -32,12 +48,24 @@ public final class ObjectCache<T: KubernetesResource>: Sendable {
 
     /// Cached objects, optionally of one namespace and matching a label selector, ordered by namespace and name.
     public func list(namespace: String? = nil, labelSelector: LabelSelector? = nil) -> [T] {
-        let all = state.withLock { Array($0.objects.values) }
-        return all.filter { object in
-            if let namespace, object.metadata.namespace != namespace { return false }
-            if let labelSelector, !labelSelector.matches(object.metadata.labels ?? [:]) { return false }
-            return true
-        }.sorted {
+        let selected = state.withLock { state -> [T] in
+            let keys: Set<String>?
+            if let namespace {
+                if let indexLabel, let value = labelSelector?.matchLabels?[indexLabel] {
+                    keys = state.byLabel[Self.labelKey(namespace: namespace, value: value)] ?? []
+                } else {
+                    keys = state.byNamespace[namespace] ?? []
+                }
+            } else {
+                keys = nil
+            }
+            let matches: (T) -> Bool = { object in
+                labelSelector?.matches(object.metadata.labels ?? [:]) ?? true
+            }
+            if let keys { return keys.compactMap { state.objects[$0] }.filter(matches) }
+            return state.objects.values.filter(matches)
+        }
+        return selected.sorted {
             ($0.metadata.namespace ?? "", $0.metadata.name ?? "") < ($1.metadata.namespace ?? "", $1.metadata.name ?? "")
         }
     }
@@ -86,7 +114,10 @@ public final class ObjectCache<T: KubernetesResource>: Sendable {
             for (key, old) in state.objects where fresh[key] == nil {
                 events.append(.deleted(old))
             }
-            state.objects = fresh
+            state.objects = [:]
+            state.byNamespace = [:]
+            state.byLabel = [:]
+            for (key, object) in fresh { insert(object, key: key, into: &state) }
             state.resourceVersion = resourceVersion
             state.isSynced = true
             return events
@@ -99,12 +130,13 @@ public final class ObjectCache<T: KubernetesResource>: Sendable {
             switch event {
             case .added(let object), .modified(let object):
                 let key = Self.key(namespace: object.metadata.namespace, name: object.metadata.name ?? "")
-                let old = state.objects.updateValue(object, forKey: key)
+                let old = remove(key: key, from: &state)
+                insert(object, key: key, into: &state)
                 state.resourceVersion = object.metadata.resourceVersion ?? state.resourceVersion
                 return old.map { .updated(old: $0, new: object) } ?? .added(object)
             case .deleted(let object):
                 let key = Self.key(namespace: object.metadata.namespace, name: object.metadata.name ?? "")
-                let old = state.objects.removeValue(forKey: key)
+                let old = remove(key: key, from: &state)
                 state.resourceVersion = object.metadata.resourceVersion ?? state.resourceVersion
                 return .deleted(old ?? object)
             case .bookmark(let version):
@@ -114,6 +146,28 @@ public final class ObjectCache<T: KubernetesResource>: Sendable {
         }
         if change != nil { changes.fire() }
         return change
+    }
+
+    private func insert(_ object: T, key: String, into state: inout State) {
+        state.objects[key] = object
+        let namespace = object.metadata.namespace ?? ""
+        state.byNamespace[namespace, default: []].insert(key)
+        if let indexLabel, let value = object.metadata.labels?[indexLabel] {
+            state.byLabel[Self.labelKey(namespace: namespace, value: value), default: []].insert(key)
+        }
+    }
+
+    private func remove(key: String, from state: inout State) -> T? {
+        guard let old = state.objects.removeValue(forKey: key) else { return nil }
+        let namespace = old.metadata.namespace ?? ""
+        state.byNamespace[namespace]?.remove(key)
+        if state.byNamespace[namespace]?.isEmpty == true { state.byNamespace[namespace] = nil }
+        if let indexLabel, let value = old.metadata.labels?[indexLabel] {
+            let labelKey = Self.labelKey(namespace: namespace, value: value)
+            state.byLabel[labelKey]?.remove(key)
+            if state.byLabel[labelKey]?.isEmpty == true { state.byLabel[labelKey] = nil }
+        }
+        return old
     }
 }
 

@@ -12,8 +12,11 @@ public final class InformerSet<T: KubernetesResource>: Sendable {
         let scopes: [String?] = namespaces.isEmpty ? [nil] : namespaces
         var informers: [String?: Informer<T>] = [:]
         for scope in scopes {
-            // Caches keep only what the controller reads (see ``CacheForm``).
-            informers[scope] = Informer<T>(client: client, namespace: scope, labelSelector: labelSelector, changes: changes, transform: form) { event in
+            // Caches keep only what the controller reads (see ``CacheForm``), indexed by cluster.
+            informers[scope] = Informer<T>(
+                client: client, namespace: scope, labelSelector: labelSelector, changes: changes, indexLabel: ClusterLabels.cluster,
+                transform: form
+            ) { event in
                 onChange(event.object)
                 if case .updated(let old, _) = event { onChange(old) }
             }

@@ -47,4 +47,38 @@ struct ObjectCacheTests {
         #expect(gone == new)
         #expect(cache.count == 0)
     }
+
+    @Test func anIndexedListFollowsRelabelsMovesAndDeletions() {
+        let cache = ObjectCache<Pod>(indexLabel: "ordinal.dev/cluster")
+        func pod(_ name: String, namespace: String = "shop", cluster: String?, version: String) -> Pod {
+            Pod(metadata: ObjectMeta(name: name, namespace: namespace, resourceVersion: version,
+                                     labels: cluster.map { ["ordinal.dev/cluster": $0, "app": "pg"] } ?? ["app": "pg"]))
+        }
+        func names(_ cluster: String, in namespace: String = "shop") -> [String] {
+            cache.list(namespace: namespace, labelSelector: LabelSelector(matchLabels: ["ordinal.dev/cluster": cluster, "app": "pg"]))
+                .map { $0.metadata.name ?? "" }
+        }
+        _ = cache.replace(with: [pod("orders-1", cluster: "orders", version: "2"), pod("orders-0", cluster: "orders", version: "1"),
+                                 pod("carts-0", cluster: "carts", version: "3"), pod("orders-0", namespace: "other", cluster: "orders", version: "4")],
+                          resourceVersion: "4")
+        #expect(names("orders") == ["orders-0", "orders-1"])
+        #expect(names("orders", in: "other") == ["orders-0"])
+        #expect(names("carts") == ["carts-0"])
+        // Relabelled into another cluster's group, then out of every group.
+        _ = cache.apply(.modified(pod("orders-1", cluster: "carts", version: "5")))
+        #expect(names("orders") == ["orders-0"])
+        #expect(names("carts") == ["carts-0", "orders-1"])
+        _ = cache.apply(.modified(pod("carts-0", cluster: nil, version: "6")))
+        #expect(names("carts") == ["orders-1"])
+        #expect(cache.list(namespace: "shop").count == 3)
+        _ = cache.apply(.deleted(pod("orders-0", cluster: "orders", version: "7")))
+        #expect(names("orders").isEmpty)
+        #expect(names("orders", in: "other") == ["orders-0"])
+        // A relist rebuilds the groups from what the server has.
+        _ = cache.replace(with: [pod("orders-2", cluster: "orders", version: "8")], resourceVersion: "8")
+        #expect(names("orders") == ["orders-2"])
+        #expect(names("carts").isEmpty)
+        #expect(cache.list(namespace: "other").isEmpty)
+        #expect(cache.list().map { $0.metadata.name ?? "" } == ["orders-2"])
+    }
 }
