@@ -3,6 +3,9 @@
 
 #include <libpq-fe.h>
 #include <postgres_ext.h>
+/* libpq's own TLS library (libssl-dev comes with libpq-dev): SHA-256 of a replica's passfile
+   content, compared with the digest the server computes of the file. */
+#include <openssl/evp.h>
 
 /* Diagnostic field codes are character macros, which Swift does not import. */
 static const int ordinal_pg_diag_severity = PG_DIAG_SEVERITY_NONLOCALIZED;

@@ -11,7 +11,7 @@ import KubeTypes
 /// - a StatefulSet's pod template is dropped: template changes are seen through the
 ///   `ordinal.dev/template-hash` annotation, and the rest of the spec and the status stay;
 /// - a Secret keeps only `username` and `password` (presence, the replication user, the probes'
-///   login), not the derived keys of the app Secret;
+///   login) and a digest of the app Secret's derived keys, not the keys;
 /// - a Pod keeps its metadata, phase, IP, condition types and statuses, and the failure message
 ///   of its bootstrap init container (``Pod/failureMessage(ofInitContainer:)``); its spec is never read.
 ///
@@ -53,10 +53,16 @@ enum CacheForm {
     /// The keys of a Secret the controller reads.
     static let secretKeys: Set<String> = ["username", "password"]
 
+    /// The key under which a cached Secret keeps ``SecretBuilder/derivedKeysDigest(_:)`` of its
+    /// derived keys (in `stringData`, which a stored Secret never has), in place of the keys.
+    static let derivedDigestKey = "ordinal.dev/derived-keys-digest"
+
     static func secret(_ object: Secret) -> Secret {
         var copy = stripped(object)
         copy.data = copy.data?.filter { secretKeys.contains($0.key) }
-        copy.stringData = nil
+        let derived = (object.data ?? [:]).filter { SecretBuilder.derivedAppKeys.contains($0.key) }
+        copy.stringData = derived.isEmpty ? nil
+            : [derivedDigestKey: SecretBuilder.derivedKeysDigest(ClusterReconciler.decodedData(Secret(metadata: ObjectMeta(), data: derived)))]
         return copy
     }
 

@@ -12,7 +12,7 @@ extension ClusterReconciler {
         let replication = ReplicationActions(pool: pool)
         for action in actions {
             do {
-                try await run(action, replication, round)
+                try await run(action, replication, &round)
             } catch {
                 round.logger.warning("action failed; the rest of the round's actions wait for the next round", metadata: [
                     "action": "\(action)", "error": "\(error)",
@@ -23,7 +23,7 @@ extension ClusterReconciler {
         return []
     }
 
-    private func run(_ action: InstanceAction, _ replication: ReplicationActions, _ round: Round) async throws {
+    private func run(_ action: InstanceAction, _ replication: ReplicationActions, _ round: inout Round) async throws {
         guard let settings = settings(for: action.pod, round) else {
             throw ActionError(message: "\(action.pod) has no address or the superuser Secret cannot be read")
         }
@@ -56,6 +56,26 @@ extension ClusterReconciler {
         case .unfenceWrites(let pod):
             try await PrimaryActions(pool: pool).unfenceWrites(settings)
             round.logger.notice("lifted a write fence", metadata: ["pod": "\(pod)"])
+        case .setPassword(let pod, let role):
+            guard let credentials = round.credentials[role] else { throw ActionError(message: "the \(role.rawValue) Secret cannot be read") }
+            let user = switch role {
+            case .superuser: ClusterDefaults.superuserName
+            case .replication: credentials.username ?? ClusterDefaults.replicationUserName
+            case .app: credentials.username ?? round.resolved.owner
+            }
+            try await PasswordActions(pool: pool).setPassword(user: user, password: PostgresPassword(credentials.password), on: settings)
+            passwords.remember(credentials.password, role: role, cluster: round.key, uid: round.uid)
+            if role == .superuser { round.superuserLogin = credentials.password }
+            round.logger.notice("set a password from its Secret", metadata: ["pod": "\(pod)", "role": "\(role.rawValue)", "user": "\(user)"])
+        case .writePassfile(let pod):
+            guard let credentials = round.credentials[.replication] else { throw ActionError(message: "the replication Secret cannot be read") }
+            guard let path = options.replicationPassfile(round.resolved.namespace, pod) else {
+                throw ActionError(message: "no replication passfile is known for \(pod)")
+            }
+            try await PasswordActions(pool: pool).writePassfile(
+                path, user: credentials.username ?? ClusterDefaults.replicationUserName, password: PostgresPassword(credentials.password),
+                on: settings)
+            round.logger.notice("wrote a standby's replication passfile from the replication Secret", metadata: ["pod": "\(pod)"])
         case .ensureRoles(let pod):
             guard let replication = round.credentials[.replication], let app = round.credentials[.app] else {
                 throw ActionError(message: "the replication or app Secret cannot be read")

@@ -3,18 +3,43 @@ import KubeAPI
 import KubeTypes
 
 extension ClusterReconciler {
-    /// Creates the generated Secrets the plan names (passwords drawn here, once; an existing
-    /// Secret is never overwritten).
-    func createSecrets(_ names: [String], _ round: inout Round) async throws {
-        guard !names.isEmpty else { return }
-        let wanted = Set(names)
-        for secret in SecretBuilder.build(round.resolved, passwords: .secure) where wanted.contains(secret.metadata.name ?? "") {
+    /// Creates the generated Secrets the plan names: with a password drawn here, once, or with
+    /// the one PostgreSQL holds (remembered). An existing Secret is never overwritten.
+    func createSecrets(_ creations: [SecretCreation], _ round: inout Round) async throws {
+        guard !creations.isEmpty else { return }
+        let fresh = SecretBuilder.build(round.resolved, passwords: .secure)
+        for creation in creations {
+            let secret: Secret?
+            switch creation.password {
+            case .new:
+                secret = fresh.first { $0.metadata.name == creation.name }
+            case .known:
+                secret = passwords.password(role: creation.role, cluster: round.key, uid: round.uid)
+                    .flatMap { SecretBuilder.build(round.resolved, role: creation.role, password: $0) }
+            }
+            guard let secret else { continue }
             if try await createUnlessExists(secret, namespace: round.resolved.namespace) {
                 round.writes += 1
-                round.logger.info("created Secret", metadata: ["secret": "\(secret.metadata.name ?? "")"])
+                round.logger.info("created Secret", metadata: [
+                    "secret": "\(creation.name)", "password": "\(creation.password == .known ? "the one PostgreSQL holds" : "new")",
+                ])
             }
             // Made meanwhile (another reconcile, or the user): left as it is; its watch event brings the cluster back.
         }
+    }
+
+    /// Writes the generated app Secret's derived keys again from its password (the user
+    /// changed the password; `uri`, `jdbc-uri` and `pgpass` follow).
+    func refreshAppSecret(_ name: String, _ round: inout Round) async throws {
+        guard let app = round.credentials[.app] else { return }
+        let data = SecretBuilder.appData(round.resolved, password: app.password)
+        var patch: [String: JSONValue] = [:]
+        for key in SecretBuilder.derivedAppKeys { patch[key] = data[key].map(JSONValue.string) }
+        _ = try await client.patchMerge(
+            Secret.self, name: name, namespace: round.resolved.namespace, patch: ["stringData": .object(patch)],
+            fieldManager: options.fieldManager)
+        round.writes += 1
+        round.logger.info("the app Secret's derived keys follow its password", metadata: ["secret": "\(name)"])
     }
 
     /// Applies the ConfigMap, the Services and the budget unless the cache already matches, and

@@ -19,6 +19,7 @@ extension ClusterReconciler {
         var observation = ClusterObservation(cluster: round.cluster, now: clock.now())
 
         let secretNames = SecretBuilder.secretNames(resolved)
+        let applied = round.cluster.status?.passwords
         for (role, name) in [(SecretRole.superuser, secretNames.superuser), (.replication, secretNames.replication), (.app, secretNames.app)] {
             // Generated Secrets are cached; a user-named one is not (it carries no label of ours).
             let secret: Secret?
@@ -33,7 +34,27 @@ extension ClusterReconciler {
             }
             let data = Self.decodedData(secret)
             observation.secrets[role] = .present(username: data["username"], hasPassword: data["password"] != nil)
-            round.credentials[role] = data["password"].map { (username: data["username"], password: $0) }
+            let version = secret.metadata.resourceVersion
+            if let version { observation.secretVersions[role] = version }
+            guard let password = data["password"] else { continue }
+            round.credentials[role] = (username: data["username"], password: password)
+            if let version, applied?[role]?.secretVersion == version {
+                passwords.remember(password, role: role, cluster: round.key, uid: round.uid)
+            }
+            if role == .superuser {
+                // Log in with the password PostgreSQL holds while a changed one waits to be set.
+                let held = applied?.superuser?.secretVersion == version ? nil : passwords.password(role: .superuser, cluster: round.key, uid: round.uid)
+                round.superuserLogin = held ?? password
+            }
+            if role == .app {
+                let live = data[CacheForm.derivedDigestKey] ?? SecretBuilder.derivedKeysDigest(data)
+                observation.appSecretKeysStale = live != SecretBuilder.derivedKeysDigest(SecretBuilder.appData(resolved, password: password))
+            }
+        }
+        observation.knownPasswords = passwords.roles(cluster: round.key, uid: round.uid)
+        if let replication = round.credentials[.replication] {
+            observation.expectedPassfileDigest = Passfile.digest(
+                user: replication.username ?? ClusterDefaults.replicationUserName, password: PostgresPassword(replication.password))
         }
 
         observation.statefulSet = caches.statefulSets.get(namespace: namespace, name: names.statefulSet)
@@ -77,16 +98,18 @@ extension ClusterReconciler {
     func address(of pod: Pod, _ round: Round) -> InstanceAddress? {
         let name = pod.metadata.name ?? ""
         guard pod.status?.podIP != nil else { return nil }
+        let passfile = options.replicationPassfile(round.resolved.namespace, name)
         switch options.addressing {
         case .podDNS:
             guard let ordinal = round.resolved.names.ordinal(ofPod: name) else { return nil }
-            return InstanceAddress(podName: name, host: round.resolved.names.podHost(ordinal), port: ClusterDefaults.port)
+            return InstanceAddress(podName: name, host: round.resolved.names.podHost(ordinal), port: ClusterDefaults.port,
+                                   passfile: passfile)
         case .podIP:
             guard let ip = pod.status?.podIP else { return nil }
-            return InstanceAddress(podName: name, host: ip, port: ClusterDefaults.port)
+            return InstanceAddress(podName: name, host: ip, port: ClusterDefaults.port, passfile: passfile)
         case .table(let lookup):
             guard let (host, port) = lookup(round.resolved.namespace, name) else { return nil }
-            return InstanceAddress(podName: name, host: host, port: port)
+            return InstanceAddress(podName: name, host: host, port: port, passfile: passfile)
         }
     }
 

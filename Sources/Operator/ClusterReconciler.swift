@@ -22,6 +22,8 @@ public final class ClusterReconciler: Sendable {
     let metrics: OperatorMetrics
     /// Status written by the last round of each cluster, until the cache shows it.
     let written = WrittenStatus()
+    /// The passwords PostgreSQL holds, per cluster (memory only).
+    let passwords = PasswordMemory()
 
     public init(client: KubeClient, caches: ClusterCaches, options: OperatorOptions, pool: ConnectionPool,
                 events: EventRecorder, metrics: OperatorMetrics, clock: WallClock = .system, logger: Logger) {
@@ -48,6 +50,7 @@ public final class ClusterReconciler: Sendable {
     public func reconcile(_ key: ClusterKey) async throws -> Outcome {
         guard let cached = caches.clusters.get(namespace: key.namespace, name: key.name) else {
             written.forget(key)
+            passwords.forget(cluster: key)
             return Outcome(requeueAfter: nil, writes: 0, phase: nil)  // deleted: owner references collect the rest
         }
         let cluster = written.current(key, cached: cached)
@@ -68,6 +71,7 @@ public final class ClusterReconciler: Sendable {
         }
 
         try await createSecrets(plan.secretsToCreate, &round)
+        if let name = plan.appSecretToRefresh { try await refreshAppSecret(name, &round) }
         try await applyObjects(plan, &round)
         try await applyLabels(plan.labels, &round)
         let failures = await run(plan.actions, &round)
@@ -134,8 +138,14 @@ struct Round {
     var writes = 0
     /// Each Secret's username and password, read for the probes and actions (never logged).
     var credentials: [SecretRole: (username: String?, password: String)] = [:]
+    /// The superuser password the probes and actions log in with: the one PostgreSQL holds
+    /// (the Secret's, or while a changed one waits to be set, the one remembered).
+    var superuserLogin: String?
     /// The superuser's password, for the probes and actions.
-    var superuserPassword: String? { credentials[.superuser]?.password }
+    var superuserPassword: String? { superuserLogin }
+    /// The cluster's key and uid, for what the shell remembers of it.
+    var key: ClusterKey { ClusterKey(namespace: resolved.namespace, name: resolved.name) }
+    var uid: String { cluster.metadata.uid ?? "" }
     /// Where each pod's PostgreSQL is reached.
     var addresses: [String: InstanceAddress] = [:]
 

@@ -62,8 +62,20 @@ struct PlannerInvariantTests {
     /// The rules one plan must keep, given the observation it was made from.
     static func check(_ plan: ClusterPlan, against observation: ClusterObservation, world: PlannerWorld, _ violations: inout [String]) {
         let reports = Dictionary(observation.reports.map { ($0.podName, $0) }, uniquingKeysWith: { first, _ in first })
-        for name in plan.secretsToCreate where world.secrets.contains(name) {
-            violations.append("Secret \(name) exists and would be made again")
+        for creation in plan.secretsToCreate where world.secrets.contains(creation.name) {
+            violations.append("Secret \(creation.name) exists and would be made again")
+        }
+        for action in plan.actions {
+            guard case .setPassword(let pod, let role) = action else { continue }
+            if reports[pod]?.database?.isInRecovery != false {
+                violations.append("the \(role) password set on \(pod), which PostgreSQL does not report out of recovery")
+            }
+            if plan.status.primaryChange != nil {
+                violations.append("the \(role) password set on \(pod) while a change of primary is under way")
+            }
+            if plan.status.currentPrimary != pod {
+                violations.append("the \(role) password set on \(pod), not the primary Ordinal holds (\(plan.status.currentPrimary ?? "none"))")
+            }
         }
         for change in plan.labels where change.role == ClusterLabels.primaryRole {
             if reports[change.pod]?.database?.isInRecovery != false {

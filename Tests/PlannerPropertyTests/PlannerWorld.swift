@@ -19,6 +19,8 @@ struct PlannerWorld {
         var walGone = false
         /// New transactions are read-only (a switchover's fence).
         var readOnly = false
+        /// The replication Secret version its passfile was written from.
+        var passfileVersion = 1
     }
 
     /// The WAL position every primary reports; a standby reports it less its lag.
@@ -45,6 +47,8 @@ struct PlannerWorld {
     var generation: Int64 = 1
     var status: PostgresClusterStatus?
     var secrets: Set<String> = []
+    /// Each Secret's `resourceVersion` (edits bump it).
+    var secretVersions: [String: Int] = [:]
     var statefulSet: StatefulSet?
     /// The version each StatefulSet revision runs (a revision is named for its template hash).
     var revisionVersions: [String: Int] = [:]
@@ -81,7 +85,9 @@ struct PlannerWorld {
         for (role, name) in [(SecretRole.superuser, secretNames.superuser), (.replication, secretNames.replication), (.app, secretNames.app)] {
             let username = role == .superuser ? "postgres" : role == .replication ? "streaming_replica" : "app"
             observation.secrets[role] = secrets.contains(name) ? .present(username: username, hasPassword: true) : .missing
+            if secrets.contains(name) { observation.secretVersions[role] = "\(secretVersions[name] ?? 1)" }
         }
+        if secrets.contains(secretNames.replication) { observation.expectedPassfileDigest = "d\(secretVersions[secretNames.replication] ?? 1)" }
         if var statefulSet {
             var status = StatefulSetStatus()
             status.observedGeneration = statefulSet.metadata.generation
@@ -110,7 +116,8 @@ struct PlannerWorld {
                                             replayPosition: pod.server.inRecovery ? (pod.server.walGone ? 10 : Self.head - pod.server.lagBytes) : nil,
                                             oldestWALPosition: pod.server.inRecovery ? nil : 100,
                                             walPosition: pod.server.inRecovery ? (pod.server.walGone ? 10 : Self.head - pod.server.lagBytes) : Self.head,
-                                            isReadOnlyByDefault: pod.server.readOnly),
+                                            isReadOnlyByDefault: pod.server.readOnly,
+                                            passfileDigest: pod.server.inRecovery ? "d\(pod.server.passfileVersion)" : nil),
                     slots: !pod.server.inRecovery ? slots.sorted().map { SlotFacts(name: $0, isActive: false) } : [])
             }
         }
@@ -144,6 +151,17 @@ struct PlannerWorld {
             switch action {
             case .ensureRoles, .recreateSlot:
                 break
+            case .setPassword(let pod, _):
+                if names.ordinal(ofPod: pod).flatMap({ pods[$0] })?.server.running != true {
+                    failures.append(ActionFailure(action: action, message: "connectionFailed: refused"))
+                }
+            case .writePassfile(let pod):
+                let written = secretVersions[SecretBuilder.secretNames(ResolvedCluster(cluster)).replication] ?? 1
+                if let ordinal = names.ordinal(ofPod: pod), pods[ordinal]?.server.running == true {
+                    pods[ordinal]?.server.passfileVersion = written
+                } else {
+                    failures.append(ActionFailure(action: action, message: "connectionFailed: refused"))
+                }
             case .promote(let pod):
                 if let ordinal = names.ordinal(ofPod: pod), pods[ordinal]?.server.running == true {
                     pods[ordinal]?.server.inRecovery = false
@@ -190,7 +208,7 @@ struct PlannerWorld {
             // Deleted to be rebuilt: the StatefulSet makes it again and its bootstrap clones it afresh.
             if let ordinal = names.ordinal(ofPod: pod) { pods[ordinal] = nil }
         }
-        for name in plan.secretsToCreate { secrets.insert(name) }
+        for creation in plan.secretsToCreate { secrets.insert(creation.name) }
         for step in plan.volumeGrowth { claims[step.claim] = step.size }
         if plan.status != status { status = plan.status }
     }
@@ -292,9 +310,13 @@ struct PlannerWorld {
             pods[ordinal] = pod
         case 16:  // the WAL this standby needs is recycled on the primary
             if pods[ordinal]?.server.inRecovery == true { pods[ordinal]?.server.walGone = true }
+        case 17:  // a user edits (rotates) one of the Secrets
+            let names = SecretBuilder.secretNames(ResolvedCluster(cluster))
+            let name = [names.superuser, names.replication, names.app][target % 3]
+            if secrets.contains(name) { secretVersions[name, default: 1] += 1 }
         default: break
         }
     }
 
-    static let eventCount = 17
+    static let eventCount = 18
 }

@@ -41,6 +41,8 @@ public struct PostgresClusterStatus: Codable, Sendable, Hashable {
     /// Pods that accepted writes without being the current primary, restarted so their
     /// bootstrap makes them standbys of it (once per pod uid).
     public var fenced: [FenceRequest]?
+    /// Which version of each Secret's password PostgreSQL holds (set by Ordinal on the primary).
+    public var passwords: PasswordsStatus?
 
     public init() {}
 }

@@ -60,3 +60,26 @@ public enum SecretBuilder {
         return Secret(metadata: cluster.metadata(name: name, owned: owned), type: "kubernetes.io/basic-auth", stringData: data)
     }
 }
+
+extension SecretBuilder {
+    /// The app Secret's keys derived from its password.
+    public static let derivedAppKeys = ["uri", "jdbc-uri", "pgpass"]
+
+    /// A content hash of the derived keys in `data` (decoded values): equal for a Secret whose
+    /// derived keys say what ``appData(_:password:)`` says for its password. Held in memory only.
+    public static func derivedKeysDigest(_ data: [String: String]) -> String {
+        FNV1a.hex(derivedAppKeys.map { "\($0)=\(data[$0] ?? "")" }.joined(separator: "\n"))
+    }
+
+    /// The generated Secret of `role` for `cluster`, holding `password` (one PostgreSQL already
+    /// holds, for a Secret made again), or `nil` when the user names that Secret.
+    public static func build(_ cluster: ResolvedCluster, role: SecretRole, password: String) -> Secret? {
+        let name = secretNames(cluster)
+        let wanted = switch role {
+        case .superuser: name.superuser
+        case .replication: name.replication
+        case .app: name.app
+        }
+        return build(cluster, passwords: PasswordGenerator { password }).first { $0.metadata.name == wanted }
+    }
+}

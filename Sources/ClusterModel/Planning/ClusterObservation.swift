@@ -26,6 +26,16 @@ public struct ClusterObservation: Sendable, Hashable {
     public var failures: [ActionFailure]
     /// Claims whose growth the API server refused this round, and what it said (fed back).
     public var growthFailures: [VolumeGrowthFailure] = []
+    /// `metadata.resourceVersion` of each Secret that exists.
+    public var secretVersions: [SecretRole: String] = [:]
+    /// Roles whose password PostgreSQL holds and the shell still has in memory: a generated
+    /// Secret deleted meanwhile is made again with it.
+    public var knownPasswords: Set<SecretRole> = []
+    /// The generated app Secret's derived keys (`uri`, `jdbc-uri`, `pgpass`) do not say its password.
+    public var appSecretKeysStale = false
+    /// SHA-256 (hex) of the passfile every standby must hold for the replication Secret, when
+    /// that Secret can be read.
+    public var expectedPassfileDigest: String?
 
     /// Creates an observation.
     public init(

@@ -12,8 +12,12 @@ import KubeTypes
 public struct ClusterPlan: Sendable, Hashable {
     /// Why nothing is changed: when not empty, only ``status`` and ``events`` apply.
     public var specErrors: [FieldError] = []
-    /// Generated Secrets to create (their passwords are drawn when they are made, once).
-    public var secretsToCreate: [String] = []
+    /// Generated Secrets to create: with a new password (drawn when it is made, once), or,
+    /// for one deleted from a running cluster, with the password PostgreSQL holds.
+    public var secretsToCreate: [SecretCreation] = []
+    /// The generated app Secret whose derived keys (`uri`, `jdbc-uri`, `pgpass`) are written
+    /// again from its password.
+    public var appSecretToRefresh: String?
     /// The ConfigMap, the Services and the budget, applied unless the live objects already match.
     public var objects: [OwnedObject] = []
     /// The PodDisruptionBudget to delete (no longer wanted), if any.
@@ -40,6 +44,29 @@ public struct ClusterPlan: Sendable, Hashable {
 
     /// Creates an empty plan.
     public init() {}
+}
+
+/// A generated Secret to make.
+public struct SecretCreation: Sendable, Hashable {
+    public var name: String
+    public var role: SecretRole
+    /// Where its password comes from.
+    public var password: PasswordSource
+
+    /// Creates a creation step.
+    public init(name: String, role: SecretRole, password: PasswordSource = .new) {
+        self.name = name
+        self.role = role
+        self.password = password
+    }
+}
+
+/// Where the password of a Secret being made comes from.
+public enum PasswordSource: Sendable, Hashable {
+    /// A new random one (set in PostgreSQL afterwards, when the cluster already runs).
+    case new
+    /// The one PostgreSQL holds, which the shell still has in memory.
+    case known
 }
 
 /// An object owned by the cluster, to apply.
@@ -72,12 +99,18 @@ public enum InstanceAction: Sendable, Hashable {
     case fenceWrites(pod: String)
     /// On the primary `pod`: lift a switchover's fence.
     case unfenceWrites(pod: String)
+    /// On the primary `pod`: set the password of `role`'s user to the one its Secret holds
+    /// (as a SCRAM verifier computed by the operator).
+    case setPassword(pod: String, role: SecretRole)
+    /// On standby `pod`: write its replication passfile from the replication Secret.
+    case writePassfile(pod: String)
 
     /// The pod the action runs on.
     public var pod: String {
         switch self {
         case .ensureSlots(let pod, _, _), .streamFrom(let pod, _, _), .checkpoint(let pod), .ensureRoles(let pod),
-            .recreateSlot(let pod, _), .promote(let pod), .fenceWrites(let pod), .unfenceWrites(let pod): pod
+            .recreateSlot(let pod, _), .promote(let pod), .fenceWrites(let pod), .unfenceWrites(let pod),
+            .setPassword(let pod, _), .writePassfile(let pod): pod
         }
     }
 }

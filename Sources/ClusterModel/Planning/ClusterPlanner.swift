@@ -22,10 +22,13 @@ public enum ClusterPlanner {
         var errors = SpecValidator.errors(in: cluster) + liveStateErrors(observation)
         var waitsForSecret = false
         if errors.isEmpty {
-            let secretCheck = SecretPlan(resolved: resolved, secrets: observation.secrets)
+            let secretCheck = SecretPlan(
+                resolved: resolved, secrets: observation.secrets, knownPasswords: observation.knownPasswords,
+                bootstrapped: cluster.status?.systemIdentifier != nil)
             errors += secretCheck.errors
             waitsForSecret = secretCheck.waitsForUserSecret
             plan.secretsToCreate = secretCheck.toCreate
+            plan.events += secretCheck.events
         }
         guard errors.isEmpty else {
             plan.specErrors = errors
@@ -81,6 +84,12 @@ public enum ClusterPlanner {
         if let primary = roles.primary, hasPassword(.replication), hasPassword(.app) {
             plan.actions.append(.ensureRoles(pod: primary))
         }
+        let passwords = PasswordPlan(
+            resolved: resolved, observation: observation, instances: instances, roles: roles, changingPrimary: primary.change != nil)
+        plan.actions += passwords.actions
+        plan.actions += passwords.passfileActions
+        plan.appSecretToRefresh = passwords.appSecretToRefresh
+        plan.events += passwords.events
         plan.actions += replication.actions
         plan.events += replication.events
         if let primary = roles.primary {
@@ -113,7 +122,9 @@ public enum ClusterPlanner {
         input.primaryReport = roles.primary.flatMap(instances.report)
         input.volumeProblem = volumes.problem
         input.primary = primary
-        let status = StatusComputer.compute(input)
+        input.passwordProblem = passwords.problem
+        var status = StatusComputer.compute(input)
+        status.passwords = passwords.status
         plan.status = status
         plan.events += phaseEvents(from: cluster.status, to: status)
         // Soon while PostgreSQL state may move on its own; at the health interval when nothing

@@ -11,13 +11,17 @@ public struct InstanceReport: Sendable, Hashable {
     public var slots: [SlotFacts]
     /// Why PostgreSQL could not be reached (error code and the server's words), when it could not.
     public var failure: String?
+    /// The server refused the superuser's login (wrong password): it runs, but Ordinal has no way in.
+    public var authenticationRefused: Bool
 
     /// Creates a report.
-    public init(podName: String, database: DatabaseFacts? = nil, slots: [SlotFacts] = [], failure: String? = nil) {
+    public init(podName: String, database: DatabaseFacts? = nil, slots: [SlotFacts] = [], failure: String? = nil,
+                authenticationRefused: Bool = false) {
         self.podName = podName
         self.database = database
         self.slots = slots
         self.failure = failure
+        self.authenticationRefused = authenticationRefused
     }
 
     /// Reachable and not in recovery: it accepts writes.
@@ -82,11 +86,19 @@ public struct DatabaseFacts: Sendable, Hashable {
     /// New transactions are read-only by default (`default_transaction_read_only`): how a
     /// switchover fences the old primary.
     public var isReadOnlyByDefault: Bool
+    /// On a standby: the SHA-256 (hex) of its replication passfile, `absent` when there is no
+    /// such file, `nil` when it was not read. Compared with the digest of what the replication
+    /// Secret says; the file's content never leaves the server.
+    public var passfileDigest: String?
+
+    /// ``passfileDigest`` of a standby with no passfile.
+    public static let absentPassfile = "absent"
 
     /// Creates facts.
     public init(isInRecovery: Bool, serverVersionNumber: Int, isStreaming: Bool = false, lagBytes: Int64? = nil,
                 systemIdentifier: String? = nil, timeline: Int? = nil, replayPosition: Int64? = nil, oldestWALPosition: Int64? = nil,
-                walPosition: Int64? = nil, isReadOnlyByDefault: Bool = false) {
+                walPosition: Int64? = nil, isReadOnlyByDefault: Bool = false, passfileDigest: String? = nil) {
+        self.passfileDigest = passfileDigest
         self.isInRecovery = isInRecovery
         self.serverVersionNumber = serverVersionNumber
         self.isStreaming = isStreaming

@@ -11,6 +11,7 @@ public enum Reason: String, Sendable, Hashable, CaseIterable, CustomStringConver
     case foreignInstance = "ForeignInstance"
     case identityConflict = "IdentityConflict"
     case probesBlocked = "ProbesBlocked"
+    case superuserPasswordRefused = "SuperuserPasswordRefused"
     case volumeResizeFailed = "VolumeResizeFailed"
     /// From a pod: pod 0's data directory is empty in a bootstrapped cluster.
     case dataDirectoryLost = "DataDirectoryLost"
@@ -54,6 +55,8 @@ public enum Reason: String, Sendable, Hashable, CaseIterable, CustomStringConver
     case switchoverComplete = "SwitchoverComplete"
     case switchoverCalledOff = "SwitchoverCalledOff"
     case fenced = "Fenced"
+    case passwordSet = "PasswordSet"
+    case secretRemade = "SecretRemade"
 
     public var description: String { rawValue }
 

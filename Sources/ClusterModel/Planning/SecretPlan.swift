@@ -1,12 +1,18 @@
 /// The Secrets part of a plan: which generated Secrets to create (never one that exists, so
 /// no password is ever drawn twice), and what is wrong with the Secrets the user named.
+///
+/// A generated Secret deleted from a cluster that runs is made again with the password
+/// PostgreSQL holds when the shell still has it in memory; otherwise with a new one, which
+/// ``PasswordPlan`` then sets in PostgreSQL (its `resourceVersion` is new).
 struct SecretPlan {
-    var toCreate: [String] = []
+    var toCreate: [SecretCreation] = []
+    var events: [ClusterEvent] = []
     var errors: [FieldError] = []
     /// A user-named Secret is missing: it is not watched, so look again later.
     var waitsForUserSecret = false
 
-    init(resolved: ResolvedCluster, secrets: [SecretRole: SecretObservation]) {
+    init(resolved: ResolvedCluster, secrets: [SecretRole: SecretObservation], knownPasswords: Set<SecretRole> = [],
+         bootstrapped: Bool = false) {
         let names = SecretBuilder.secretNames(resolved)
         let entries: [(role: SecretRole, name: String, isUsers: Bool, username: String?)] = [
             (.superuser, names.superuser, resolved.userSecrets.superuser != nil, ClusterDefaults.superuserName),
@@ -22,7 +28,12 @@ struct SecretPlan {
                     errors.append(FieldError(field: field, message: "Secret \(entry.name) does not exist in namespace \(namespace)"))
                     waitsForUserSecret = true
                 } else {
-                    toCreate.append(entry.name)
+                    let known = knownPasswords.contains(entry.role)
+                    toCreate.append(SecretCreation(name: entry.name, role: entry.role, password: known ? .known : .new))
+                    if bootstrapped {
+                        let how = known ? "with the password PostgreSQL holds" : "with a new password, which Ordinal sets in PostgreSQL next"
+                        events.append(ClusterEvent(.warning, .secretRemade, "Secret \(entry.name) was missing; made again \(how)"))
+                    }
                 }
             case .present(let username, let hasPassword):
                 guard entry.isUsers else { continue }

@@ -22,6 +22,8 @@ public enum StatusComputer {
         public var notStreamingSince: [String: Double] = [:]
         /// Why probing did not run at all, when it did not.
         public var probeBlocked: String?
+        /// PostgreSQL refuses the superuser login, and what to do.
+        public var passwordProblem: String?
         /// What the last confirmed volume resize covered.
         public var volumes: VolumesStatus?
         /// Rebuilds pending after this round.
@@ -67,6 +69,7 @@ public enum StatusComputer {
         status.lastFailover = input.primary?.lastFailover ?? input.previous?.lastFailover
         status.lastSwitchover = input.primary?.lastSwitchover ?? input.previous?.lastSwitchover
         status.fenced = (input.primary?.fenced ?? []).isEmpty ? nil : input.primary?.fenced
+        status.passwords = input.previous?.passwords
 
         if !input.specErrors.isEmpty {
             let message = "spec is invalid: " + input.specErrors.map(\.description).joined(separator: "; ")
@@ -138,6 +141,9 @@ public enum StatusComputer {
         if let blocked = input.probeBlocked {
             readyReason = .probesBlocked
             readyMessage = "Ordinal cannot probe PostgreSQL (\(blocked)); role labels are left as they are until it can"
+        } else if let refused = input.passwordProblem {
+            readyReason = .superuserPasswordRefused
+            readyMessage = refused + "; role labels are left as they are until Ordinal can log in"
         } else if let conflict = input.identityConflict {
             readyReason = .identityConflict
             readyMessage = conflict

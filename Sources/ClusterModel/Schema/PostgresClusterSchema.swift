@@ -207,6 +207,7 @@ public enum PostgresClusterSchema {
                 "bytesMayBeLost": .integer(format: "int64"),
                 "outcome": .string(),
             ])
+        let applied = Schema.object(required: ["secretVersion", "primary"], ["secretVersion": .string(), "primary": .string()])
         return Schema.object(
             "What the operator observed.",
             [
@@ -236,6 +237,7 @@ public enum PostgresClusterSchema {
                     required: ["pod", "token", "reason", "requestedAt"],
                     ["pod": .string(), "token": .string(), "reason": .string(),
                      "requestedAt": Schema(type: .string).withFormat("date-time")])),
+                "passwords": Schema.object(required: [], ["superuser": applied, "replication": applied, "app": applied]),
             ])
     }
 }

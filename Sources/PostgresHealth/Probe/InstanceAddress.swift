@@ -6,11 +6,14 @@ public struct InstanceAddress: Sendable, Hashable {
     public var host: String
     /// TCP port.
     public var port: Int
+    /// Where a standby in this pod keeps its replication passfile (its digest is probed), if anywhere.
+    public var passfile: String?
 
     /// Creates an address.
-    public init(podName: String, host: String, port: Int = 5432) {
+    public init(podName: String, host: String, port: Int = 5432, passfile: String? = nil) {
         self.podName = podName
         self.host = host
         self.port = port
+        self.passfile = passfile
     }
 }

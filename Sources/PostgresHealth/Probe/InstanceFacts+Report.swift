@@ -6,7 +6,7 @@ extension InstanceFacts {
     public var report: InstanceReport {
         guard isReachable, let isInRecovery, let serverVersionNumber else {
             let failure = error.map { "\($0.code): \($0.serverMessage)" } ?? "the probe did not finish"
-            return InstanceReport(podName: podName, failure: failure)
+            return InstanceReport(podName: podName, failure: failure, authenticationRefused: error?.code == .authenticationFailed)
         }
         return InstanceReport(
             podName: podName,
@@ -16,7 +16,7 @@ extension InstanceFacts {
                 timeline: timeline, replayPosition: (replayLSN ?? receiveLSN).map { Int64(clamping: $0.value) },
                 oldestWALPosition: oldestWAL.map { Int64(clamping: $0.value) },
                 walPosition: (isInRecovery ? receiveLSN : currentLSN).map { Int64(clamping: $0.value) },
-                isReadOnlyByDefault: isReadOnlyByDefault),
+                isReadOnlyByDefault: isReadOnlyByDefault, passfileDigest: passfileDigest),
             slots: replicationSlots.map { slot in
                 SlotFacts(
                     name: slot.name, isActive: slot.isActive, walStatus: slot.walStatus,

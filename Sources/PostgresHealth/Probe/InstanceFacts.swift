@@ -36,6 +36,8 @@ public struct InstanceFacts: Sendable, Hashable {
     public var oldestWAL: LSN?
     /// `default_transaction_read_only` as the server's default (a switchover's fence).
     public var isReadOnlyByDefault = false
+    /// On a standby whose address names a passfile: the file's SHA-256 (hex), or `absent`.
+    public var passfileDigest: String?
 
     /// Creates facts; everything but the address defaults to unknown.
     public init(

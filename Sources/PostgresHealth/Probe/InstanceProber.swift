@@ -33,6 +33,14 @@ enum InstanceProber {
          ORDER BY slot_name
         """
 
+    /// On a standby: the digest of its replication passfile (`absent` when there is none).
+    /// Only the digest leaves the server.
+    static let passfileQuery = """
+        SELECT CASE WHEN (pg_stat_file($1, true)).size IS NULL THEN 'absent'
+                    ELSE encode(sha256(pg_read_binary_file($1)), 'hex')
+               END AS digest
+        """
+
     /// Probes one instance over `connection`; throws when a query fails.
     static func probe(
         _ address: InstanceAddress, on connection: PostgresConnection, deadline: ContinuousClock.Instant
@@ -57,6 +65,10 @@ enum InstanceProber {
             if !inRecovery {
                 facts.lagBytes = 0
                 facts.replicationSlots = try await slots(on: connection, deadline: deadline)
+            } else if let passfile = address.passfile {
+                facts.passfileDigest = try await connection.query(passfileQuery, [passfile], timeout: remaining(deadline))
+                    .singleRow(for: "probe passfile", host: address.host, port: address.port)
+                    .decode(String.self, "digest")
             }
         } catch {
             throw PostgresError(
