@@ -8,7 +8,8 @@
 ///   digest of the file, and a standby whose digest differs has it written again, after the
 ///   replication password itself is set (so a reconnecting standby never holds a password
 ///   PostgreSQL does not know yet, except for the moment between the two).
-/// - The generated app Secret's derived keys (`uri`, `jdbc-uri`, `pgpass`) follow its password.
+/// - The generated app Secret's derived keys (`uri`, `jdbc-uri`, `pgpass`) follow its password
+///   (first; the app password is set in the round after, from the Secret's version that says both).
 /// - When PostgreSQL refuses the superuser Secret's password, status says what to do.
 ///
 /// Nothing is set while a change of primary is under way (a fenced primary is read-only), on
@@ -56,6 +57,8 @@ struct PasswordPlan {
         var next = previous ?? PasswordsStatus()
         for role in Self.order {
             guard case .present(_, true)? = observation.secrets[role], let version = observation.secretVersions[role] else { continue }
+            // Refreshing the derived keys makes a new version: the password is set from that one, next round.
+            if role == .app && appSecretToRefresh != nil { continue }
             let applied = previous?[role]
             guard applied?.secretVersion != version || applied?.primary != primary else { continue }
             actions.append(.setPassword(pod: primary, role: role))
