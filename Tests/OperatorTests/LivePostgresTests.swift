@@ -69,7 +69,9 @@ struct LivePostgresTests {
         let harness = try await Self.harness(for: cluster, failoverDelay: 3600)
         defer { Task { await harness.stop() } }
 
-        try await reconcile(harness) { try harness.cluster()?.status?.phase == .healthy }
+        // Healthy, and every password set from its Secret (the app Secret, made in the first
+        // round, has its password set in the next).
+        try await reconcile(harness) { try harness.cluster()?.status?.phase == .healthy && harness.cluster()?.status?.passwords?.app != nil }
         #expect(try roleLabels(harness) == ["orders-0": "primary", "orders-1": "replica", "orders-2": "replica"])
         let status = try #require(try harness.cluster()?.status)
         #expect(status.primary == "orders-0")
@@ -89,7 +91,9 @@ struct LivePostgresTests {
         // Slots exist on the primary for both replicas.
         #expect(try await slotNames(cluster) == "orders_1,orders_2")
 
-        // A steady cluster: another round writes nothing.
+        // A steady cluster: once status shows the WAL the app password's ALTER ROLE wrote,
+        // another round writes nothing.
+        _ = try await harness.reconcile()
         let steady = try await harness.reconcile()
         #expect(steady.writes == 0)
 
