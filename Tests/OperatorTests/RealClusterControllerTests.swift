@@ -99,6 +99,8 @@ struct RealClusterControllerTests {
             notStreamingSince: "2026-12-02T20:00:00Z")]
         status.instanceStatus?[0].slotWALStatus = "lost"
         status.instanceStatus?[0].retainedWALBytes = 123
+        status.passwords = PasswordsStatus(
+            superuser: AppliedPassword(secretVersion: "101", primary: "orders-0"), app: AppliedPassword(secretVersion: "7", primary: "orders-1"))
         var written = after
         written.status = status
         _ = try await client.updateStatus(written)
@@ -107,6 +109,7 @@ struct RealClusterControllerTests {
         #expect(readBack?.volumes == status.volumes)
         #expect(readBack?.rebuilds == status.rebuilds)
         #expect(readBack?.instanceStatus == status.instanceStatus)
+        #expect(readBack?.passwords == status.passwords)
     }
 
     /// A client of the real cluster with the CRD installed, and a namespace of its own (the
