@@ -17,15 +17,23 @@ public final class OperatorRun: Sendable {
     let cachesTask: Task<Void, Never>
     public let key: ClusterKey
 
+    /// - Parameter logs: records every line at every level, instead of printing at
+    ///   `ORDINAL_TEST_LOG_LEVEL` (warning by default).
     public init(server: KubeTestServer, options: OperatorOptions, clock: WallClock = .system, key: ClusterKey,
-                metrics: OperatorMetrics = OperatorMetrics(), pool: ConnectionPool = ConnectionPool()) {
+                metrics: OperatorMetrics = OperatorMetrics(), pool: ConnectionPool = ConnectionPool(), logs: LogRecorder? = nil) {
         self.server = server
         self.key = key
         client = KubeClient(config: KubeConfig(server: server.url), retryPolicy: .none)
         self.pool = pool
-        var logger = Logger(label: "ordinal.test")
-        // ORDINAL_TEST_LOG_LEVEL=notice (or info, debug) shows what the operator does.
-        logger.logLevel = ProcessInfo.processInfo.environment["ORDINAL_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        var logger: Logger
+        if let logs {
+            logger = Logger(label: "ordinal.test") { logs.handler(label: $0) }
+            logger.logLevel = .trace
+        } else {
+            logger = Logger(label: "ordinal.test")
+            // ORDINAL_TEST_LOG_LEVEL=notice (or info, debug) shows what the operator does.
+            logger.logLevel = ProcessInfo.processInfo.environment["ORDINAL_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        }
         controller = Controller(client: client, options: options, metrics: metrics, pool: pool, clock: clock, logger: logger)
         let caches = controller.caches
         cachesTask = Task { await caches.run() }

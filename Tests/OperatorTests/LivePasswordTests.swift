@@ -55,7 +55,8 @@ struct LivePasswordTests {
     @Test func rotatingEachPasswordReachesPostgreSQLAndStandbysKeepStreaming() async throws {
         let cluster = try await PostgresTestCluster.start(name: "orders", replicas: 2)
         defer { Task { await cluster.shutdown() } }
-        let harness = try await LivePostgresTests.harness(for: cluster, failoverDelay: 3600)
+        let logs = LogRecorder()
+        let harness = try await LivePostgresTests.harness(for: cluster, failoverDelay: 3600, logs: logs)
         defer { Task { await harness.stop() } }
 
         // Bootstrapped: every role's password is recorded as set from its Secret's version.
@@ -120,13 +121,24 @@ struct LivePasswordTests {
         #expect(try await harness.reconcile().writes == 0)
         #expect(try await cluster.primary.psql("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'") == "2")
 
-        // A password never reaches PostgreSQL's log: the statements carried a verifier, the
-        // passfile line a bind parameter.
+        // A password never reaches PostgreSQL's log (the statements carried a verifier, the
+        // passfile line a bind parameter), nor any line the operator logged at any level, nor
+        // an Event.
+        let passwords = [appPassword, newApp, newReplication, newSuperuser, cluster.superuserPassword, cluster.replicationPassword]
         for instance in cluster.instances {
             let log = (try? String(contentsOfFile: instance.logFile, encoding: .utf8)) ?? ""
-            for password in [newApp, newReplication, newSuperuser] {
+            for password in [appPassword, newApp, newReplication, newSuperuser] {
                 #expect(!log.contains(password), "a password in \(instance.podName)'s server log")
             }
+        }
+        #expect(logs.all.count >= 10, "the operator's lines were recorded")
+        #expect(logs.all.contains { $0.contains("set a password from its Secret") })
+        for line in logs.all {
+            for password in passwords { #expect(!line.contains(password), "a password in the operator's log: \(line)") }
+        }
+        for event in harness.server.objects(in: ResourceKey(Event.self)) {
+            let text = "\(event)"
+            for password in passwords { #expect(!text.contains(password), "a password in an Event") }
         }
     }
 

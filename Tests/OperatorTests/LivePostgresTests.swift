@@ -3,6 +3,7 @@ import KubeAPI
 import KubeTestServer
 import KubeTypes
 @testable import Operator
+import OperatorTestSupport
 import PostgresHealth
 import PostgresTestSupport
 import Foundation
@@ -15,7 +16,7 @@ import Testing
 struct LivePostgresTests {
     /// - Parameter failoverDelay: `spec.failover.delaySeconds` (the default when `nil`); tests of
     ///   other things set it long, so a stopped primary is only waited for.
-    static func harness(for cluster: PostgresTestCluster, clock: WallClock = .system, failoverDelay: Int? = nil,
+    static func harness(for cluster: PostgresTestCluster, clock: WallClock = .system, failoverDelay: Int? = nil, logs: LogRecorder? = nil,
                         spec change: (inout PostgresClusterSpec) -> Void = { _ in }) async throws -> OperatorHarness {
         var options = OperatorOptions()
         options.probeTimeout = .seconds(5)
@@ -23,7 +24,7 @@ struct LivePostgresTests {
             cluster.instances.first { $0.podName == pod }.map { ($0.host, $0.port) }
         }
         options.replicationPassfile = { _, pod in cluster.instances.first { $0.podName == pod }?.passfile }
-        let harness = try await OperatorHarness.start(options: options, clock: clock)
+        let harness = try await OperatorHarness.start(options: options, clock: clock, logs: logs)
         let labels = ClusterLabels.common(cluster: "orders")
         _ = try harness.server.put(Secret(
             metadata: ObjectMeta(name: "orders-superuser", namespace: harness.namespace, labels: labels),

@@ -18,11 +18,11 @@ final class OperatorHarness: Sendable {
     var controller: Controller { run.controller }
 
     static func start(options: OperatorOptions = OperatorOptions(), pool: ConnectionPool = ConnectionPool(),
-                      clock: WallClock = .system) async throws -> OperatorHarness {
+                      clock: WallClock = .system, logs: LogRecorder? = nil) async throws -> OperatorHarness {
         let server = try await KubeTestServer.start()
         let metrics = OperatorMetrics()
         let run = OperatorRun(server: server, options: options, clock: clock, key: ClusterKey(namespace: "shop", name: "orders"),
-                              metrics: metrics, pool: pool)
+                              metrics: metrics, pool: pool, logs: logs)
         return OperatorHarness(run: run, metrics: metrics)
     }
 
