@@ -434,7 +434,22 @@ def run_checks() -> Results:
         check_rbac(results, objects, label, ["a", "b"])
 
     def standby_case(objects: list[Rendered]) -> None:
-        label = "replicaCount=2, serviceMonitor on"
+        label = "replicaCount=2, serviceMonitor and dashboard on"
+        dashboards = [o for o in find(objects, "ConfigMap", namespace=NAMESPACE) if o.name.endswith("-dashboard")]
+        results.check(f"{label}: one dashboard ConfigMap for Grafana's sidecar",
+                      len(dashboards) == 1 and dashboards[0].obj["metadata"]["labels"].get("grafana_dashboard") == "1",
+                      str([d.name for d in dashboards]))
+        if dashboards:
+            import json as _json
+            import re as _re
+            board = _json.loads(dashboards[0].obj["data"]["ordinal.json"])
+            exported = set(_re.findall(r"ordinal_[a-z_]+", "".join(
+                p.read_text(encoding="utf-8") for p in (ROOT / "Sources" / "Operator").glob("*Metrics*.swift"))))
+            used = {name for panel in board["panels"] for target in panel["targets"]
+                    for name in _re.findall(r"ordinal_[a-z_]+", target["expr"])}
+            used = {name.removesuffix("_bucket") for name in used}
+            results.check(f"{label}: the dashboard queries only metrics the operator exports",
+                          bool(used) and used <= exported, str(sorted(used - exported)))
         check_deployment(results, objects, label, 2, [], app_version)
         monitors = find(objects, "ServiceMonitor", namespace=NAMESPACE)
         ok = len(monitors) == 1 and [e.get("port") for e in monitors[0].obj["spec"]["endpoints"]] == ["http-metrics"]
@@ -462,7 +477,8 @@ def run_checks() -> Results:
 
     cases.append(("default values", None, default_case))
     cases.append(("watchNamespaces=[a,b]", {"watchNamespaces": ["a", "b"]}, watch_case))
-    cases.append(("replicaCount=2, serviceMonitor on", {"replicaCount": 2, "metrics": {"service": {"port": 8080}, "serviceMonitor": {"enabled": True}}}, standby_case))
+    cases.append(("replicaCount=2, serviceMonitor and dashboard on", {"replicaCount": 2, "metrics": {
+        "service": {"port": 8080}, "serviceMonitor": {"enabled": True}, "grafanaDashboard": {"enabled": True}}}, standby_case))
     cases.append(("createNamespace=true (config/)", {"createNamespace": True}, config_case))
 
     for label, values, specific in cases:

@@ -51,6 +51,7 @@ public final class ClusterReconciler: Sendable {
         guard let cached = caches.clusters.get(namespace: key.namespace, name: key.name) else {
             written.forget(key)
             passwords.forget(cluster: key)
+            metrics.setInstances([], cluster: key, now: 0)
             return Outcome(requeueAfter: nil, writes: 0, phase: nil)  // deleted: owner references collect the rest
         }
         let cluster = written.current(key, cached: cached)
@@ -63,6 +64,7 @@ public final class ClusterReconciler: Sendable {
         var round = Round(cluster: cluster, resolved: ResolvedCluster(cluster), logger: logger)
 
         var observation = try await observe(&round)
+        metrics.setInstances(observation.reports, cluster: key, now: observation.now)
         var plan = ClusterPlanner.plan(observation)
         if !plan.specErrors.isEmpty {
             logger.warning("spec is invalid; waiting for a change", metadata: ["errors": "\(plan.specErrors.map(\.description))"])

@@ -1,3 +1,4 @@
+import ClusterModel
 import Synchronization
 
 /// The operator's metrics, rendered in the Prometheus text format at `/metrics`.
@@ -27,6 +28,7 @@ public final class OperatorMetrics: Sendable {
         var queueDepth = 0
         var phases: [String: String] = [:]
         var isLeader = false
+        var instances: [ClusterKey: [InstanceMetrics]] = [:]
     }
 
     private let state = Mutex(State())
@@ -62,6 +64,18 @@ public final class OperatorMetrics: Sendable {
     }
 
     public func setLeader(_ isLeader: Bool) { state.withLock { $0.isLeader = isLeader } }
+
+    /// Records what the last probe round of cluster `key` learnt of its instances (`[]` when it is gone).
+    public func setInstances(_ reports: [InstanceReport], cluster key: ClusterKey, now: Double) {
+        state.withLock { state in
+            guard !reports.isEmpty else {
+                state.instances.removeValue(forKey: key)
+                return
+            }
+            let previous = Dictionary((state.instances[key] ?? []).map { ($0.pod, $0) }, uniquingKeysWith: { first, _ in first })
+            state.instances[key] = reports.map { InstanceMetrics($0, now: now, previous: previous[$0.podName]) }
+        }
+    }
 
     /// Whether this process leads right now.
     public var isLeader: Bool { state.withLock { $0.isLeader } }
@@ -119,6 +133,7 @@ public final class OperatorMetrics: Sendable {
         out.append("# HELP ordinal_leader 1 while this process holds the leader lease.")
         out.append("# TYPE ordinal_leader gauge")
         out.append("ordinal_leader \(snapshot.isLeader ? 1 : 0)")
+        out += Self.instanceLines(snapshot.instances)
         return out.joined(separator: "\n") + "\n"
     }
 

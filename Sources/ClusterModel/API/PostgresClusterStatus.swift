@@ -170,6 +170,8 @@ public struct InstanceStatus: Codable, Sendable, Hashable {
     /// received one), `X/X`; kept while it cannot be reached, so the last one known of a lost
     /// primary bounds what a failover may lose.
     public var walPosition: String?
+    /// A changed setting waits for a restart of this instance (`pg_settings.pending_restart`).
+    public var pendingRestart: Bool?
 
     public init(name: String, role: String, ready: Bool, version: String? = nil, lagBytes: Int64? = nil, message: String? = nil,
                 slotWALStatus: String? = nil, retainedWALBytes: Int64? = nil, systemIdentifier: String? = nil,

@@ -91,14 +91,23 @@ public struct DatabaseFacts: Sendable, Hashable {
     /// Secret says; the file's content never leaves the server.
     public var passfileDigest: String?
 
+    /// A changed setting waits for a restart (`pg_settings.pending_restart` of any setting).
+    public var pendingRestart: Bool
+    /// On a standby: seconds since the last transaction it replayed, 0 when it has replayed
+    /// everything it received; `nil` on a primary or when unknown.
+    public var replayLagSeconds: Double?
+
     /// ``passfileDigest`` of a standby with no passfile.
     public static let absentPassfile = "absent"
 
     /// Creates facts.
     public init(isInRecovery: Bool, serverVersionNumber: Int, isStreaming: Bool = false, lagBytes: Int64? = nil,
                 systemIdentifier: String? = nil, timeline: Int? = nil, replayPosition: Int64? = nil, oldestWALPosition: Int64? = nil,
-                walPosition: Int64? = nil, isReadOnlyByDefault: Bool = false, passfileDigest: String? = nil) {
+                walPosition: Int64? = nil, isReadOnlyByDefault: Bool = false, passfileDigest: String? = nil,
+                pendingRestart: Bool = false, replayLagSeconds: Double? = nil) {
         self.passfileDigest = passfileDigest
+        self.pendingRestart = pendingRestart
+        self.replayLagSeconds = replayLagSeconds
         self.isInRecovery = isInRecovery
         self.serverVersionNumber = serverVersionNumber
         self.isStreaming = isStreaming

@@ -109,7 +109,7 @@ public enum StatusComputer {
         let instances = input.instances.sorted { $0.ordinal < $1.ordinal }
         status.instanceStatus = instances.map { instance in
             let slot = instance.podName == input.roles.primary ? nil : input.primaryReport?.slot(forPod: instance.podName)
-            return InstanceStatus(
+            var entry = InstanceStatus(
                 name: instance.podName,
                 role: instance.podName == input.roles.primary ? "primary" : instance.database?.isInRecovery == true ? "replica" : "unknown",
                 ready: instance.isPodReady && instance.database != nil,
@@ -121,6 +121,8 @@ public enum StatusComputer {
                 notStreamingSince: input.notStreamingSince[instance.podName].map { KubeTime.format($0) },
                 walPosition: instance.database?.walPosition.map(WALPosition.text)
                     ?? input.previous?.instanceStatus?.first { $0.name == instance.podName }?.walPosition)
+            entry.pendingRestart = instance.database?.pendingRestart == true ? true : nil
+            return entry
         }
         let versions = Set(input.instances.compactMap { $0.database?.version.description })
         status.currentVersion = versions.count == 1 ? versions.first : input.previous?.currentVersion

@@ -191,6 +191,7 @@ public enum PostgresClusterSchema {
                 "slotWALStatus": .string(),
                 "retainedWALBytes": .integer(format: "int64"),
                 "walPosition": .string(),
+                "pendingRestart": .boolean(),
             ])
         let candidate = Schema.object(
             required: ["pod"], ["pod": .string(), "receivedPosition": .string(), "replayedPosition": .string()])

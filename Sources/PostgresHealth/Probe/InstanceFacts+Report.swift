@@ -16,7 +16,8 @@ extension InstanceFacts {
                 timeline: timeline, replayPosition: (replayLSN ?? receiveLSN).map { Int64(clamping: $0.value) },
                 oldestWALPosition: oldestWAL.map { Int64(clamping: $0.value) },
                 walPosition: (isInRecovery ? receiveLSN : currentLSN).map { Int64(clamping: $0.value) },
-                isReadOnlyByDefault: isReadOnlyByDefault, passfileDigest: passfileDigest),
+                isReadOnlyByDefault: isReadOnlyByDefault, passfileDigest: passfileDigest,
+                pendingRestart: pendingRestart, replayLagSeconds: replayLagSeconds),
             slots: replicationSlots.map { slot in
                 SlotFacts(
                     name: slot.name, isActive: slot.isActive, walStatus: slot.walStatus,

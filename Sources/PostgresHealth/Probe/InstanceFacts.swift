@@ -38,6 +38,10 @@ public struct InstanceFacts: Sendable, Hashable {
     public var isReadOnlyByDefault = false
     /// On a standby whose address names a passfile: the file's SHA-256 (hex), or `absent`.
     public var passfileDigest: String?
+    /// Any setting waits for a restart.
+    public var pendingRestart = false
+    /// On a standby: seconds since the last replayed transaction (0 when all received is replayed).
+    public var replayLagSeconds: Double?
 
     /// Creates facts; everything but the address defaults to unknown.
     public init(

@@ -21,7 +21,12 @@ enum InstanceProber {
                     ELSE (SELECT min(name) FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{24}$')
                END AS oldest_wal,
                (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size') AS segment_size,
-               current_setting('default_transaction_read_only')::bool AS read_only
+               current_setting('default_transaction_read_only')::bool AS read_only,
+               EXISTS (SELECT FROM pg_settings WHERE pending_restart) AS pending_restart,
+               CASE WHEN NOT pg_is_in_recovery() THEN NULL
+                    WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+                    ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8
+               END AS replay_lag_seconds
           FROM pg_control_system() AS c
           LEFT JOIN pg_stat_wal_receiver AS r ON true
         """
@@ -59,6 +64,8 @@ enum InstanceProber {
             facts.systemIdentifier = try row.require(String.self, "system_identifier")
             facts.timeline = try row.decode(Int.self, "timeline")
             facts.isReadOnlyByDefault = try row.decode(Bool.self, "read_only") ?? false
+            facts.pendingRestart = try row.decode(Bool.self, "pending_restart") ?? false
+            facts.replayLagSeconds = try row.decode(Double.self, "replay_lag_seconds")
             if let oldest = try row.decode(String.self, "oldest_wal"), let size = try row.decode(Int.self, "segment_size") {
                 facts.oldestWAL = LSN(walFileName: oldest, segmentSize: UInt64(size))
             }

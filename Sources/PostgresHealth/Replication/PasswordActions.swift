@@ -29,7 +29,17 @@ public struct PasswordActions: Sendable {
             }
             let verifier = try connection.scramVerifier(password: password, user: user)
             let statement = "ALTER ROLE \(try connection.escapeIdentifier(user)) PASSWORD \(try connection.escapeLiteral(verifier))"
-            _ = try await connection.query(statement, timeout: InstanceProber.remaining(deadline))
+            // Not waiting for a synchronous standby (there may be none streaming): a standby
+            // promoted before it replayed this has the password set again (status records the
+            // primary it was set on), so nothing is lost by committing locally.
+            _ = try await connection.query("SET synchronous_commit = 'local'", timeout: InstanceProber.remaining(deadline))
+            do throws(PostgresError) {
+                _ = try await connection.query(statement, timeout: InstanceProber.remaining(deadline))
+            } catch {
+                _ = try? await connection.query("RESET synchronous_commit", timeout: .seconds(2))
+                throw error
+            }
+            _ = try await connection.query("RESET synchronous_commit", timeout: InstanceProber.remaining(deadline))
         }
     }
 
