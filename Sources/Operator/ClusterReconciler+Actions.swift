@@ -76,6 +76,9 @@ extension ClusterReconciler {
                 path, user: credentials.username ?? ClusterDefaults.replicationUserName, password: PostgresPassword(credentials.password),
                 on: settings)
             round.logger.notice("wrote a standby's replication passfile from the replication Secret", metadata: ["pod": "\(pod)"])
+        case .reloadConfiguration(let pod):
+            try await replication.reloadConfiguration(on: settings)
+            round.logger.info("reloaded the configuration", metadata: ["pod": "\(pod)"])
         case .ensureRoles(let pod):
             guard let replication = round.credentials[.replication], let app = round.credentials[.app] else {
                 throw ActionError(message: "the replication or app Secret cannot be read")

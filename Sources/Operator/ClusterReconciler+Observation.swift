@@ -77,9 +77,14 @@ extension ClusterReconciler {
                 host: "", user: ClusterDefaults.superuserName, password: PostgresPassword(password),
                 applicationName: "ordinal", connectTimeout: options.probeTimeout)
             let started = ContinuousClock.now
-            let facts = await ClusterProber(pool: pool, credentials: credentials).probeCluster(probed, within: options.probeTimeout)
+            let parameters = resolved.parameters.keys.sorted()
+            let facts = await ClusterProber(pool: pool, credentials: credentials, parameters: parameters)
+                .probeCluster(probed, within: options.probeTimeout)
             metrics.observeProbe(seconds: (ContinuousClock.now - started).seconds)
             observation.reports = facts.map(\.report)
+            // What PostgreSQL says of the spec's parameters: the primary's word, else any instance's.
+            let answered = observation.reports.filter { $0.database != nil }
+            observation.parameterContexts = (answered.first { $0.isPrimary } ?? answered.first)?.database?.parameterContexts ?? [:]
         } else if round.superuserPassword == nil && !probed.isEmpty {
             observation.probeBlocked = "the superuser Secret cannot be read"
         }

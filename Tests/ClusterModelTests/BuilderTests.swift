@@ -146,15 +146,33 @@ struct BuilderTests {
         #expect(PodDisruptionBudgetBuilder.build(disabled) == nil)
     }
 
-    @Test func parametersGoIntoTheConfigAndRollThePods() throws {
+    @Test func reloadableParametersGoToTheReloadFileAndRestartBoundOnesRollThePods() throws {
         let tuned = try resolved(manifest(spec: "postgresql:\n  parameters:\n    work_mem: \"64MB\"\n    search_path: \"'$user', public\""))
-        let conf = try #require(ConfigMapBuilder.build(tuned).data?["postgresql.conf"])
-        #expect(conf.contains("work_mem = '64MB'\n"))
-        #expect(conf.contains("search_path = '''$user'', public'\n"))
+        let data = try #require(ConfigMapBuilder.build(tuned).data)
+        let conf = try #require(data["postgresql.conf"])
+        let reload = try #require(data["reload.conf"])
+        // Before any server answered, the built-in list says work_mem and search_path reload.
+        #expect(reload.contains("work_mem = '64MB'\n"))
+        #expect(reload.contains("search_path = '''$user'', public'\n"))
+        #expect(!conf.contains("work_mem"))
         #expect(conf.contains("password_encryption = 'scram-sha-256'\n"))
-        let before = StatefulSetBuilder.build(cluster).spec?.template.metadata?.annotations?["ordinal.dev/config-hash"]
-        let after = StatefulSetBuilder.build(tuned).spec?.template.metadata?.annotations?["ordinal.dev/config-hash"]
-        #expect(before != nil && before != after)
+        #expect(conf.hasSuffix("include_if_exists 'reload.conf'\n"), "the reload file is read at every reload")
+        func hash(_ cluster: ResolvedCluster, _ contexts: [String: String] = [:]) -> String? {
+            StatefulSetBuilder.build(cluster, contexts: contexts).spec?.template.metadata?.annotations?["ordinal.dev/config-hash"]
+        }
+        #expect(hash(cluster) != nil && hash(cluster) == hash(tuned), "a reload-only change makes no new revision")
+
+        // What PostgreSQL reports wins: work_mem reported as needing a restart rolls the pods.
+        #expect(hash(tuned, ["work_mem": "postmaster"]) != hash(cluster))
+        #expect(ConfigMapBuilder.build(tuned, contexts: ["work_mem": "postmaster"]).data?["postgresql.conf"]?.contains("work_mem = '64MB'\n") == true)
+
+        // A restart-bound setting, and a name nothing knows (an extension's), roll the pods.
+        let buffers = try resolved(manifest(spec: "postgresql:\n  parameters:\n    shared_buffers: \"256MB\""))
+        #expect(hash(buffers) != hash(cluster))
+        #expect(ConfigMapBuilder.build(buffers).data?["postgresql.conf"]?.contains("shared_buffers = '256MB'\n") == true)
+        let unknown = try resolved(manifest(spec: "postgresql:\n  parameters:\n    pg_stat_statements.track: \"all\""))
+        #expect(hash(unknown) != hash(cluster))
+        #expect(hash(unknown, ["pg_stat_statements.track": "superuser"]) == hash(cluster))
     }
 
     @Test func hbaAllowsReplicationForTheReplicationUserOnlyWithScram() {

@@ -80,15 +80,17 @@ struct ReconcileTests {
         _ = try await harness.reconcile()
         var cluster = try #require(try harness.cluster())
         cluster.spec.instances = 5
-        cluster.spec.postgresql = PostgreSQLSpec(parameters: ["work_mem": "64MB"])
+        cluster.spec.postgresql = PostgreSQLSpec(parameters: ["work_mem": "64MB", "shared_buffers": "256MB"])
         _ = try await harness.client.update(cluster)
         _ = try await harness.reconcile()
         let set = try #require(try harness.statefulSet())
         #expect(set.spec?.replicas == 5)
-        // A new template is applied with the partition at the instance count: no pod moves yet.
+        // A new template (shared_buffers needs a restart) is applied with the partition at the
+        // instance count: no pod moves yet. work_mem goes to the reload file, no template of its own.
         #expect(set.spec?.updateStrategy?.rollingUpdate?.partition == 5)
         let config = try #require(try harness.server.object(ConfigMap.self, namespace: harness.namespace, name: "orders-config"))
-        #expect(config.data?["postgresql.conf"]?.contains("work_mem = '64MB'") == true)
+        #expect(config.data?["postgresql.conf"]?.contains("shared_buffers = '256MB'") == true)
+        #expect(config.data?["reload.conf"]?.contains("work_mem = '64MB'") == true)
         #expect(try harness.cluster()?.status?.observedGeneration == 2)
         #expect(try harness.condition("Ready")?.observedGeneration == 2)
     }

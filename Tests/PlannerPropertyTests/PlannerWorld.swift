@@ -149,7 +149,7 @@ struct PlannerWorld {
         var failures: [ActionFailure] = []
         for action in actions where failures.isEmpty {
             switch action {
-            case .ensureRoles, .recreateSlot:
+            case .ensureRoles, .recreateSlot, .reloadConfiguration:
                 break
             case .setPassword(let pod, _):
                 if names.ordinal(ofPod: pod).flatMap({ pods[$0] })?.server.running != true {

@@ -4,6 +4,8 @@ import KubeTypes
 public enum ConfigMapBuilder {
     public static let postgresqlConfKey = "postgresql.conf"
     public static let hbaConfKey = "pg_hba.conf"
+    /// The parameters a reload applies (``PostgresConfigFiles/reloadConf(parameters:)``).
+    public static let reloadConfKey = PostgresConfigFiles.reloadFileName
     public static let bootstrapScriptKey = "bootstrap-replica.sh"
     public static let initScriptKey = "init-primary.sh"
     /// The cluster's system identifier, once it was bootstrapped: pod 0's bootstrap refuses to
@@ -19,10 +21,13 @@ public enum ConfigMapBuilder {
     ///   - systemIdentifier: the identifier status recorded, once the cluster was bootstrapped.
     ///   - rebuild: the ``rebuildKey`` value, while a rebuild is pending.
     ///   - primary: the ``primaryKey`` value, while the primary is not pod 0.
+    ///   - contexts: `pg_settings.context` of the spec's parameters, from a running server (see ``ParameterContexts``).
     public static func build(_ cluster: ResolvedCluster, systemIdentifier: String? = nil, rebuild: String? = nil,
-                             primary: String? = nil) -> ConfigMap {
+                             primary: String? = nil, contexts: [String: String] = [:]) -> ConfigMap {
+        let split = ParameterContexts.split(cluster.parameters, reported: contexts)
         var data = [
-            postgresqlConfKey: PostgresConfigFiles.postgresqlConf(parameters: cluster.parameters),
+            postgresqlConfKey: PostgresConfigFiles.postgresqlConf(parameters: split.restart),
+            reloadConfKey: PostgresConfigFiles.reloadConf(parameters: split.reload),
             hbaConfKey: PostgresConfigFiles.hbaConf(),
             bootstrapScriptKey: PodScripts.bootstrapReplica,
             initScriptKey: PodScripts.initPrimary,

@@ -16,12 +16,13 @@ public struct DesiredState: Sendable {
     ///   - systemIdentifier: the cluster's identifier once it was bootstrapped (into the ConfigMap).
     ///   - rebuild: the ConfigMap's pending rebuild requests, if any.
     ///   - primary: the ConfigMap's primary when it is not pod 0.
+    ///   - contexts: `pg_settings.context` of the spec's parameters, from a running server.
     public init(_ cluster: ResolvedCluster, partition: Int = 0, passwords: PasswordGenerator, systemIdentifier: String? = nil,
-                rebuild: String? = nil, primary: String? = nil) {
+                rebuild: String? = nil, primary: String? = nil, contexts: [String: String] = [:]) {
         secrets = SecretBuilder.build(cluster, passwords: passwords)
-        configMap = ConfigMapBuilder.build(cluster, systemIdentifier: systemIdentifier, rebuild: rebuild, primary: primary)
+        configMap = ConfigMapBuilder.build(cluster, systemIdentifier: systemIdentifier, rebuild: rebuild, primary: primary, contexts: contexts)
         headlessService = ServiceBuilder.headless(cluster)
-        statefulSet = StatefulSetBuilder.build(cluster, partition: partition)
+        statefulSet = StatefulSetBuilder.build(cluster, partition: partition, contexts: contexts)
         readWriteService = ServiceBuilder.readWrite(cluster)
         readOnlyService = ServiceBuilder.readOnly(cluster)
         podDisruptionBudget = PodDisruptionBudgetBuilder.build(cluster)

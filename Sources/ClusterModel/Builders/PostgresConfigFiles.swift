@@ -14,13 +14,27 @@ public enum PostgresConfigFiles {
         ("logging_collector", "off"),
     ]
 
+    /// The file, beside `postgresql.conf`, holding the parameters a reload applies.
+    public static let reloadFileName = "reload.conf"
+
     /// `postgresql.conf`: Ordinal's settings, then the user's in name order (a user value of a
-    /// setting Ordinal also sets, such as `wal_level`, replaces Ordinal's).
+    /// setting Ordinal also sets, such as `wal_level`, replaces Ordinal's), then an include of
+    /// ``reloadFileName``, read again at every reload.
     public static func postgresqlConf(parameters: [String: String]) -> String {
         var lines = ["# Managed by Ordinal: edit spec.postgresql.parameters instead."]
         for (name, value) in baseParameters where parameters[name] == nil {
             lines.append("\(name) = \(quoted(value))")
         }
+        for (name, value) in parameters.sorted(by: { $0.key < $1.key }) {
+            lines.append("\(name) = \(quoted(value))")
+        }
+        lines.append("include_if_exists '\(reloadFileName)'")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// ``reloadFileName``: the user's parameters a reload applies, in name order.
+    public static func reloadConf(parameters: [String: String]) -> String {
+        var lines = ["# Managed by Ordinal: settings a reload applies (no restart, no walk)."]
         for (name, value) in parameters.sorted(by: { $0.key < $1.key }) {
             lines.append("\(name) = \(quoted(value))")
         }

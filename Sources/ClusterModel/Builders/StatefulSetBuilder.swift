@@ -4,11 +4,15 @@ import KubeTypes
 public enum StatefulSetBuilder {
     /// - Parameter partition: the `rollingUpdate.partition` the operator drives; pods with an
     ///   ordinal at or above it run the current template. 0 for a new cluster.
-    public static func build(_ cluster: ResolvedCluster, partition: Int = 0) -> StatefulSet {
+    /// - Parameter contexts: `pg_settings.context` of the spec's parameters, from a running
+    ///   server: only the parameters a restart applies are part of the template (a reloadable
+    ///   change makes no new revision, so no walk).
+    public static func build(_ cluster: ResolvedCluster, partition: Int = 0, contexts: [String: String] = [:]) -> StatefulSet {
         let names = cluster.names
         let selector = ClusterLabels.podSelector(cluster: cluster.name)
+        let restartBound = ParameterContexts.split(cluster.parameters, reported: contexts).restart
         let configHash = FNV1a.hex(PostgresConfigFiles.postgresqlConf(
-            parameters: cluster.parameters.filter { !cluster.derivedParameterNames.contains($0.key) }))
+            parameters: restartBound.filter { !cluster.derivedParameterNames.contains($0.key) }))
 
         var podSpec = PodSpec(containers: [postgresContainer(cluster)])
         podSpec.initContainers = [bootstrapContainer(cluster)]

@@ -36,6 +36,9 @@ public struct ClusterObservation: Sendable, Hashable {
     /// SHA-256 (hex) of the passfile every standby must hold for the replication Secret, when
     /// that Secret can be read.
     public var expectedPassfileDigest: String?
+    /// `pg_settings.context` of the spec's parameters (lowercase name → context), as a running
+    /// instance of the cluster reports them; empty when none answered.
+    public var parameterContexts: [String: String] = [:]
 
     /// Creates an observation.
     public init(

@@ -104,13 +104,15 @@ public enum InstanceAction: Sendable, Hashable {
     case setPassword(pod: String, role: SecretRole)
     /// On standby `pod`: write its replication passfile from the replication Secret.
     case writePassfile(pod: String)
+    /// On `pod`: `pg_reload_conf()`, its reload file saying what the spec says.
+    case reloadConfiguration(pod: String)
 
     /// The pod the action runs on.
     public var pod: String {
         switch self {
         case .ensureSlots(let pod, _, _), .streamFrom(let pod, _, _), .checkpoint(let pod), .ensureRoles(let pod),
             .recreateSlot(let pod, _), .promote(let pod), .fenceWrites(let pod), .unfenceWrites(let pod),
-            .setPassword(let pod, _), .writePassfile(let pod): pod
+            .setPassword(let pod, _), .writePassfile(let pod), .reloadConfiguration(let pod): pod
         }
     }
 }

@@ -52,7 +52,7 @@ public enum ClusterPlanner {
             instances: instances, roles: roles, streaming: streaming, previous: cluster.status?.rebuilds ?? [], now: observation.now)
         let desired = DesiredState(
             resolved, partition: 0, passwords: PasswordGenerator { "" }, systemIdentifier: instances.identity.identifier,
-            rebuild: RebuildPlan.configText(rebuild.requests), primary: primary.configText)
+            rebuild: RebuildPlan.configText(rebuild.requests), primary: primary.configText, contexts: observation.parameterContexts)
         plan.objects = [.configMap(desired.configMap), .service(desired.headlessService),
                         .service(desired.readWriteService), .service(desired.readOnlyService)]
         if let budget = desired.podDisruptionBudget {
@@ -88,6 +88,9 @@ public enum ClusterPlanner {
             resolved: resolved, observation: observation, instances: instances, roles: roles, changingPrimary: primary.change != nil)
         plan.actions += passwords.actions
         plan.actions += passwords.passfileActions
+        let reload = ReloadPlan(resolved: resolved, observation: observation, instances: instances, roles: roles)
+        plan.actions += reload.actions
+        plan.events += reload.events
         plan.appSecretToRefresh = passwords.appSecretToRefresh
         plan.events += passwords.events
         plan.actions += replication.actions
@@ -130,7 +133,9 @@ public enum ClusterPlanner {
         // Soon while PostgreSQL state may move on its own; at the health interval when nothing
         // could be probed (pods with no address yet): what changes then arrives as a pod event.
         // Almost at once while the primary changes: every round of it is write downtime.
+        // Soon, too, while a reload file has not reached every pod yet (the kubelet's delay).
         plan.requeue = primary.isChanging ? .promptly
+            : !reload.waiting.isEmpty ? .busyInterval
             : status.phase == .healthy || observation.reports.isEmpty ? .healthInterval : .busyInterval
         return plan
     }

@@ -97,6 +97,15 @@ public struct DatabaseFacts: Sendable, Hashable {
     /// everything it received; `nil` on a primary or when unknown.
     public var replayLagSeconds: Double?
 
+    /// The parameters the instance's reload file says (lowercase name → value, as PostgreSQL
+    /// parsed it: `pg_file_settings`), `nil` when there is no such file or it was not read.
+    public var reloadFile: [String: String]?
+    /// A reload would change something: a setting of the reload file not applied yet, or one
+    /// applied from it that the file no longer holds.
+    public var reloadPending: Bool
+    /// `pg_settings.context` of the spec's parameters this server knows (lowercase name → context).
+    public var parameterContexts: [String: String] = [:]
+
     /// ``passfileDigest`` of a standby with no passfile.
     public static let absentPassfile = "absent"
 
@@ -104,8 +113,11 @@ public struct DatabaseFacts: Sendable, Hashable {
     public init(isInRecovery: Bool, serverVersionNumber: Int, isStreaming: Bool = false, lagBytes: Int64? = nil,
                 systemIdentifier: String? = nil, timeline: Int? = nil, replayPosition: Int64? = nil, oldestWALPosition: Int64? = nil,
                 walPosition: Int64? = nil, isReadOnlyByDefault: Bool = false, passfileDigest: String? = nil,
-                pendingRestart: Bool = false, replayLagSeconds: Double? = nil) {
+                pendingRestart: Bool = false, replayLagSeconds: Double? = nil, reloadFile: [String: String]? = nil,
+                reloadPending: Bool = false) {
         self.passfileDigest = passfileDigest
+        self.reloadFile = reloadFile
+        self.reloadPending = reloadPending
         self.pendingRestart = pendingRestart
         self.replayLagSeconds = replayLagSeconds
         self.isInRecovery = isInRecovery

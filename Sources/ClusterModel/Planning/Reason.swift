@@ -57,6 +57,7 @@ public enum Reason: String, Sendable, Hashable, CaseIterable, CustomStringConver
     case fenced = "Fenced"
     case passwordSet = "PasswordSet"
     case secretRemade = "SecretRemade"
+    case configurationReloaded = "ConfigurationReloaded"
 
     public var description: String { rawValue }
 

@@ -15,11 +15,14 @@ public struct ClusterProber: Sendable {
     /// User, password, database, sslmode, application name and connect timeout for every
     /// instance; the host and port are replaced by each ``InstanceAddress``.
     public let credentials: ConnectionSettings
+    /// The parameters whose `pg_settings.context` every probe reads (the spec's).
+    public let parameters: [String]
 
     /// Creates a prober.
-    public init(pool: ConnectionPool, credentials: ConnectionSettings) {
+    public init(pool: ConnectionPool, credentials: ConnectionSettings, parameters: [String] = []) {
         self.pool = pool
         self.credentials = credentials
+        self.parameters = parameters
     }
 
     /// Probes one instance. Never throws: a failure is reported in ``InstanceFacts/error``.
@@ -27,7 +30,7 @@ public struct ClusterProber: Sendable {
         let settings = credentials.with(host: address.host, port: address.port)
         do {
             return try await pool.withConnection(settings, deadline: deadline) { connection throws(PostgresError) in
-                try await InstanceProber.probe(address, on: connection, deadline: deadline)
+                try await InstanceProber.probe(address, on: connection, deadline: deadline, parameters: parameters)
             }
         } catch {
             return InstanceFacts(address: address, error: error)

@@ -42,6 +42,12 @@ public struct InstanceFacts: Sendable, Hashable {
     public var pendingRestart = false
     /// On a standby: seconds since the last replayed transaction (0 when all received is replayed).
     public var replayLagSeconds: Double?
+    /// What the reload file beside `config_file` says (lowercase name → value), `nil` without one.
+    public var reloadFile: [String: String]?
+    /// A reload would change something.
+    public var reloadPending = false
+    /// `pg_settings.context` of the parameters asked about (lowercase name → context).
+    public var parameterContexts: [String: String] = [:]
 
     /// Creates facts; everything but the address defaults to unknown.
     public init(

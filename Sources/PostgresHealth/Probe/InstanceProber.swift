@@ -1,3 +1,5 @@
+import ClusterModel
+
 /// The SQL a probe runs, and how its rows become ``InstanceFacts``.
 ///
 /// One statement reads the role, version, system identifier, LSNs and WAL receiver state; on a primary a second
@@ -46,9 +48,39 @@ enum InstanceProber {
                END AS digest
         """
 
+    /// The contexts of the spec's parameters (`$1`: their names, comma-separated), and the
+    /// state of the reload file beside `config_file`: what it says and whether a reload would
+    /// change anything (an entry not applied that no later entry overrides, or a setting applied
+    /// from it that it no longer holds).
+    static let configurationQuery = """
+        SELECT (SELECT string_agg(lower(name) || '=' || context, E'\n')
+                  FROM pg_settings WHERE lower(name) = ANY (string_to_array(lower($1), ','))) AS contexts,
+               (pg_stat_file(r.path, true)).size IS NOT NULL AS has_reload_file,
+               (SELECT string_agg(lower(f.name) || '=' || f.setting, E'\n' ORDER BY f.seqno)
+                  FROM pg_file_settings AS f WHERE f.sourcefile = r.path AND f.error IS NULL) AS reload_file,
+               EXISTS (SELECT FROM pg_file_settings AS f
+                        WHERE f.sourcefile = r.path AND NOT f.applied AND f.error IS NULL
+                          AND NOT EXISTS (SELECT FROM pg_file_settings AS g WHERE g.name = f.name AND g.seqno > f.seqno))
+               OR EXISTS (SELECT FROM pg_settings AS s
+                           WHERE s.sourcefile = r.path
+                             AND NOT EXISTS (SELECT FROM pg_file_settings AS f WHERE f.sourcefile = r.path AND f.name = s.name))
+                   AS reload_pending
+          FROM (SELECT regexp_replace(current_setting('config_file'), '[^/]*$', '') || '\(PostgresConfigFiles.reloadFileName)' AS path) AS r
+        """
+
+    /// `name=value` lines (values may hold `=`) as a dictionary.
+    static func pairs(_ text: String?) -> [String: String] {
+        var result: [String: String] = [:]
+        for line in (text ?? "").split(separator: "\n") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            result[String(line[..<equals])] = String(line[line.index(after: equals)...])
+        }
+        return result
+    }
+
     /// Probes one instance over `connection`; throws when a query fails.
     static func probe(
-        _ address: InstanceAddress, on connection: PostgresConnection, deadline: ContinuousClock.Instant
+        _ address: InstanceAddress, on connection: PostgresConnection, deadline: ContinuousClock.Instant, parameters: [String] = []
     ) async throws(PostgresError) -> InstanceFacts {
         let row = try await connection.query(factsQuery, timeout: remaining(deadline))
             .singleRow(for: "probe", host: address.host, port: address.port)
@@ -72,7 +104,15 @@ enum InstanceProber {
             if !inRecovery {
                 facts.lagBytes = 0
                 facts.replicationSlots = try await slots(on: connection, deadline: deadline)
-            } else if let passfile = address.passfile {
+            }
+            let configuration = try await connection.query(configurationQuery, [parameters.joined(separator: ",")], timeout: remaining(deadline))
+                .singleRow(for: "probe configuration", host: address.host, port: address.port)
+            facts.parameterContexts = pairs(try configuration.decode(String.self, "contexts"))
+            if try configuration.decode(Bool.self, "has_reload_file") == true {
+                facts.reloadFile = pairs(try configuration.decode(String.self, "reload_file"))
+            }
+            facts.reloadPending = try configuration.decode(Bool.self, "reload_pending") ?? false
+            if inRecovery, let passfile = address.passfile {
                 facts.passfileDigest = try await connection.query(passfileQuery, [passfile], timeout: remaining(deadline))
                     .singleRow(for: "probe passfile", host: address.host, port: address.port)
                     .decode(String.self, "digest")

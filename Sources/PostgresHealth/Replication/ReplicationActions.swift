@@ -112,6 +112,14 @@ public struct ReplicationActions: Sendable {
         }
     }
 
+    /// `pg_reload_conf()` on the instance: it reads its configuration files again.
+    public func reloadConfiguration(on instance: ConnectionSettings, timeout: Duration = .seconds(10)) async throws(PostgresError) {
+        let deadline = ContinuousClock.now + timeout
+        _ = try await pool.withConnection(instance, deadline: deadline) { connection throws(PostgresError) in
+            try await connection.query("SELECT pg_reload_conf()", timeout: timeout)
+        }
+    }
+
     /// Runs `CHECKPOINT`, so a following restart or shutdown has little WAL to replay.
     /// On a standby this is a restartpoint.
     public func checkpoint(on instance: ConnectionSettings, timeout: Duration = .seconds(300)) async throws(PostgresError) {
