@@ -100,8 +100,7 @@ public struct DatabaseFacts: Sendable, Hashable {
     /// The parameters the instance's reload file says (lowercase name → value, as PostgreSQL
     /// parsed it: `pg_file_settings`), `nil` when there is no such file or it was not read.
     public var reloadFile: [String: String]?
-    /// A reload would change something: a setting of the reload file not applied yet, or one
-    /// applied from it that the file no longer holds.
+    /// The reload file changed since the server last read its configuration.
     public var reloadPending: Bool
     /// `pg_settings.context` of the spec's parameters this server knows (lowercase name → context).
     public var parameterContexts: [String: String] = [:]

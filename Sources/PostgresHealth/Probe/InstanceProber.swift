@@ -49,22 +49,18 @@ enum InstanceProber {
         """
 
     /// The contexts of the spec's parameters (`$1`: their names, comma-separated), and the
-    /// state of the reload file beside `config_file`: what it says and whether a reload would
-    /// change anything (an entry not applied that no later entry overrides, or a setting applied
-    /// from it that it no longer holds).
+    /// state of the reload file beside `config_file`: what it says, and whether it changed
+    /// since the server last read its configuration (`pg_conf_load_time()`; `pg_file_settings`
+    /// parses the files afresh, so what it shows is not necessarily live). A file's time has
+    /// whole seconds: one changed in the second of the last reload counts as changed, so it
+    /// is reloaded once more rather than missed.
     static let configurationQuery = """
         SELECT (SELECT string_agg(lower(name) || '=' || context, E'\n')
                   FROM pg_settings WHERE lower(name) = ANY (string_to_array(lower($1), ','))) AS contexts,
                (pg_stat_file(r.path, true)).size IS NOT NULL AS has_reload_file,
                (SELECT string_agg(lower(f.name) || '=' || f.setting, E'\n' ORDER BY f.seqno)
                   FROM pg_file_settings AS f WHERE f.sourcefile = r.path AND f.error IS NULL) AS reload_file,
-               EXISTS (SELECT FROM pg_file_settings AS f
-                        WHERE f.sourcefile = r.path AND NOT f.applied AND f.error IS NULL
-                          AND NOT EXISTS (SELECT FROM pg_file_settings AS g WHERE g.name = f.name AND g.seqno > f.seqno))
-               OR EXISTS (SELECT FROM pg_settings AS s
-                           WHERE s.sourcefile = r.path
-                             AND NOT EXISTS (SELECT FROM pg_file_settings AS f WHERE f.sourcefile = r.path AND f.name = s.name))
-                   AS reload_pending
+               COALESCE((pg_stat_file(r.path, true)).modification >= date_trunc('second', pg_conf_load_time()), false) AS reload_pending
           FROM (SELECT regexp_replace(current_setting('config_file'), '[^/]*$', '') || '\(PostgresConfigFiles.reloadFileName)' AS path) AS r
         """
 
