@@ -5,8 +5,44 @@ public struct Volume: Codable, Sendable, Hashable {
     public var configMap: ConfigMapVolumeSource?
     public var secret: SecretVolumeSource?
     public var emptyDir: EmptyDirVolumeSource?
+    public var projected: ProjectedVolumeSource?
 
     public init(name: String) { self.name = name }
+}
+
+/// One directory filled from several sources (here: ConfigMaps), kept up to date like a
+/// ConfigMap volume.
+public struct ProjectedVolumeSource: Codable, Sendable, Hashable {
+    public var sources: [VolumeProjection]
+    public var defaultMode: Int?
+
+    public init(sources: [VolumeProjection], defaultMode: Int? = nil) {
+        self.sources = sources
+        self.defaultMode = defaultMode
+    }
+}
+
+/// One source of a projected volume.
+public struct VolumeProjection: Codable, Sendable, Hashable {
+    public var configMap: ConfigMapProjection?
+
+    public init(configMap: ConfigMapProjection? = nil) {
+        self.configMap = configMap
+    }
+}
+
+/// The keys of a ConfigMap in a projected volume (all of them without `items`).
+public struct ConfigMapProjection: Codable, Sendable, Hashable {
+    public var name: String
+    public var items: [KeyToPath]?
+    /// Keys named in `items` may be missing (and so may the ConfigMap).
+    public var optional: Bool?
+
+    public init(name: String, items: [KeyToPath]? = nil, optional: Bool? = nil) {
+        self.name = name
+        self.items = items
+        self.optional = optional
+    }
 }
 
 /// A volume backed by an existing claim.

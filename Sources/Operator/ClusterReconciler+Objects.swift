@@ -60,6 +60,10 @@ extension ClusterReconciler {
         if let budget = plan.budgetToDelete, try await deleteIfPresent(PodDisruptionBudget.self, name: budget, namespace: namespace) {
             round.writes += 1
         }
+        for name in plan.configMapsToDelete where try await deleteIfPresent(ConfigMap.self, name: name, namespace: namespace) {
+            round.writes += 1
+            round.logger.info("deleted the configuration of a revision no pod uses", metadata: ["configMap": "\(name)"])
+        }
     }
 
     /// Patches the role labels in the plan's order (every primary label removed before one is added).

@@ -65,8 +65,11 @@ extension ClusterReconciler {
             PodObservation(name: pod.metadata.name ?? "", isReady: pod.isReady, revision: pod.controllerRevisionHash,
                            roleLabel: pod.metadata.labels?[ClusterLabels.role],
                            bootstrapFailure: pod.failureMessage(ofInitContainer: PodLayout.initContainerName),
-                           uid: pod.metadata.uid)
+                           uid: pod.metadata.uid, configHash: pod.metadata.annotations?[ClusterLabels.configHashAnnotation])
         }
+        observation.configMaps = caches.configMaps
+            .list(namespace: namespace, selector: LabelSelector(matchLabels: [ClusterLabels.cluster: resolved.name]))
+            .compactMap(\.metadata.name)
         for pod in pods {
             if let address = address(of: pod, round) { round.addresses[address.podName] = address }
         }

@@ -19,7 +19,7 @@ struct BuilderTests {
             "ordinal.dev/cluster": "orders",
         ]
         let objects = state.applyOrder
-        #expect(objects.count == 9)
+        #expect(objects.count == 10)
         for object in objects {
             #expect(object.metadata.labels == expectedLabels, "\(type(of: object)) \(object.metadata.name ?? "")")
             #expect(object.metadata.namespace == "default")
@@ -31,8 +31,8 @@ struct BuilderTests {
         }
         let names = objects.map { $0.metadata.name ?? "" }
         #expect(names == [
-            "orders-superuser", "orders-replication", "orders-app", "orders-config", "orders-headless",
-            "orders", "orders-rw", "orders-ro", "orders",
+            "orders-superuser", "orders-replication", "orders-app", ConfigMapBuilder.revisionName(cluster), "orders-config",
+            "orders-headless", "orders", "orders-rw", "orders-ro", "orders",
         ])
     }
 

@@ -162,14 +162,14 @@ struct FaultPlanningTests {
         let plan = ClusterPlanner.plan(observation)
         #expect(plan.status.systemIdentifier == Self.identifier)
         #expect(plan.events.contains { $0.reason == .identityRecorded })
-        let configMap = plan.objects.compactMap { if case .configMap(let map) = $0 { map } else { nil } }.first
+        let configMap = plan.objects.compactMap { if case .configMap(let map) = $0 { map } else { nil } }.first { $0.metadata.name == "orders-config" }
         #expect(configMap?.data?[ConfigMapBuilder.systemIdentifierKey] == Self.identifier)
 
         // Before any primary is seen, nothing is recorded and the ConfigMap has no identifier.
         observation.reports = [InstanceReport(podName: "orders-1", database: Self.facts(inRecovery: true))]
         let early = ClusterPlanner.plan(observation)
         #expect(early.status.systemIdentifier == nil)
-        let earlyMap = early.objects.compactMap { if case .configMap(let map) = $0 { map } else { nil } }.first
+        let earlyMap = early.objects.compactMap { if case .configMap(let map) = $0 { map } else { nil } }.first { $0.metadata.name == "orders-config" }
         #expect(earlyMap?.data?[ConfigMapBuilder.systemIdentifierKey] == nil)
     }
 
@@ -234,7 +234,7 @@ struct FaultPlanningTests {
         let request = try #require(plan.status.rebuilds?.first)
         #expect(request.pod == "orders-2" && request.token == "uid-orders-2")
         #expect(request.reason.contains("invalidated"))
-        let configMap = plan.objects.compactMap { if case .configMap(let map) = $0 { map } else { nil } }.first
+        let configMap = plan.objects.compactMap { if case .configMap(let map) = $0 { map } else { nil } }.first { $0.metadata.name == "orders-config" }
         #expect(configMap?.data?[ConfigMapBuilder.rebuildKey] == "orders-2 uid-orders-2\n")
         #expect(plan.events.contains { $0.reason == .replicaRebuild && $0.kind == .warning })
         #expect(plan.status.instanceStatus?[2].slotWALStatus == "lost")
@@ -276,7 +276,7 @@ struct FaultPlanningTests {
         let done = ClusterPlanner.plan(observation)
         #expect(done.status.rebuilds == nil)
         #expect(done.events.contains { $0.reason == .replicaRebuilt })
-        let configMap = done.objects.compactMap { if case .configMap(let map) = $0 { map } else { nil } }.first
+        let configMap = done.objects.compactMap { if case .configMap(let map) = $0 { map } else { nil } }.first { $0.metadata.name == "orders-config" }
         #expect(configMap?.data?[ConfigMapBuilder.rebuildKey] == nil)
     }
 

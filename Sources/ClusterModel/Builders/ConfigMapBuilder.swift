@@ -37,6 +37,45 @@ public enum ConfigMapBuilder {
         data[primaryKey] = primary
         return ConfigMap(metadata: cluster.metadata(name: cluster.names.configMap), data: data)
     }
+
+    /// The keys pods take from the shared ConfigMap (``build(_:systemIdentifier:rebuild:primary:contexts:)``);
+    /// `postgresql.conf` comes from their revision's (``revision(_:contexts:)``). The shared one
+    /// keeps a `postgresql.conf` too, for pods of templates made before revisions existed.
+    public static let sharedPodKeys = [hbaConfKey, reloadConfKey, bootstrapScriptKey, initScriptKey, systemIdentifierKey, rebuildKey, primaryKey]
+
+    /// The restart-bound configuration of one pod-template revision: `<name>-config-<hash>`
+    /// holding `postgresql.conf`. Pods of a revision read its file, so a change reaches each pod
+    /// only when the walk does; a pod restarted meanwhile starts with the settings it had.
+    public static func revision(_ cluster: ResolvedCluster, contexts: [String: String] = [:]) -> ConfigMap {
+        let conf = revisionConf(cluster, contexts: contexts)
+        return ConfigMap(metadata: cluster.metadata(name: revisionName(cluster, conf: conf)), data: [postgresqlConfKey: conf])
+    }
+
+    /// The name of the revision ConfigMap for `cluster`'s restart-bound settings.
+    public static func revisionName(_ cluster: ResolvedCluster, contexts: [String: String] = [:]) -> String {
+        revisionName(cluster, conf: revisionConf(cluster, contexts: contexts))
+    }
+
+    /// The content hash naming a revision (16 hex digits): also the template's `ordinal.dev/config-hash`.
+    public static func revisionHash(_ cluster: ResolvedCluster, contexts: [String: String] = [:]) -> String {
+        FNV1a.hex(revisionConf(cluster, contexts: contexts))
+    }
+
+    /// True when `name` is a revision ConfigMap of `cluster` (`<name>-config-` and 16 hex digits).
+    public static func isRevision(_ name: String, of cluster: ResolvedCluster) -> Bool {
+        let prefix = cluster.names.configMap + "-"
+        guard name.hasPrefix(prefix) else { return false }
+        let hash = name.dropFirst(prefix.count)
+        return hash.count == 16 && hash.allSatisfy { $0.isHexDigit && !$0.isUppercase }
+    }
+
+    static func revisionConf(_ cluster: ResolvedCluster, contexts: [String: String]) -> String {
+        PostgresConfigFiles.postgresqlConf(parameters: ParameterContexts.split(cluster.parameters, reported: contexts).restart)
+    }
+
+    static func revisionName(_ cluster: ResolvedCluster, conf: String) -> String {
+        "\(cluster.names.configMap)-\(FNV1a.hex(conf))"
+    }
 }
 
 /// The pod-side scripts, embedded from `PodScripts/*.sh` at build time.

@@ -4,6 +4,8 @@ import KubeTypes
 public struct DesiredState: Sendable {
     public var secrets: [Secret]
     public var configMap: ConfigMap
+    /// The ConfigMap of the template's restart-bound settings (`<name>-config-<hash>`).
+    public var revisionConfigMap: ConfigMap
     public var headlessService: Service
     public var statefulSet: StatefulSet
     public var readWriteService: Service
@@ -21,6 +23,7 @@ public struct DesiredState: Sendable {
                 rebuild: String? = nil, primary: String? = nil, contexts: [String: String] = [:]) {
         secrets = SecretBuilder.build(cluster, passwords: passwords)
         configMap = ConfigMapBuilder.build(cluster, systemIdentifier: systemIdentifier, rebuild: rebuild, primary: primary, contexts: contexts)
+        revisionConfigMap = ConfigMapBuilder.revision(cluster, contexts: contexts)
         headlessService = ServiceBuilder.headless(cluster)
         statefulSet = StatefulSetBuilder.build(cluster, partition: partition, contexts: contexts)
         readWriteService = ServiceBuilder.readWrite(cluster)
@@ -32,6 +35,7 @@ public struct DesiredState: Sendable {
     /// names them, the StatefulSet, the routing Services and the disruption budget.
     public var applyOrder: [any KubernetesResource] {
         var objects: [any KubernetesResource] = secrets
+        objects.append(revisionConfigMap)
         objects.append(configMap)
         objects.append(headlessService)
         objects.append(statefulSet)

@@ -10,13 +10,11 @@ public enum StatefulSetBuilder {
     public static func build(_ cluster: ResolvedCluster, partition: Int = 0, contexts: [String: String] = [:]) -> StatefulSet {
         let names = cluster.names
         let selector = ClusterLabels.podSelector(cluster: cluster.name)
-        let restartBound = ParameterContexts.split(cluster.parameters, reported: contexts).restart
-        let configHash = FNV1a.hex(PostgresConfigFiles.postgresqlConf(
-            parameters: restartBound.filter { !cluster.derivedParameterNames.contains($0.key) }))
+        let configHash = ConfigMapBuilder.revisionHash(cluster, contexts: contexts)
 
         var podSpec = PodSpec(containers: [postgresContainer(cluster)])
         podSpec.initContainers = [bootstrapContainer(cluster)]
-        podSpec.volumes = volumes(cluster)
+        podSpec.volumes = volumes(cluster, revision: ConfigMapBuilder.revisionName(cluster, contexts: contexts))
         podSpec.securityContext = podSecurityContext()
         podSpec.affinity = affinity(cluster, selector: selector)
         podSpec.nodeSelector = cluster.nodeSelector
@@ -187,10 +185,18 @@ public enum StatefulSetBuilder {
         return context
     }
 
-    static func volumes(_ cluster: ResolvedCluster) -> [Volume] {
+    /// - Parameter revision: the ConfigMap of this template's restart-bound settings.
+    static func volumes(_ cluster: ResolvedCluster, revision: String) -> [Volume] {
         let secretNames = SecretBuilder.secretNames(cluster)
+        // One directory: postgresql.conf from the revision, everything else (reload.conf, pg_hba.conf,
+        // the scripts, the operator's keys) from the shared ConfigMap, which changes under running pods.
         var config = Volume(name: PodLayout.configVolume)
-        config.configMap = ConfigMapVolumeSource(name: cluster.names.configMap, defaultMode: 0o444)
+        config.projected = ProjectedVolumeSource(sources: [
+            VolumeProjection(configMap: ConfigMapProjection(
+                name: revision, items: [KeyToPath(key: ConfigMapBuilder.postgresqlConfKey, path: ConfigMapBuilder.postgresqlConfKey)])),
+            VolumeProjection(configMap: ConfigMapProjection(
+                name: cluster.names.configMap, items: ConfigMapBuilder.sharedPodKeys.map { KeyToPath(key: $0, path: $0) }, optional: true)),
+        ], defaultMode: 0o444)
         var initdb = Volume(name: PodLayout.initdbVolume)
         initdb.configMap = ConfigMapVolumeSource(
             name: cluster.names.configMap, defaultMode: 0o444,

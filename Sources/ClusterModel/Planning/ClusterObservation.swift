@@ -36,6 +36,8 @@ public struct ClusterObservation: Sendable, Hashable {
     /// SHA-256 (hex) of the passfile every standby must hold for the replication Secret, when
     /// that Secret can be read.
     public var expectedPassfileDigest: String?
+    /// Names of the cluster's ConfigMaps (the shared one and each revision's).
+    public var configMaps: [String] = []
     /// `pg_settings.context` of the spec's parameters (lowercase name → context), as a running
     /// instance of the cluster reports them; empty when none answered.
     public var parameterContexts: [String: String] = [:]
@@ -85,10 +87,13 @@ public struct PodObservation: Sendable, Hashable {
     public var bootstrapFailure: String?
     /// `metadata.uid`: a pod made again (perhaps with a new claim) has a new one.
     public var uid: String?
+    /// `ordinal.dev/config-hash`: which revision's configuration the pod reads.
+    public var configHash: String?
 
     /// Creates a pod observation.
     public init(name: String, isReady: Bool, revision: String? = nil, roleLabel: String? = nil, bootstrapFailure: String? = nil,
-                uid: String? = nil) {
+                uid: String? = nil, configHash: String? = nil) {
+        self.configHash = configHash
         self.name = name
         self.isReady = isReady
         self.revision = revision

@@ -22,6 +22,8 @@ public struct ClusterPlan: Sendable, Hashable {
     public var objects: [OwnedObject] = []
     /// The PodDisruptionBudget to delete (no longer wanted), if any.
     public var budgetToDelete: String?
+    /// Revision ConfigMaps no pod reads any more, and none can again (see ``ConfigRevisionPlan``).
+    public var configMapsToDelete: [String] = []
     /// Role label changes in their safe order.
     public var labels: [RoleLabelPlan.Change] = []
     /// SQL actions, in order.

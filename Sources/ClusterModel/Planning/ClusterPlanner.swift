@@ -53,7 +53,7 @@ public enum ClusterPlanner {
         let desired = DesiredState(
             resolved, partition: 0, passwords: PasswordGenerator { "" }, systemIdentifier: instances.identity.identifier,
             rebuild: RebuildPlan.configText(rebuild.requests), primary: primary.configText, contexts: observation.parameterContexts)
-        plan.objects = [.configMap(desired.configMap), .service(desired.headlessService),
+        plan.objects = [.configMap(desired.revisionConfigMap), .configMap(desired.configMap), .service(desired.headlessService),
                         .service(desired.readWriteService), .service(desired.readOnlyService)]
         if let budget = desired.podDisruptionBudget {
             plan.objects.append(.budget(budget))
@@ -84,6 +84,7 @@ public enum ClusterPlanner {
         if let primary = roles.primary, hasPassword(.replication), hasPassword(.app) {
             plan.actions.append(.ensureRoles(pod: primary))
         }
+        plan.configMapsToDelete = ConfigRevisionPlan.stale(resolved: resolved, observation: observation, desired: desired)
         let passwords = PasswordPlan(
             resolved: resolved, observation: observation, instances: instances, roles: roles, changingPrimary: primary.change != nil)
         plan.actions += passwords.actions
