@@ -75,3 +75,18 @@ struct ConfigRevisionTests {
         #expect(ClusterPlanner.plan(observation).configMapsToDelete == [oldName])
     }
 }
+
+extension ConfigRevisionTests {
+    @Test func aVolumeResizeChangesTheDerivedSlotCapWithAReloadNotANewRevision() {
+        var small = Self.cluster()
+        small.spec.storage.size = "10Gi"
+        var large = small
+        large.spec.storage.size = "100Gi"
+        let before = ResolvedCluster(small)
+        let after = ResolvedCluster(large)
+        #expect(before.parameters["max_slot_wal_keep_size"] != after.parameters["max_slot_wal_keep_size"])
+        #expect(ConfigMapBuilder.revisionName(before) == ConfigMapBuilder.revisionName(after))
+        let reload = ConfigMapBuilder.build(after).data?["reload.conf"] ?? ""
+        #expect(reload.contains("max_slot_wal_keep_size = '\(after.parameters["max_slot_wal_keep_size"] ?? "")'"))
+    }
+}

@@ -18,11 +18,6 @@ public struct ResolvedCluster: Sendable, Hashable {
     /// The server parameters: the user's, plus defaults Ordinal derives from the spec
     /// (`max_slot_wal_keep_size` from the volume size) where the user set none.
     public var parameters: [String: String]
-    /// The parameters Ordinal derived (not the user's). They are left out of the pod template's
-    /// configuration hash: a volume resize changes `max_slot_wal_keep_size`, and that alone must
-    /// not restart every pod (a larger volume only makes the old cap more cautious until the next
-    /// restart).
-    public var derivedParameterNames: Set<String> = []
     public var database: String
     public var owner: String
     /// Existing Secrets the user named, by role; `nil` means Ordinal generates one.
@@ -65,8 +60,9 @@ public struct ResolvedCluster: Sendable, Hashable {
         if parameters["max_slot_wal_keep_size"] == nil,
             let cap = ClusterDefaults.maxSlotWALKeepSize(storage: spec.storage.size)
         {
+            // Reloadable (pg_settings.context sighup): a volume resize changes it with a reload,
+            // no restart and no walk (ParameterContexts).
             parameters["max_slot_wal_keep_size"] = cap
-            derivedParameterNames.insert("max_slot_wal_keep_size")
         }
         if let number = spec.replication?.synchronous?.number {
             parameters["synchronous_standby_names"] = ClusterDefaults.synchronousStandbyNames(cluster: cluster.metadata.name ?? "", number: number)
