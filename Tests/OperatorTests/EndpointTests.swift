@@ -36,22 +36,28 @@ struct EndpointTests {
         return (parts.first?.components(separatedBy: "\r\n").first ?? "", parts.dropFirst().joined(separator: "\r\n\r\n"))
     }
 
+    /// Serves `/healthz`, `/readyz` and `/metrics` on a free loopback port; returns the port and
+    /// the task to cancel.
+    static func serve(_ metrics: OperatorMetrics, isReady: @escaping @Sendable () -> Bool = { true }) async throws -> (Int, Task<Void, any Error>) {
+        let endpoints = HTTPEndpoints(host: "127.0.0.1", port: 0, metrics: metrics, isHealthy: { true }, isReady: isReady)
+        let bound = Mutex<Int?>(nil)
+        let server = Task { try await endpoints.run { port in bound.withLock { $0 = port } } }
+        for _ in 0..<200 {
+            if let port = bound.withLock({ $0 }) { return (port, server) }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        server.cancel()
+        throw HarnessError(message: "the endpoints did not bind a port")
+    }
+
     @Test func endpointsAnswerWithStatusAndMetrics() async throws {
         let metrics = OperatorMetrics()
         metrics.observeReconcile(result: "success", seconds: 0.02)
         metrics.observeAPIRequest(verb: "apply", code: 200)
         metrics.setPhase("Healthy", cluster: "shop/orders")
         let ready = Atomic<Bool>(false)
-        let endpoints = HTTPEndpoints(host: "127.0.0.1", port: 0, metrics: metrics, isHealthy: { true }, isReady: { ready.load(ordering: .relaxed) })
-        let bound = Mutex<Int?>(nil)
-        let server = Task { try await endpoints.run { port in bound.withLock { $0 = port } } }
+        let (open, server) = try await Self.serve(metrics, isReady: { ready.load(ordering: .relaxed) })
         defer { server.cancel() }
-        var port: Int?
-        for _ in 0..<200 where port == nil {
-            port = bound.withLock { $0 }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        let open = try #require(port)
 
         #expect(try Self.get(port: open, path: "/healthz").status == "HTTP/1.1 200 OK")
         #expect(try Self.get(port: open, path: "/readyz").status == "HTTP/1.1 503 Service Unavailable")

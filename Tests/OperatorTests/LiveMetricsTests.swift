@@ -3,7 +3,6 @@ import KubeTypes
 @testable import Operator
 import PostgresTestSupport
 import Foundation
-import Synchronization
 import Testing
 
 /// Per-instance metrics from what the probes read, scraped over HTTP from `/metrics` and parsed.
@@ -29,23 +28,9 @@ struct LiveMetricsTests {
         defer { Task { await cluster.shutdown() } }
         let harness = try await LivePostgresTests.harness(for: cluster, failoverDelay: 3600)
         defer { Task { await harness.stop() } }
-        for _ in 0..<40 {
-            _ = try await harness.reconcile()
-            if try harness.cluster()?.status?.phase == .healthy { break }
-            try await Task.sleep(for: .milliseconds(250))
-        }
-        #expect(try harness.cluster()?.status?.phase == .healthy)
-
-        let endpoints = HTTPEndpoints(host: "127.0.0.1", port: 0, metrics: harness.metrics, isHealthy: { true }, isReady: { true })
-        let bound = Mutex<Int?>(nil)
-        let server = Task { try await endpoints.run { port in bound.withLock { $0 = port } } }
+        try await LivePostgresTests.reconcileUntilHealthy(harness)
+        let (open, server) = try await EndpointTests.serve(harness.metrics)
         defer { server.cancel() }
-        var port: Int?
-        for _ in 0..<200 where port == nil {
-            port = bound.withLock { $0 }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        let open = try #require(port)
         func scrape() throws -> [String: Double] {
             let response = try EndpointTests.get(port: open, path: "/metrics")
             #expect(response.status == "HTTP/1.1 200 OK")

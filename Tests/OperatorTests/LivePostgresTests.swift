@@ -40,6 +40,16 @@ struct LivePostgresTests {
         return harness
     }
 
+    /// Reconciles until the cluster is Healthy (a few rounds: roles, slots, streaming), failing after 10 s.
+    static func reconcileUntilHealthy(_ harness: OperatorHarness) async throws {
+        for _ in 0..<40 {
+            _ = try await harness.reconcile()
+            if try harness.cluster()?.status?.phase == .healthy { return }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        Issue.record("not Healthy; status: \(String(describing: try harness.cluster()?.status))")
+    }
+
     func roleLabels(_ harness: OperatorHarness) throws -> [String: String] {
         var labels: [String: String] = [:]
         for ordinal in 0..<3 {

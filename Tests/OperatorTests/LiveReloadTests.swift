@@ -28,12 +28,7 @@ struct LiveReloadTests {
         defer { Task { await cluster.shutdown() } }
         let harness = try await LivePostgresTests.harness(for: cluster, failoverDelay: 3600)
         defer { Task { await harness.stop() } }
-        for _ in 0..<40 {
-            _ = try await harness.reconcile()
-            if try harness.cluster()?.status?.phase == .healthy { break }
-            try await Task.sleep(for: .milliseconds(250))
-        }
-        #expect(try harness.cluster()?.status?.phase == .healthy)
+        try await LivePostgresTests.reconcileUntilHealthy(harness)
         try Self.deliverReloadFile(harness, to: cluster)
         let hash = try #require(try Self.templateHash(harness))
         var started: [String: String] = [:]
