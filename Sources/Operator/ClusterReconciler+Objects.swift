@@ -23,8 +23,13 @@ extension ClusterReconciler {
                 round.logger.info("created Secret", metadata: [
                     "secret": "\(creation.name)", "password": "\(creation.password == .known ? "the one PostgreSQL holds" : "new")",
                 ])
+            } else if caches.secrets.get(namespace: round.resolved.namespace, name: creation.name) == nil {
+                // It exists without our labels (made by the user): left as it is, and read from now on.
+                uncachedSecrets.insert(namespace: round.resolved.namespace, name: creation.name)
+                round.logger.notice("a Secret with a generated name exists without Ordinal's labels; it is used as it is",
+                                    metadata: ["secret": "\(creation.name)"])
             }
-            // Made meanwhile (another reconcile, or the user): left as it is; its watch event brings the cluster back.
+            // Made meanwhile by another reconcile: its watch event brings the cluster back.
         }
     }
 

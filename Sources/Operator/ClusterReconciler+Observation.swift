@@ -21,12 +21,23 @@ extension ClusterReconciler {
         let secretNames = SecretBuilder.secretNames(resolved)
         let applied = round.cluster.status?.passwords
         for (role, name) in [(SecretRole.superuser, secretNames.superuser), (.replication, secretNames.replication), (.app, secretNames.app)] {
-            // Generated Secrets are cached; a user-named one is not (it carries no label of ours).
+            // Generated Secrets are cached, so the synced cache's "absent" is the API server's; a
+            // user-named one, or a generated name made without our labels, is read.
+            let generated = switch role {
+            case .superuser: resolved.userSecrets.superuser == nil
+            case .replication: resolved.userSecrets.replication == nil
+            case .app: resolved.userSecrets.app == nil
+            }
             let secret: Secret?
             if let cached = caches.secrets.get(namespace: namespace, name: name) {
                 secret = cached
+            } else if generated && !uncachedSecrets.contains(namespace: namespace, name: name) {
+                secret = nil
             } else {
                 secret = try await client.getIfPresent(Secret.self, name: name, namespace: namespace)
+                if generated, secret?.metadata.labels?[ClusterLabels.managedBy] == ClusterLabels.managedByValue {
+                    uncachedSecrets.remove(namespace: namespace, name: name)  // labelled: the cache has it next time
+                }
             }
             guard let secret else {
                 observation.secrets[role] = .missing

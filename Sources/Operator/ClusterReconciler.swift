@@ -24,6 +24,8 @@ public final class ClusterReconciler: Sendable {
     let written = WrittenStatus()
     /// The passwords PostgreSQL holds, per cluster (memory only).
     let passwords = PasswordMemory()
+    /// Generated Secret names found to exist without Ordinal's labels (read with a GET).
+    let uncachedSecrets = UncachedSecrets()
 
     public init(client: KubeClient, caches: ClusterCaches, options: OperatorOptions, pool: ConnectionPool,
                 events: EventRecorder, metrics: OperatorMetrics, clock: WallClock = .system, logger: Logger) {

@@ -52,6 +52,28 @@ struct ReconcileTests {
         #expect(try harness.server.object(Secret.self, namespace: harness.namespace, name: "orders-superuser")?.data == passwordBefore)
     }
 
+    @Test func generatedSecretsAreMadeWithoutAGETAndAnUnlabelledOneIsUsedAsItIs() async throws {
+        let harness = try await OperatorHarness.start()
+        defer { Task { await harness.stop() } }
+        // The user made the superuser Secret under the generated name, without Ordinal's labels.
+        _ = try harness.server.put(Secret(
+            metadata: ObjectMeta(name: "orders-superuser", namespace: harness.namespace),
+            type: "kubernetes.io/basic-auth", stringData: ["username": "postgres", "password": "the-users-own"]))
+        try harness.putCluster()
+        _ = try await harness.reconcile()
+        let secretGets = { harness.server.requests.filter { $0.verb == "get" && $0.path.contains("/secrets/") }.map(\.path) }
+        // The other two are made on the cache's word (no GET first); the user's is not overwritten.
+        #expect(secretGets().isEmpty, "\(secretGets())")
+        #expect(try harness.server.object(Secret.self, namespace: harness.namespace, name: "orders-app") != nil)
+        let users = try #require(try harness.server.object(Secret.self, namespace: harness.namespace, name: "orders-superuser"))
+        #expect(ClusterReconciler.decodedData(users)["password"] == "the-users-own")
+        // From then on the unlabelled one is read (it is not in the cache), and nothing else is.
+        let before = harness.server.requests.count
+        #expect(try await harness.reconcile().writes == 0)
+        let reads = harness.server.requests.dropFirst(before).filter { $0.verb == "get" && $0.path.contains("/secrets/") }.map(\.path)
+        #expect(reads == ["/api/v1/namespaces/shop/secrets/orders-superuser"])
+    }
+
     @Test func pendingPodWithoutAnIPIsNotProbed() async throws {
         let asked = Mutex<[String]>([])
         var options = OperatorOptions()
