@@ -260,23 +260,31 @@ public final class PostgresTestCluster: Sendable {
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    /// A free TCP port on loopback (bound, read, released).
+    /// The next port ``freePort()`` tries: below the kernel's ephemeral range (32768 and up on
+    /// Linux), so no outgoing connection's source port takes a server's port while it restarts.
+    private static let nextPort = Atomic<Int>(20_000 + Int.random(in: 0..<6_000))
+
+    /// A free TCP port on loopback, outside the ephemeral range: each call takes the next one
+    /// that binds (bound, released), so a server stopped and started again finds its port free.
     public static func freePort() throws(FixtureError) -> Int {
+        for _ in 0..<2_000 {
+            let port = 20_000 + (nextPort.add(1, ordering: .relaxed).oldValue - 20_000) % 12_000
+            if canBind(port) { return port }
+        }
+        throw FixtureError("no free loopback port between 20000 and 32000")
+    }
+
+    private static func canBind(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw FixtureError("socket() failed: errno \(errno)") }
+        guard fd >= 0 else { return false }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(fd, socketAddress, length) == 0 && getsockname(fd, socketAddress, &length) == 0
-            }
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
-        guard bound else { throw FixtureError("could not bind a loopback port: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     private static func password() -> String {
