@@ -58,11 +58,7 @@ extension ClusterReconciler {
             round.logger.notice("lifted a write fence", metadata: ["pod": "\(pod)"])
         case .setPassword(let pod, let role):
             guard let credentials = round.credentials[role] else { throw ActionError(message: "the \(role.rawValue) Secret cannot be read") }
-            let user = switch role {
-            case .superuser: ClusterDefaults.superuserName
-            case .replication: credentials.username ?? ClusterDefaults.replicationUserName
-            case .app: credentials.username ?? round.resolved.owner
-            }
+            let user = round.user(role)
             try await PasswordActions(pool: pool).setPassword(user: user, password: PostgresPassword(credentials.password), on: settings)
             passwords.remember(credentials.password, role: role, cluster: round.key, uid: round.uid)
             if role == .superuser { round.superuserLogin = credentials.password }
@@ -73,8 +69,7 @@ extension ClusterReconciler {
                 throw ActionError(message: "no replication passfile is known for \(pod)")
             }
             try await PasswordActions(pool: pool).writePassfile(
-                path, user: credentials.username ?? ClusterDefaults.replicationUserName, password: PostgresPassword(credentials.password),
-                on: settings)
+                path, user: round.user(.replication), password: PostgresPassword(credentials.password), on: settings)
             round.logger.notice("wrote a standby's replication passfile from the replication Secret", metadata: ["pod": "\(pod)"])
         case .reloadConfiguration(let pod):
             try await replication.reloadConfiguration(on: settings)
@@ -84,9 +79,9 @@ extension ClusterReconciler {
                 throw ActionError(message: "the replication or app Secret cannot be read")
             }
             let wanted = ClusterRoles(
-                replicationUser: replication.username ?? ClusterDefaults.replicationUserName,
+                replicationUser: round.user(.replication),
                 replicationPassword: PostgresPassword(replication.password),
-                appOwner: app.username ?? round.resolved.owner, appPassword: PostgresPassword(app.password),
+                appOwner: round.user(.app), appPassword: PostgresPassword(app.password),
                 database: round.resolved.database)
             let changes = try await RoleActions(pool: pool).ensure(wanted, on: settings)
             if !changes.isEmpty {

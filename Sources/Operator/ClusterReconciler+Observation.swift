@@ -18,16 +18,12 @@ extension ClusterReconciler {
         let names = resolved.names
         var observation = ClusterObservation(cluster: round.cluster, now: clock.now())
 
-        let secretNames = SecretBuilder.secretNames(resolved)
         let applied = round.cluster.status?.passwords
-        for (role, name) in [(SecretRole.superuser, secretNames.superuser), (.replication, secretNames.replication), (.app, secretNames.app)] {
+        for role in SecretRole.allCases {
             // Generated Secrets are cached, so the synced cache's "absent" is the API server's; a
             // user-named one, or a generated name made without our labels, is read.
-            let generated = switch role {
-            case .superuser: resolved.userSecrets.superuser == nil
-            case .replication: resolved.userSecrets.replication == nil
-            case .app: resolved.userSecrets.app == nil
-            }
+            let name = SecretBuilder.secretName(resolved, role: role)
+            let generated = SecretBuilder.isGenerated(resolved, role: role)
             let secret: Secret?
             if let cached = caches.secrets.get(namespace: namespace, name: name) {
                 secret = cached
@@ -64,8 +60,7 @@ extension ClusterReconciler {
         }
         observation.knownPasswords = passwords.roles(cluster: round.key, uid: round.uid)
         if let replication = round.credentials[.replication] {
-            observation.expectedPassfileDigest = Passfile.digest(
-                user: replication.username ?? ClusterDefaults.replicationUserName, password: PostgresPassword(replication.password))
+            observation.expectedPassfileDigest = Passfile.digest(user: round.user(.replication), password: PostgresPassword(replication.password))
         }
 
         observation.statefulSet = caches.statefulSets.get(namespace: namespace, name: names.statefulSet)

@@ -147,6 +147,15 @@ struct Round {
     var superuserLogin: String?
     /// The superuser's password, for the probes and actions.
     var superuserPassword: String? { superuserLogin }
+    /// The PostgreSQL user of `role`: the superuser's fixed name, else the Secret's `username`
+    /// or the default (the replication role; the application owner).
+    func user(_ role: SecretRole) -> String {
+        switch role {
+        case .superuser: ClusterDefaults.superuserName
+        case .replication: credentials[.replication]?.username ?? ClusterDefaults.replicationUserName
+        case .app: credentials[.app]?.username ?? resolved.owner
+        }
+    }
     /// The cluster's key and uid, for what the shell remembers of it.
     var key: ClusterKey { ClusterKey(namespace: resolved.namespace, name: resolved.name) }
     var uid: String { cluster.metadata.uid ?? "" }

@@ -74,12 +74,26 @@ extension SecretBuilder {
     /// The generated Secret of `role` for `cluster`, holding `password` (one PostgreSQL already
     /// holds, for a Secret made again), or `nil` when the user names that Secret.
     public static func build(_ cluster: ResolvedCluster, role: SecretRole, password: String) -> Secret? {
-        let name = secretNames(cluster)
-        let wanted = switch role {
-        case .superuser: name.superuser
-        case .replication: name.replication
-        case .app: name.app
-        }
+        let wanted = secretName(cluster, role: role)
         return build(cluster, passwords: PasswordGenerator { password }).first { $0.metadata.name == wanted }
+    }
+
+    /// The name of the Secret in use for `role`: the user's, or the generated one.
+    public static func secretName(_ cluster: ResolvedCluster, role: SecretRole) -> String {
+        let names = secretNames(cluster)
+        return switch role {
+        case .superuser: names.superuser
+        case .replication: names.replication
+        case .app: names.app
+        }
+    }
+
+    /// True when Ordinal makes the Secret of `role` (the user names none in `spec.secrets`).
+    public static func isGenerated(_ cluster: ResolvedCluster, role: SecretRole) -> Bool {
+        switch role {
+        case .superuser: cluster.userSecrets.superuser == nil
+        case .replication: cluster.userSecrets.replication == nil
+        case .app: cluster.userSecrets.app == nil
+        }
     }
 }

@@ -33,21 +33,13 @@ struct PasswordPlan {
          changingPrimary: Bool) {
         let previous = observation.cluster.status?.passwords
         status = previous
-        let names = SecretBuilder.secretNames(resolved)
-        let secretName: (SecretRole) -> String = { role in
-            switch role {
-            case .superuser: names.superuser
-            case .replication: names.replication
-            case .app: names.app
-            }
-        }
-
-        if resolved.userSecrets.app == nil, observation.appSecretKeysStale, case .present(_, true)? = observation.secrets[.app] {
-            appSecretToRefresh = names.app
+        let secretName = { (role: SecretRole) in SecretBuilder.secretName(resolved, role: role) }
+        if SecretBuilder.isGenerated(resolved, role: .app), observation.appSecretKeysStale, case .present(_, true)? = observation.secrets[.app] {
+            appSecretToRefresh = secretName(.app)
         }
 
         problem = Self.refusal(resolved: resolved, observation: observation, instances: instances, previous: previous,
-                               secret: names.superuser)
+                               secret: secretName(.superuser))
 
         guard let primary = roles.primary, !changingPrimary,
               let report = instances.report(primary), report.isPrimary else { return }
