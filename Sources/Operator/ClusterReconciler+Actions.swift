@@ -74,6 +74,14 @@ extension ClusterReconciler {
         case .reloadConfiguration(let pod):
             try await replication.reloadConfiguration(on: settings)
             round.logger.info("reloaded the configuration", metadata: ["pod": "\(pod)"])
+        case .lowerLimits(let pod, let values):
+            try await replication.lowerLimits(values, on: settings)
+            round.logger.notice("wrote lowered settings with ALTER SYSTEM before restarting the primary first", metadata: [
+                "pod": "\(pod)", "settings": "\(values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })",
+            ])
+        case .resetLimits(let pod, let names):
+            try await replication.resetLimits(names, on: settings)
+            round.logger.notice("reset ALTER SYSTEM settings", metadata: ["pod": "\(pod)", "settings": "\(names)"])
         case .ensureRoles(let pod):
             guard let replication = round.credentials[.replication], let app = round.credentials[.app] else {
                 throw ActionError(message: "the replication or app Secret cannot be read")

@@ -24,6 +24,7 @@ struct PlannerInvariantTests {
                 // CPU-bound: let the other suites' tasks run on the (two-thread) cooperative pool.
                 await Task.yield()
             }
+            violations += world.limitViolations
             #expect(violations.isEmpty, "\(violations.prefix(5))")
         }
     }
@@ -93,7 +94,21 @@ struct PlannerInvariantTests {
         let held = plan.status.currentPrimary
         var rebuilt: [String] = []
         for pod in plan.podsToDelete {
-            if pod == held { violations.append("\(pod), the primary Ordinal holds, deleted") }
+            if pod == held {
+                // Only to restart it ahead of the replicas with lowered settings, after writing
+                // them and a CHECKPOINT, recorded for the pod's uid, before any replica moved.
+                let uid = observation.pods.first { $0.name == pod }?.uid
+                let partition = observation.statefulSet?.spec?.updateStrategy?.rollingUpdate?.partition ?? 0
+                let replicas = observation.statefulSet?.spec?.replicas ?? 0
+                let firstActions = plan.actions.suffix(2)
+                if plan.status.primaryFirst?.pod != pod || plan.status.primaryFirst?.token != uid || partition < replicas
+                    || firstActions.first.map({ if case .lowerLimits(pod, _) = $0 { true } else { false } }) != true
+                    || firstActions.last != .checkpoint(pod: pod)
+                {
+                    violations.append("\(pod), the primary Ordinal holds, deleted")
+                }
+                continue
+            }
             if reports[pod]?.database?.isInRecovery == false {
                 // Fenced: it accepts writes while the held primary is confirmed and labelled.
                 if held == nil || reports[held ?? ""]?.database?.isInRecovery != false || plan.status.primary != held {

@@ -21,7 +21,16 @@ struct PlannerWorld {
         var readOnly = false
         /// The replication Secret version its passfile was written from.
         var passfileVersion = 1
+        /// `max_connections` as it runs (one of ``StandbyLimits``).
+        var maxConnections: Int64 = 100
     }
+
+    /// `max_connections` in each volume's `postgresql.auto.conf` (`ALTER SYSTEM`), by ordinal.
+    var autoConf: [Int: Int64] = [:]
+    /// `max_connections` each StatefulSet revision's `postgresql.conf` gives.
+    var revisionLimits: [String: Int64] = [:]
+    /// A replica was restarted with lower `max_connections` than its primary runs (such a standby stops replaying).
+    var limitViolations: [String] = []
 
     /// The WAL position every primary reports; a standby reports it less its lag.
     static let head: Int64 = 10_000_000_000
@@ -108,16 +117,18 @@ struct PlannerWorld {
             observation.reports = pods.sorted { $0.key < $1.key }.map { ordinal, pod in
                 guard pod.server.running else { return InstanceReport(podName: names.pod(ordinal), failure: "connectionFailed: refused") }
                 let lag: Int64? = primaries.count == 1 ? (pod.server.inRecovery ? pod.server.lagBytes : 0) : nil
-                return InstanceReport(
-                    podName: names.pod(ordinal),
-                    database: DatabaseFacts(isInRecovery: pod.server.inRecovery, serverVersionNumber: pod.server.versionNumber,
+                var database = DatabaseFacts(isInRecovery: pod.server.inRecovery, serverVersionNumber: pod.server.versionNumber,
                                             isStreaming: pod.server.inRecovery && pod.server.streaming, lagBytes: lag,
                                             systemIdentifier: pod.server.identifier,
                                             replayPosition: pod.server.inRecovery ? (pod.server.walGone ? 10 : Self.head - pod.server.lagBytes) : nil,
                                             oldestWALPosition: pod.server.inRecovery ? nil : 100,
                                             walPosition: pod.server.inRecovery ? (pod.server.walGone ? 10 : Self.head - pod.server.lagBytes) : Self.head,
                                             isReadOnlyByDefault: pod.server.readOnly,
-                                            passfileDigest: pod.server.inRecovery ? "d\(pod.server.passfileVersion)" : nil),
+                                            passfileDigest: pod.server.inRecovery ? "d\(pod.server.passfileVersion)" : nil)
+                database.limits["max_connections"] = LimitSetting(
+                    value: pod.server.maxConnections, defaultValue: 100, autoConf: autoConf[ordinal].map { "\($0)" })
+                return InstanceReport(
+                    podName: names.pod(ordinal), database: database,
                     slots: !pod.server.inRecovery ? slots.sorted().map { SlotFacts(name: $0, isActive: false) } : [])
             }
         }
@@ -151,6 +162,18 @@ struct PlannerWorld {
             switch action {
             case .ensureRoles, .recreateSlot, .reloadConfiguration:
                 break
+            case .lowerLimits(let pod, let values):
+                if let ordinal = names.ordinal(ofPod: pod), pods[ordinal]?.server.running == true {
+                    if let value = values["max_connections"] { autoConf[ordinal] = value }
+                } else {
+                    failures.append(ActionFailure(action: action, message: "connectionFailed: refused"))
+                }
+            case .resetLimits(let pod, let reset):
+                if let ordinal = names.ordinal(ofPod: pod), pods[ordinal]?.server.running == true {
+                    if reset.contains("max_connections") { autoConf[ordinal] = nil }
+                } else {
+                    failures.append(ActionFailure(action: action, message: "connectionFailed: refused"))
+                }
             case .setPassword(let pod, _):
                 if names.ordinal(ofPod: pod).flatMap({ pods[$0] })?.server.running != true {
                     failures.append(ActionFailure(action: action, message: "connectionFailed: refused"))
@@ -198,6 +221,7 @@ struct PlannerWorld {
         guard var desired else { return }
         let revision = self.revision(of: desired)
         revisionVersions[revision] = Self.versionNumber(spec.postgresVersion)
+        revisionLimits[revision] = Self.maxConnections(spec)
         if statefulSet == nil { currentRevision = revision }
         desired.metadata.generation = (statefulSet?.metadata.generation ?? 0) + 1
         statefulSet = desired
@@ -205,8 +229,11 @@ struct PlannerWorld {
 
     mutating func apply(_ plan: ClusterPlan) {
         for pod in plan.podsToDelete {
-            // Deleted to be rebuilt: the StatefulSet makes it again and its bootstrap clones it afresh.
-            if let ordinal = names.ordinal(ofPod: pod) { pods[ordinal] = nil }
+            // Deleted to be rebuilt (the StatefulSet makes it again and its bootstrap clones it
+            // afresh), or the primary restarted first (its volume, auto.conf included, stays).
+            guard let ordinal = names.ordinal(ofPod: pod) else { continue }
+            if pods[ordinal]?.server.inRecovery == true { autoConf[ordinal] = nil }
+            pods[ordinal] = nil
         }
         for creation in plan.secretsToCreate { secrets.insert(creation.name) }
         for step in plan.volumeGrowth { claims[step.claim] = step.size }
@@ -225,15 +252,27 @@ struct PlannerWorld {
         for ordinal in pods.keys where ordinal >= replicas { pods[ordinal] = nil }
         for ordinal in 0..<replicas where pods[ordinal] == nil {
             let revision = ordinal >= partition ? update : (currentRevision ?? update)
-            pods[ordinal] = fresh(ordinal, revision: revision)
+            let made = fresh(ordinal, revision: revision)
+            checkLimits(made, ordinal)
+            pods[ordinal] = made
             claims[names.dataClaim(ordinal), default: spec.storage.size] = claims[names.dataClaim(ordinal)] ?? spec.storage.size
             return
         }
         if let ordinal = (partition..<max(partition, replicas)).reversed().first(where: { pods[$0]?.revision != update }) {
-            pods[ordinal] = fresh(ordinal, revision: update, keeping: pods[ordinal])
+            let made = fresh(ordinal, revision: update, keeping: pods[ordinal])
+            checkLimits(made, ordinal)
+            pods[ordinal] = made
             return
         }
         if (0..<replicas).allSatisfy({ pods[$0]?.revision == update }) { currentRevision = update }
+    }
+
+    /// A standby (re)made with lower `max_connections` than pod 0, the running primary, runs.
+    mutating func checkLimits(_ made: SimPod, _ ordinal: Int) {
+        guard made.server.inRecovery, ordinal > 0, let primary = pods[0], primary.server.running, !primary.server.inRecovery,
+            primary.server.identifier == Self.clusterIdentifier, made.server.maxConnections < primary.server.maxConnections
+        else { return }
+        limitViolations.append("\(names.pod(ordinal)) (re)made with max_connections \(made.server.maxConnections) below its primary's \(primary.server.maxConnections)")
     }
 
     /// A pod (re)made at `revision`: its server starts at that revision's version, a standby
@@ -244,10 +283,11 @@ struct PlannerWorld {
         // standby of it; the held one keeps what it was (a standby being promoted stays one).
         let isHeld = names.pod(ordinal) == (status?.currentPrimary ?? names.pod(0))
         let recovery = isHeld ? (old?.server.inRecovery ?? false) : true
+        var server = Server(inRecovery: recovery, versionNumber: version, streaming: false, lagBytes: recovery ? 4096 : 0,
+                            identifier: old?.server.identifier ?? Self.clusterIdentifier, readOnly: isHeld && old?.server.readOnly == true)
+        server.maxConnections = autoConf[ordinal] ?? revisionLimits[revision] ?? 100
         return SimPod(
-            revision: revision, ready: false, role: old?.role,
-            server: Server(inRecovery: recovery, versionNumber: version, streaming: false, lagBytes: recovery ? 4096 : 0,
-                           identifier: old?.server.identifier ?? Self.clusterIdentifier, readOnly: isHeld && old?.server.readOnly == true),
+            revision: revision, ready: false, role: old?.role, server: server,
             uid: "\(ordinal)-\(Int(now))")
     }
 
@@ -275,7 +315,11 @@ struct PlannerWorld {
         switch code {
         case 0: break
         case 1: pods[ordinal]?.server.running = false  // crash
-        case 2: pods[ordinal]?.server.running = true  // restart
+        case 2:  // restart: the server reads its configuration again
+            if let pod = pods[ordinal], !pod.server.running {
+                pods[ordinal]?.server.running = true
+                pods[ordinal]?.server.maxConnections = autoConf[ordinal] ?? revisionLimits[pod.revision] ?? 100
+            }
         case 3:  // promoted by hand
             pods[ordinal]?.server.inRecovery = false
             pods[ordinal]?.server.streaming = false
@@ -305,8 +349,10 @@ struct PlannerWorld {
             // image does on an empty data directory): another cluster's data, not in recovery.
             guard status?.systemIdentifier != nil, var pod = pods[ordinal] else { break }
             foreignCount += 1
+            autoConf[ordinal] = nil
             pod.server = Server(inRecovery: false, versionNumber: pod.server.versionNumber, streaming: false,
                                 identifier: "7400000000000000\(foreignCount)")
+            pod.server.maxConnections = revisionLimits[pod.revision] ?? 100
             pods[ordinal] = pod
         case 16:  // the WAL this standby needs is recycled on the primary
             if pods[ordinal]?.server.inRecovery == true { pods[ordinal]?.server.walGone = true }
@@ -314,9 +360,19 @@ struct PlannerWorld {
             let names = SecretBuilder.secretNames(ResolvedCluster(cluster))
             let name = [names.superuser, names.replication, names.app][target % 3]
             if secrets.contains(name) { secretVersions[name, default: 1] += 1 }
+        case 18:  // max_connections lowered, or raised back, mid-walk or not
+            var parameters = spec.postgresql?.parameters ?? [:]
+            parameters["max_connections"] = parameters["max_connections"] == nil ? "50" : nil
+            spec.postgresql = PostgreSQLSpec(parameters: parameters)
+            generation += 1
         default: break
         }
     }
 
-    static let eventCount = 18
+    /// `max_connections` the spec's template gives.
+    static func maxConnections(_ spec: PostgresClusterSpec) -> Int64 {
+        spec.postgresql?.parameters?["max_connections"].flatMap { Int64($0) } ?? 100
+    }
+
+    static let eventCount = 19
 }

@@ -43,8 +43,35 @@ public struct PostgresClusterStatus: Codable, Sendable, Hashable {
     public var fenced: [FenceRequest]?
     /// Which version of each Secret's password PostgreSQL holds (set by Ordinal on the primary).
     public var passwords: PasswordsStatus?
+    /// A walk that lowers settings standbys need at least as high as the primary's restarted
+    /// the primary first (``StandbyLimits``): for which revision, and which pod uid.
+    public var primaryFirst: PrimaryFirstRestart?
 
     public init() {}
+}
+
+/// The primary's restart ahead of a walk's replicas, asked once per revision.
+public struct PrimaryFirstRestart: Codable, Sendable, Hashable {
+    public var pod: String
+    /// The uid of the pod that was deleted; the pod made after it runs the lowered values.
+    public var token: String
+    /// The template revision (`ordinal.dev/template-hash`) whose walk it is for.
+    public var revision: String
+    /// `name=value` of the settings written with `ALTER SYSTEM` before the restart.
+    public var settings: [String]
+    /// When the restart was asked for (RFC 3339).
+    public var requestedAt: String
+
+    public init(pod: String, token: String, revision: String, settings: [String], requestedAt: String) {
+        self.pod = pod
+        self.token = token
+        self.revision = revision
+        self.settings = settings
+        self.requestedAt = requestedAt
+    }
+
+    /// The names of ``settings``.
+    public var names: [String] { settings.map { String($0.split(separator: "=").first ?? "") } }
 }
 
 /// A pod fenced once: the token is the uid of the pod that was deleted.

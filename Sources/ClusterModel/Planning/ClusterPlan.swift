@@ -29,9 +29,9 @@ public struct ClusterPlan: Sendable, Hashable {
     /// SQL actions, in order.
     public var actions: [InstanceAction] = []
     /// Pods to delete after the actions, so the StatefulSet makes them again: replicas whose
-    /// bootstrap rebuilds them, and fenced pods (accepting writes without being the current
-    /// primary) whose bootstrap makes them its standbys. The ConfigMap already says why.
-    /// Never the current primary; never a claim.
+    /// bootstrap rebuilds them, fenced pods (accepting writes without being the current
+    /// primary) whose bootstrap makes them its standbys, and the primary restarted ahead of a
+    /// walk that lowers settings (after its CHECKPOINT; see ``StandbyLimits``). Never a claim.
     public var podsToDelete: [String] = []
     /// The StatefulSet to apply (unless the live one already matches), with its partition and replica count set.
     public var statefulSet: StatefulSet?
@@ -108,13 +108,39 @@ public enum InstanceAction: Sendable, Hashable {
     case writePassfile(pod: String)
     /// On `pod`: `pg_reload_conf()`, its reload file saying what the spec says.
     case reloadConfiguration(pod: String)
+    /// On the primary `pod`, before it restarts ahead of the replicas: `ALTER SYSTEM SET` each
+    /// of ``StandbyLimits`` the walk lowers to its new value.
+    case lowerLimits(pod: String, values: [String: Int64])
+    /// On `pod`: `ALTER SYSTEM RESET` each of `names` (of ``StandbyLimits``), then
+    /// `pg_reload_conf()`: its revision's `postgresql.conf` says them again.
+    case resetLimits(pod: String, names: [String])
+
+    /// What the action is, in a few words (for messages).
+    public var name: String {
+        switch self {
+        case .ensureSlots: "ensuring replication slots"
+        case .streamFrom: "setting primary_conninfo"
+        case .checkpoint: "CHECKPOINT"
+        case .ensureRoles: "ensuring roles"
+        case .recreateSlot: "recreating a replication slot"
+        case .promote: "promotion"
+        case .fenceWrites: "fencing writes"
+        case .unfenceWrites: "lifting a write fence"
+        case .setPassword: "setting a password"
+        case .writePassfile: "writing the replication passfile"
+        case .reloadConfiguration: "reloading the configuration"
+        case .lowerLimits: "ALTER SYSTEM of lowered settings"
+        case .resetLimits: "ALTER SYSTEM RESET"
+        }
+    }
 
     /// The pod the action runs on.
     public var pod: String {
         switch self {
         case .ensureSlots(let pod, _, _), .streamFrom(let pod, _, _), .checkpoint(let pod), .ensureRoles(let pod),
             .recreateSlot(let pod, _), .promote(let pod), .fenceWrites(let pod), .unfenceWrites(let pod),
-            .setPassword(let pod, _), .writePassfile(let pod), .reloadConfiguration(let pod): pod
+            .setPassword(let pod, _), .writePassfile(let pod), .reloadConfiguration(let pod), .lowerLimits(let pod, _),
+            .resetLimits(let pod, _): pod
         }
     }
 }

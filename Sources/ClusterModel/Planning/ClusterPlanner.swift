@@ -107,6 +107,7 @@ public enum ClusterPlanner {
             heldPrimary: primary.held)
         workload.decide()
         plan.actions += workload.actions
+        if let primary = workload.primaryToRestart { plan.podsToDelete.append(primary) }
         plan.statefulSet = workload.statefulSet
         plan.events += workload.events
 
@@ -129,6 +130,7 @@ public enum ClusterPlanner {
         input.passwordProblem = passwords.problem
         var status = StatusComputer.compute(input)
         status.passwords = passwords.status
+        status.primaryFirst = workload.primaryFirst
         plan.status = status
         plan.events += phaseEvents(from: cluster.status, to: status)
         // Soon while PostgreSQL state may move on its own; at the health interval when nothing

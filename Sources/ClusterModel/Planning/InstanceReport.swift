@@ -104,6 +104,9 @@ public struct DatabaseFacts: Sendable, Hashable {
     public var reloadPending: Bool
     /// `pg_settings.context` of the spec's parameters this server knows (lowercase name → context).
     public var parameterContexts: [String: String] = [:]
+    /// The settings a standby must keep at least as high as its primary (``StandbyLimits``),
+    /// as this server runs them; empty when they were not read.
+    public var limits: [String: LimitSetting] = [:]
 
     /// ``passfileDigest`` of a standby with no passfile.
     public static let absentPassfile = "absent"

@@ -58,6 +58,7 @@ public enum Reason: String, Sendable, Hashable, CaseIterable, CustomStringConver
     case passwordSet = "PasswordSet"
     case secretRemade = "SecretRemade"
     case configurationReloaded = "ConfigurationReloaded"
+    case primaryRestartedFirst = "PrimaryRestartedFirst"
 
     public var description: String { rawValue }
 

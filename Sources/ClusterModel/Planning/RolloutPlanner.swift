@@ -1,5 +1,7 @@
 /// The walk of a template change down the StatefulSet partition: replicas one at a time from the
 /// highest ordinal, each proven healthy before the next, then a CHECKPOINT and the primary last.
+/// A change that lowers a setting standbys must keep at least as high as the primary's
+/// (``StandbyLimits``) first restarts the primary alone, with the lower values, at its old revision.
 ///
 /// Pure: every input comes from the cluster (StatefulSet partition and revisions, pods, what
 /// PostgreSQL reports, the step timer kept in status), so a new operator resumes where the old
@@ -19,6 +21,12 @@ public enum RolloutPlanner {
         /// When the step at `timerPartition` began (from status).
         public var stepStartedAt: Double?
         public var timerPartition: Int?
+        /// The settings the change lowers below what the primary (pod 0) runs: name → new value.
+        public var lowering: [String: Int64] = [:]
+        /// Where the primary's restart ahead of the replicas is, for this revision.
+        public var primaryFirst: PrimaryFirstState = .notAsked
+        /// PostgreSQL confirms pod 0 as the primary (its settings are the primary's).
+        public var primaryConfirmed = true
 
         public init(statefulSet: StatefulSetObservation, instances: [Int: InstanceObservation], targetVersion: PostgresVersion?,
                     paused: Bool = false, holdBeforePrimary: Bool = false, maxLagBytes: Int64 = ClusterDefaults.maxLagBytes,
@@ -37,6 +45,16 @@ public enum RolloutPlanner {
         }
     }
 
+    /// The primary's restart ahead of the replicas (a walk that lowers ``StandbyLimits``).
+    public enum PrimaryFirstState: Sendable, Hashable {
+        /// Not asked for this revision.
+        case notAsked
+        /// Asked: the pod it was asked for still exists (or is being made again).
+        case asked
+        /// Asked, and the pod was made again since.
+        case restarted
+    }
+
     /// What to do now.
     public enum Action: Sendable, Hashable {
         /// No rollout: every pod runs the current revision.
@@ -47,6 +65,9 @@ public enum RolloutPlanner {
         case setPartition
         /// Run CHECKPOINT on the primary, then set the partition to 0.
         case checkpointThenRestartPrimary
+        /// Before the first replica: write the lowered settings on the primary (`ALTER
+        /// SYSTEM`), CHECKPOINT, and restart it alone at its old revision (partition unchanged).
+        case restartPrimaryFirst
         /// Held by the user (`paused` or `holdBeforePrimary`).
         case hold
         /// A step did not become healthy in time: stop, keep the partition, report Degraded.
@@ -95,7 +116,7 @@ private struct Walk {
     func make(_ action: Action, _ partition: Int, _ message: String, pod: String? = nil) -> Decision {
         let started: Double?
         switch action {
-        case .setPartition, .checkpointThenRestartPrimary: started = input.now
+        case .setPartition, .checkpointThenRestartPrimary, .restartPrimaryFirst: started = input.now
         case .none: started = nil
         default: started = timerStart(for: partition)
         }
@@ -142,6 +163,7 @@ private struct Walk {
         if partition >= replicas {
             if input.paused { return make(.hold, partition, "rollout paused before its first step (spec.upgrade.paused)") }
             if replicas == 1 { return primaryStep() }
+            if let first = primaryFirstStep() { return first }
             let next = replicas - 1
             return make(.setPartition, next, "updating \(podName(next))", pod: podName(next))
         }
@@ -158,6 +180,7 @@ private struct Walk {
         }
         let next = partition - 1
         if next == 0 { return primaryStep() }
+        if let first = primaryFirstStep() { return first }
         return make(.setPartition, next, "\(podName(partition)) is healthy; updating \(podName(next))", pod: podName(next))
     }
 
@@ -171,6 +194,35 @@ private struct Walk {
             }
         }
         return nil
+    }
+
+    /// Before the first replica: the primary goes first when the change lowers a setting the
+    /// standbys need at least as high as the primary's; `nil` when the replicas may go.
+    /// Unknown counts as lowering: pod 0 must answer before any replica restarts.
+    func primaryFirstStep() -> Decision? {
+        let primary = podName(0)
+        guard input.instances[0]?.database != nil, input.primaryConfirmed else {
+            return waitOrStuck(pod: primary, "waiting for \(primary) to answer as the primary before the first step: the change may lower a setting standbys must keep at least as high as the primary's")
+        }
+        guard !input.lowering.isEmpty else { return nil }
+        let settings = StandbyLimits.describe(input.lowering).joined(separator: ", ")
+        switch input.primaryFirst {
+        case .asked:
+            return waitOrStuck(pod: primary, "waiting for the primary \(primary) to restart first with \(settings)")
+        case .restarted:
+            return waitOrStuck(pod: primary, "the primary \(primary) was restarted first but does not run \(settings); no replica restarts with lower values than its primary's")
+        case .notAsked:
+            break
+        }
+        if input.holdBeforePrimary {
+            return make(.hold, partition, "holding before restarting the primary \(primary) first with \(settings) (spec.upgrade.holdBeforePrimary)", pod: primary)
+        }
+        if let problem = InstanceHealth.problem(
+            input.instances[0], ordinal: 0, podName: primary, revision: nil, version: nil, maxLagBytes: input.maxLagBytes)
+        {
+            return waitOrStuck(pod: primary, "before restarting the primary first: \(problem)")
+        }
+        return make(.restartPrimaryFirst, partition, "the change lowers \(settings): checkpoint, then restart the primary \(primary) first with them", pod: primary)
     }
 
     /// The last step: only when every replica is updated and the primary itself is healthy.

@@ -7,6 +7,13 @@ import KubeTypes
 ///   (one write, so the StatefulSet controller never sees the template without the hold).
 /// - Otherwise: the partition ``RolloutPlanner`` decides; its primary step needs a CHECKPOINT
 ///   on pod 0 first, and waits (partition unchanged) when that failed.
+/// - A walk that lowers a setting standbys need at least as high as the primary's restarts the
+///   primary first (``StandbyLimits``): `ALTER SYSTEM` of the lowered values and a CHECKPOINT
+///   on pod 0, then its pod is deleted (the StatefulSet makes it again at the old revision);
+///   once per revision, recorded in status by pod uid. At the primary's own step the `ALTER
+///   SYSTEM` entries are reset before the CHECKPOINT.
+/// - A step that depends on actions waits when any action of the round failed: the actions
+///   after the failed one did not run.
 /// - The replica count never drops below the pod PostgreSQL reports as primary.
 struct WorkloadPlan {
     let observation: ClusterObservation
@@ -22,6 +29,10 @@ struct WorkloadPlan {
     var events: [ClusterEvent] = []
     var rollout: RolloutPlanner.Decision?
     var partition: Int?
+    /// The primary to delete after the actions (its restart ahead of the replicas).
+    var primaryToRestart: String?
+    /// `status.primaryFirst` after this round.
+    var primaryFirst: PrimaryFirstRestart?
 
     init(observation: ClusterObservation, resolved: ResolvedCluster, desired: StatefulSet, instances: InstanceSet, roles: RoleDecision,
          heldPrimary: String? = nil) {
@@ -61,12 +72,13 @@ struct WorkloadPlan {
             rollout = RolloutPlanner.Decision(
                 action: .setPartition, partition: hold, message: "new pod template applied with the partition at \(hold); no pod moves yet",
                 stepStartedAt: observation.now)
+            primaryFirst = observation.cluster.status?.primaryFirst
             events.append(ClusterEvent(.normal, .rolloutStarted, "pod template changed (version \(resolved.postgresVersion)); walking the partition from \(names.pod(replicas - 1)) down to the primary"))
             return
         }
 
         let status = live.status
-        let input = RolloutPlanner.Input(
+        var input = RolloutPlanner.Input(
             statefulSet: StatefulSetObservation(
                 replicas: live.spec?.replicas ?? replicas, partition: livePartition, generation: live.metadata.generation,
                 observedGeneration: status?.observedGeneration, currentRevision: status?.currentRevision,
@@ -77,7 +89,17 @@ struct WorkloadPlan {
             stepTimeoutSeconds: resolved.stepTimeoutSeconds, now: observation.now,
             stepStartedAt: observation.cluster.status?.stepStartedAt.flatMap(KubeTime.parse),
             timerPartition: observation.cluster.status?.partition)
+        let home = names.pod(0)
+        let homeFacts = instances.report(home)?.database
+        let homeUID = instances.pods.first { $0.ordinal == 0 }?.pod.uid
+        let recorded = observation.cluster.status?.primaryFirst.flatMap { $0.revision == liveHash ? $0 : nil }
+        input.primaryConfirmed = roles.primary == home
+        if let homeFacts, roles.primary == home { input.lowering = StandbyLimits.lowered(resolved: resolved, primary: homeFacts) }
+        if let recorded {
+            input.primaryFirst = homeUID == nil || homeUID == recorded.token ? .asked : .restarted
+        }
         var decision = RolloutPlanner.decide(input, podName: names.pod)
+        let failed = observation.failures.first
         var next = livePartition
         if decision.isRollingOut, let held = heldPrimary, held != names.pod(0) {
             // The partition only takes the highest ordinals: a walk with the primary away from
@@ -94,23 +116,64 @@ struct WorkloadPlan {
                 events.append(ClusterEvent(.normal, .rolloutStep, "\(decision.message) (partition \(decision.partition))"))
             }
         case .checkpointThenRestartPrimary:
-            let checkpoint = InstanceAction.checkpoint(pod: names.pod(0))
-            if let failure = observation.failures.first(where: { $0.action == checkpoint }) {
-                decision = RolloutPlanner.Decision(
-                    action: .wait, partition: livePartition, message: "CHECKPOINT on \(names.pod(0)) failed: \(failure.message); retrying",
-                    pod: names.pod(0), stepStartedAt: decision.stepStartedAt)
+            if let failed {
+                decision = retry(decision, after: failed, partition: livePartition)
             } else {
-                actions.append(checkpoint)
+                // ALTER SYSTEM entries of a restart ahead of the replicas (or made by hand) would
+                // override the revision's postgresql.conf: the spec says these settings.
+                let leftover = StandbyLimits.names.filter { homeFacts?.limits[$0]?.autoConf != nil }
+                if !leftover.isEmpty { actions.append(.resetLimits(pod: home, names: leftover)) }
+                actions.append(.checkpoint(pod: home))
                 next = 0
-                events.append(ClusterEvent(.normal, .rolloutPrimary, "checkpoint done; restarting the primary \(names.pod(0)) (partition 0)"))
+                events.append(ClusterEvent(.normal, .rolloutPrimary, "checkpoint done; restarting the primary \(home) (partition 0)"))
+            }
+        case .restartPrimaryFirst:
+            if let failed {
+                decision = retry(decision, after: failed, partition: livePartition)
+            } else if let uid = homeUID, let liveHash {
+                actions += [.lowerLimits(pod: home, values: input.lowering), .checkpoint(pod: home)]
+                primaryToRestart = home
+                let settings = StandbyLimits.describe(input.lowering)
+                primaryFirst = PrimaryFirstRestart(
+                    pod: home, token: uid, revision: liveHash, settings: settings, requestedAt: KubeTime.format(observation.now))
+                events.append(ClusterEvent(.normal, .primaryRestartedFirst, "the change lowers \(settings.joined(separator: ", ")), which standbys must keep at least as high as the primary: restarting the primary \(home) first with them, then the replicas"))
+            } else {
+                decision.action = .wait
+                decision.message = "waiting for \(home)'s pod uid and the StatefulSet's revision before restarting it first"
             }
         case .stuck:
             events.append(ClusterEvent(.warning, .rolloutStuck, decision.message))
         case .none, .wait, .hold:
             break
         }
+        let liveReplicas = live.spec?.replicas ?? replicas
+        let mayLower = !input.primaryConfirmed || homeFacts == nil || !input.lowering.isEmpty
+        if decision.isRollingOut, livePartition >= liveReplicas, mayLower {
+            // Before the first replica moves, and while the primary may run higher values than
+            // the new revision's, a pod added meanwhile is made at the old revision too (the
+            // StatefulSet makes pods at or above the partition new).
+            next = max(next, replicas)
+        }
         rollout = decision
         setPartition(next)
+        if primaryFirst == nil, let previous = observation.cluster.status?.primaryFirst {
+            let lingering = previous.names.filter { homeFacts?.limits[$0]?.autoConf != nil }
+            if decision.isRollingOut || homeFacts == nil {
+                primaryFirst = previous
+            } else if !lingering.isEmpty {
+                // The walk ended without the primary's step (the change was undone): its
+                // ALTER SYSTEM entries go, and the revision's values apply at its next restart.
+                if failed == nil { actions.append(.resetLimits(pod: previous.pod, names: lingering)) }
+                primaryFirst = previous
+            }
+        }
+    }
+
+    /// The decision made again after an action of this round failed: the actions after it did not run.
+    private func retry(_ decision: RolloutPlanner.Decision, after failure: ActionFailure, partition: Int) -> RolloutPlanner.Decision {
+        RolloutPlanner.Decision(
+            action: .wait, partition: partition, message: "\(failure.action.name) on \(failure.action.pod) failed: \(failure.message); retrying",
+            pod: decision.pod, stepStartedAt: decision.stepStartedAt)
     }
 
     private mutating func setPartition(_ value: Int) {

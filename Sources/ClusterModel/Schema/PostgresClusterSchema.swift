@@ -239,6 +239,10 @@ public enum PostgresClusterSchema {
                     ["pod": .string(), "token": .string(), "reason": .string(),
                      "requestedAt": Schema(type: .string).withFormat("date-time")])),
                 "passwords": Schema.object(required: [], ["superuser": applied, "replication": applied, "app": applied]),
+                "primaryFirst": Schema.object(
+                    required: ["pod", "token", "revision", "settings", "requestedAt"],
+                    ["pod": .string(), "token": .string(), "revision": .string(), "settings": .array(of: .string()),
+                     "requestedAt": Schema(type: .string).withFormat("date-time")]),
             ])
     }
 }

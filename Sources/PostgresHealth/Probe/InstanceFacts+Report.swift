@@ -6,6 +6,7 @@ extension InstanceFacts {
     public var report: InstanceReport {
         var report = plainReport
         report.database?.parameterContexts = parameterContexts
+        report.database?.limits = limits
         return report
     }
 

@@ -1,3 +1,5 @@
+import ClusterModel
+
 /// What one probe learnt about one instance: exactly what `InstanceReport` (and so the
 /// planner) needs, nothing more.
 ///
@@ -48,6 +50,8 @@ public struct InstanceFacts: Sendable, Hashable {
     public var reloadPending = false
     /// `pg_settings.context` of the parameters asked about (lowercase name → context).
     public var parameterContexts: [String: String] = [:]
+    /// ``StandbyLimits`` as the server runs them.
+    public var limits: [String: LimitSetting] = [:]
 
     /// Creates facts; everything but the address defaults to unknown.
     public init(

@@ -48,7 +48,8 @@ enum InstanceProber {
                END AS digest
         """
 
-    /// The contexts of the spec's parameters (`$1`: their names, comma-separated), and the
+    /// The contexts of the spec's parameters (`$1`: their names, comma-separated), the
+    /// ``StandbyLimits`` as the server runs them (value, default, what `ALTER SYSTEM` set), and the
     /// state of the reload file beside `config_file`: what it says, and whether it changed
     /// since the server last read its configuration (`pg_conf_load_time()`; `pg_file_settings`
     /// parses the files afresh, so what it shows is not necessarily live). A file's time has
@@ -60,9 +61,26 @@ enum InstanceProber {
                (pg_stat_file(r.path, true)).size IS NOT NULL AS has_reload_file,
                (SELECT string_agg(lower(f.name) || '=' || f.setting, E'\n' ORDER BY f.seqno)
                   FROM pg_file_settings AS f WHERE f.sourcefile = r.path AND f.error IS NULL) AS reload_file,
-               COALESCE((pg_stat_file(r.path, true)).modification >= date_trunc('second', pg_conf_load_time()), false) AS reload_pending
+               COALESCE((pg_stat_file(r.path, true)).modification >= date_trunc('second', pg_conf_load_time()), false) AS reload_pending,
+               (SELECT string_agg(s.name || '=' || s.setting || ',' || s.boot_val || ',' || COALESCE(a.setting, ''), E'\n')
+                  FROM pg_settings AS s
+                  LEFT JOIN LATERAL (SELECT f.setting FROM pg_file_settings AS f
+                                      WHERE f.name = s.name AND f.error IS NULL AND f.sourcefile LIKE '%/postgresql.auto.conf'
+                                      ORDER BY f.seqno DESC LIMIT 1) AS a ON true
+                 WHERE s.name IN (\(StandbyLimits.names.map { "'\($0)'" }.joined(separator: ", ")))) AS limits
           FROM (SELECT regexp_replace(current_setting('config_file'), '[^/]*$', '') || '\(PostgresConfigFiles.reloadFileName)' AS path) AS r
         """
+
+    /// `name=value,default,auto.conf value` lines of ``StandbyLimits``.
+    static func limits(_ text: String?) -> [String: LimitSetting] {
+        var result: [String: LimitSetting] = [:]
+        for (name, fields) in pairs(text) {
+            let parts = fields.split(separator: ",", omittingEmptySubsequences: false)
+            guard parts.count == 3, let value = Int64(parts[0]), let defaultValue = Int64(parts[1]) else { continue }
+            result[name] = LimitSetting(value: value, defaultValue: defaultValue, autoConf: parts[2].isEmpty ? nil : String(parts[2]))
+        }
+        return result
+    }
 
     /// `name=value` lines (values may hold `=`) as a dictionary.
     static func pairs(_ text: String?) -> [String: String] {
@@ -108,6 +126,7 @@ enum InstanceProber {
                 facts.reloadFile = pairs(try configuration.decode(String.self, "reload_file"))
             }
             facts.reloadPending = try configuration.decode(Bool.self, "reload_pending") ?? false
+            facts.limits = limits(try configuration.decode(String.self, "limits"))
             if inRecovery, let passfile = address.passfile {
                 facts.passfileDigest = try await connection.query(passfileQuery, [passfile], timeout: remaining(deadline))
                     .singleRow(for: "probe passfile", host: address.host, port: address.port)
