@@ -67,6 +67,33 @@ public final class PostgresTestCluster: Sendable {
         defaultBinaries = binaries
     }
 
+    /// The settings the fixture puts in `postgresql.conf` (loopback, its socket folder, the
+    /// extra parameters it was started with).
+    private let fixtureParameters = Mutex<[String: String]>([:])
+
+    /// Gives `instance` its own `postgresql.conf`, as a pod reading its revision's ConfigMap:
+    /// `text` (the ConfigMap's), then the fixture's own settings, which win. Its reload file
+    /// is the shared one (as the shared ConfigMap's key is). Takes effect at its next start.
+    public func useOwnConfiguration(_ instance: PostgresTestInstance, postgresqlConf text: String) throws(FixtureError) {
+        let directory = "\(root)/pods/\(instance.podName)/config"
+        let lines = fixtureParameters.withLock { $0 }.sorted { $0.key < $1.key }.map { name, value in
+            "\(name) = '\(value.replacingOccurrences(of: "'", with: "''"))'"
+        }
+        let reloadFile = "\(directory)/\(PostgresConfigFiles.reloadFileName)"
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try (text + "\n# The fixture's settings (loopback, its socket folder).\n" + lines.joined(separator: "\n") + "\n")
+                .write(toFile: "\(directory)/postgresql.conf", atomically: true, encoding: .utf8)
+            if (try? FileManager.default.destinationOfSymbolicLink(atPath: reloadFile)) == nil {
+                try FileManager.default.createSymbolicLink(atPath: reloadFile, withDestinationPath: "\(configDirectory)/\(PostgresConfigFiles.reloadFileName)")
+            }
+        } catch {
+            throw FixtureError("could not write \(directory)/postgresql.conf: \(error)")
+        }
+        try user.own(directory)
+        instance.configFile = "\(directory)/postgresql.conf"
+    }
+
     /// Builds and starts a cluster: pod 0 as primary, then `replicas` streaming replicas, and
     /// waits until every replica streams. On failure everything made so far is removed.
     public static func start(
@@ -195,6 +222,7 @@ public final class PostgresTestCluster: Sendable {
         // would be) rather than on the command line, so a reload never sees them as pending a restart.
         var parameters = ["listen_addresses": "127.0.0.1", "unix_socket_directories": layout.socketDirectory]
         parameters.merge(extraParameters) { $1 }
+        fixtureParameters.withLock { $0 = parameters }
         let files: [(String, String, Int)] = [
             ("config/postgresql.conf", PostgresConfigFiles.postgresqlConf(parameters: parameters), 0o644),
             ("config/pg_hba.conf", hba, 0o644),

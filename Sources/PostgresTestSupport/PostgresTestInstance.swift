@@ -19,6 +19,14 @@ public final class PostgresTestInstance: Sendable {
     public let logFile: String
     let layout: ClusterLayout
     private let currentBinaries: Mutex<PostgresBinaries>
+    private let ownConfigFile = Mutex<String?>(nil)
+
+    /// The `postgresql.conf` it starts with: its own (see
+    /// ``PostgresTestCluster/useOwnConfiguration(_:postgresqlConf:)``) or the cluster's shared one.
+    public internal(set) var configFile: String {
+        get { ownConfigFile.withLock { $0 } ?? "\(layout.configDirectory)/postgresql.conf" }
+        set { ownConfigFile.withLock { $0 = newValue } }
+    }
 
     init(podName: String, port: Int, layout: ClusterLayout, binaries: PostgresBinaries) {
         self.podName = podName
@@ -128,7 +136,7 @@ public final class PostgresTestInstance: Sendable {
     /// entrypoint starts its temporary init server with `listen_addresses=''`).
     func startServer(listenAddresses: String?) async throws(FixtureError) {
         var options = [
-            "-c config_file=\(layout.configDirectory)/postgresql.conf",
+            "-c config_file=\(configFile)",
             "-c hba_file=\(layout.configDirectory)/pg_hba.conf",
             "-p \(port)",
         ]

@@ -23,6 +23,12 @@ import Synchronization
 /// Ready once the server answers. A pod told to ``refuseToStart(_:onVersion:)`` stays down and
 /// not Ready on that version (a crash loop) until ``allowToStart(_:)``. Pods below the
 /// partition are never touched.
+///
+/// With `followsConfiguration`, as a real StatefulSet and kubelet: a missing pod below the
+/// partition is made at the current revision (with that revision's template), every pod's
+/// server starts with the `postgresql.conf` of its revision's ConfigMap (`<name>-config-<hash>`,
+/// the template's `ordinal.dev/config-hash`), a server that does not start with it stays down
+/// and not Ready (tried again each step, a crash loop), and a pod whose server is down is started.
 final class StatefulSetSimulator: Sendable {
     let server: KubeTestServer
     let client: KubeClient
@@ -30,16 +36,28 @@ final class StatefulSetSimulator: Sendable {
     let minors: PostgresMinorVersions
     let namespace: String
     let name: String
+    let followsConfiguration: Bool
     private let state = Mutex(State())
 
+    /// What a revision's pods run.
+    private struct Template {
+        var image: String
+        var configHash: String?
+    }
+
     private struct State {
+        var templates: [String: Template] = [:]
+        /// Ordinal → why its server did not start, the last time it was tried.
+        var startFailures: [Int: String] = [:]
         var currentRevision: String?
         var restarts: [Int] = []
         /// Ordinal → the binaries it does not start with.
         var refused: [Int: PostgresBinaries] = [:]
     }
 
-    init(server: KubeTestServer, client: KubeClient, postgres: PostgresTestCluster, minors: PostgresMinorVersions, namespace: String, name: String) {
+    init(server: KubeTestServer, client: KubeClient, postgres: PostgresTestCluster, minors: PostgresMinorVersions, namespace: String, name: String,
+         followsConfiguration: Bool = false) {
+        self.followsConfiguration = followsConfiguration
         self.server = server
         self.client = client
         self.postgres = postgres
@@ -50,6 +68,9 @@ final class StatefulSetSimulator: Sendable {
 
     /// The ordinals of the pods replaced or recreated so far, in order.
     var restarts: [Int] { state.withLock { $0.restarts } }
+
+    /// Why each pod's server did not start when last tried (`followsConfiguration`).
+    var startFailures: [Int: String] { state.withLock { $0.startFailures } }
 
     /// From now on, pod `ordinal`'s server does not start on `version` (`major.minor`).
     func refuseToStart(_ ordinal: Int, onVersion version: String) {
@@ -81,31 +102,39 @@ final class StatefulSetSimulator: Sendable {
         let replicas = spec.replicas ?? 1
         let partition = spec.updateStrategy?.rollingUpdate?.partition ?? 0
         var replaced: Int?
+        let updateTemplate = Template(image: image, configHash: spec.template.metadata?.annotations?[ClusterLabels.configHashAnnotation])
+        state.withLock { $0.templates[update] = updateTemplate }
 
         for ordinal in 0..<replicas {
             let instance = postgres.instances[ordinal]
             if try pod(ordinal) == nil {
-                // Create a missing pod at the update revision. The first time, the servers already
-                // run (the fixture started them): only a recreated pod counts as a restart.
-                let isRecreated = state.withLock { $0.currentRevision != nil }
-                _ = try server.put(makePod(ordinal, revision: update, image: image, ready: false))
+                // Create a missing pod: at the update revision, or (following the real
+                // controller) below the partition at the current revision. The first time, the
+                // servers already run (the fixture started them): only a recreated pod counts as a restart.
+                let (isRecreated, current) = state.withLock { ($0.currentRevision != nil, $0.currentRevision) }
+                var revision = update
+                if followsConfiguration, ordinal < partition, let current { revision = current }
+                let template = state.withLock { $0.templates[revision] } ?? updateTemplate
+                _ = try server.put(makePod(ordinal, revision: revision, image: template.image, ready: false))
                 if isRecreated {
                     state.withLock { $0.restarts.append(ordinal) }
                     replaced = ordinal
-                    try await run(ordinal, binaries: binaries)
+                    try await run(ordinal, binaries: minors.binaries(forImage: template.image) ?? binaries, template: template)
                 } else {
                     try await setReady(ordinal, instance.isRunning)
                 }
-            } else if try pod(ordinal)?.controllerRevisionHash == update, !instance.isRunning {
-                // Kubelet: a pod at the update revision whose server is down is started (when it may).
-                try await run(ordinal, binaries: binaries)
+            } else if let revision = try pod(ordinal)?.controllerRevisionHash, !instance.isRunning,
+                revision == update || followsConfiguration, let template = state.withLock({ $0.templates[revision] })
+            {
+                // Kubelet: a pod whose server is down is started (when it may).
+                try await run(ordinal, binaries: minors.binaries(forImage: template.image) ?? binaries, template: template)
             }
         }
 
         let pods = try (0..<replicas).map { try pod($0) }
         let allReady = pods.allSatisfy { $0?.isReady == true }
         if replaced == nil, allReady, let target = (partition..<replicas).reversed().first(where: { pods[$0]?.controllerRevisionHash != update }) {
-            try await replace(target, revision: update, image: image, binaries: binaries)
+            try await replace(target, revision: update, template: updateTemplate, binaries: binaries)
             replaced = target
         }
 
@@ -135,19 +164,36 @@ final class StatefulSetSimulator: Sendable {
 
     /// Kubelet: (re)starts pod `ordinal`'s server on `binaries` and marks it Ready, unless it
     /// refuses that version: then it stays down and not Ready.
-    private func run(_ ordinal: Int, binaries: PostgresBinaries) async throws {
+    private func run(_ ordinal: Int, binaries: PostgresBinaries, template: Template) async throws {
         let instance = postgres.instances[ordinal]
         if state.withLock({ $0.refused[ordinal] == binaries }) {
             try await instance.stop()
             try await setReady(ordinal, false)
             return
         }
-        try await instance.restart(with: binaries)
-        try await setReady(ordinal, true)
+        guard followsConfiguration else {
+            try await instance.restart(with: binaries)
+            try await setReady(ordinal, true)
+            return
+        }
+        let configMap = "\(name)-config-\(template.configHash ?? "")"
+        guard let text = try server.object(ConfigMap.self, namespace: namespace, name: configMap)?.data?[ConfigMapBuilder.postgresqlConfKey] else {
+            throw UpgradeTestError("pod \(name)-\(ordinal)'s revision reads ConfigMap \(configMap), which does not exist")
+        }
+        try postgres.useOwnConfiguration(instance, postgresqlConf: text)
+        do {
+            try await instance.restart(with: binaries)
+            state.withLock { _ = $0.startFailures.removeValue(forKey: ordinal) }
+            try await setReady(ordinal, true)
+        } catch {
+            state.withLock { $0.startFailures[ordinal] = "\(error)" }
+            try await setReady(ordinal, false)
+        }
     }
 
     /// Replaces pod `ordinal`: not Ready, new revision and image, server restarted on the template's binaries.
-    private func replace(_ ordinal: Int, revision: String, image: String, binaries: PostgresBinaries) async throws {
+    private func replace(_ ordinal: Int, revision: String, template: Template, binaries: PostgresBinaries) async throws {
+        let image = template.image
         state.withLock { $0.restarts.append(ordinal) }
         try await setReady(ordinal, false)
         try await postgres.instances[ordinal].stop()
@@ -157,7 +203,7 @@ final class StatefulSetSimulator: Sendable {
                 "metadata": ["labels": ["controller-revision-hash": .string(revision), ClusterLabels.role: .null]],
                 "spec": ["containers": [["name": .string(PodLayout.containerName), "image": .string(image)]]],
             ])
-        try await run(ordinal, binaries: binaries)
+        try await run(ordinal, binaries: binaries, template: template)
     }
 
     private func setReady(_ ordinal: Int, _ ready: Bool) async throws {

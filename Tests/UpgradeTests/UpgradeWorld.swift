@@ -22,17 +22,21 @@ final class UpgradeWorld: Sendable {
     let name = "orders"
     private let history = Mutex<[Int]>([])
 
-    private init(server: KubeTestServer, postgres: PostgresTestCluster, minors: PostgresMinorVersions) {
+    private init(server: KubeTestServer, postgres: PostgresTestCluster, minors: PostgresMinorVersions, followsConfiguration: Bool) {
         self.server = server
         self.postgres = postgres
         self.minors = minors
         client = KubeClient(config: KubeConfig(server: server.url), retryPolicy: .none)
-        simulator = StatefulSetSimulator(server: server, client: client, postgres: postgres, minors: minors, namespace: namespace, name: name)
+        simulator = StatefulSetSimulator(
+            server: server, client: client, postgres: postgres, minors: minors, namespace: namespace, name: name,
+            followsConfiguration: followsConfiguration)
     }
 
     /// Starts the servers (pod 0 primary, 2 replicas) on the older minor and stores the cluster
     /// (version = the older minor) and its Secrets.
-    static func start(mutate: (inout PostgresCluster) -> Void = { _ in }) async throws -> UpgradeWorld {
+    /// - Parameter followsConfiguration: pods start with their revision's `postgresql.conf`
+    ///   (see ``StatefulSetSimulator``).
+    static func start(followsConfiguration: Bool = false, mutate: (inout PostgresCluster) -> Void = { _ in }) async throws -> UpgradeWorld {
         let minors = try PostgresMinorVersions.locateOrFetch()
         // Replicas retry the primary every 500 ms (default 5 s) so the walk is not slowed by waiting.
         let postgres = try await PostgresTestCluster.start(
@@ -44,7 +48,7 @@ final class UpgradeWorld: Sendable {
             await postgres.shutdown()
             throw error
         }
-        let world = UpgradeWorld(server: server, postgres: postgres, minors: minors)
+        let world = UpgradeWorld(server: server, postgres: postgres, minors: minors, followsConfiguration: followsConfiguration)
         let labels = ClusterLabels.common(cluster: world.name)
         _ = try server.put(Secret(
             metadata: ObjectMeta(name: "orders-superuser", namespace: world.namespace, labels: labels),
@@ -61,8 +65,9 @@ final class UpgradeWorld: Sendable {
     }
 
     /// Runs `body` with a started world, shutting it down afterwards whatever happens.
-    static func run(_ mutate: (inout PostgresCluster) -> Void = { _ in }, _ body: (UpgradeWorld) async throws -> Void) async throws {
-        let world = try await start(mutate: mutate)
+    static func run(followsConfiguration: Bool = false, _ mutate: (inout PostgresCluster) -> Void = { _ in },
+                    _ body: (UpgradeWorld) async throws -> Void) async throws {
+        let world = try await start(followsConfiguration: followsConfiguration, mutate: mutate)
         do {
             try await body(world)
         } catch {
@@ -148,7 +153,7 @@ final class UpgradeWorld: Sendable {
             if try condition() { return }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw UpgradeTestError("\(what) not reached in \(rounds) rounds; partition \(String(describing: try partition())), restarts \(simulator.restarts), status: \(String(describing: try status()))")
+        throw UpgradeTestError("\(what) not reached in \(rounds) rounds; partition \(String(describing: try partition())), restarts \(simulator.restarts), servers that did not start \(simulator.startFailures), status: \(String(describing: try status()))")
     }
 
     /// Reconciles and simulates until the cluster is Healthy on `version` with every replica streaming.

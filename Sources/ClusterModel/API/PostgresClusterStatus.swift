@@ -61,8 +61,13 @@ public struct PrimaryFirstRestart: Codable, Sendable, Hashable {
     public var settings: [String]
     /// When the restart was asked for (RFC 3339).
     public var requestedAt: String
+    /// The primary's WAL position once it was back with the lowered values (`X/X`): past the
+    /// record that tells standbys of them. A standby restarts with the lower values only once
+    /// it has replayed this far, or it would still hold the old primary values and not start.
+    public var primaryPosition: String?
 
-    public init(pod: String, token: String, revision: String, settings: [String], requestedAt: String) {
+    public init(pod: String, token: String, revision: String, settings: [String], requestedAt: String, primaryPosition: String? = nil) {
+        self.primaryPosition = primaryPosition
         self.pod = pod
         self.token = token
         self.revision = revision

@@ -27,6 +27,9 @@ public enum RolloutPlanner {
         public var primaryFirst: PrimaryFirstState = .notAsked
         /// PostgreSQL confirms pod 0 as the primary (its settings are the primary's).
         public var primaryConfirmed = true
+        /// After the primary's restart ahead of the replicas: the WAL position each replica must
+        /// have replayed before it restarts with the lowered values.
+        public var replayedBeforeRestart: Int64?
 
         public init(statefulSet: StatefulSetObservation, instances: [Int: InstanceObservation], targetVersion: PostgresVersion?,
                     paused: Bool = false, holdBeforePrimary: Bool = false, maxLagBytes: Int64 = ClusterDefaults.maxLagBytes,
@@ -163,8 +166,8 @@ private struct Walk {
         if partition >= replicas {
             if input.paused { return make(.hold, partition, "rollout paused before its first step (spec.upgrade.paused)") }
             if replicas == 1 { return primaryStep() }
-            if let first = primaryFirstStep() { return first }
             let next = replicas - 1
+            if let first = primaryFirstStep(before: next) { return first }
             return make(.setPartition, next, "updating \(podName(next))", pod: podName(next))
         }
         if let (ordinal, problem) = firstProblem(in: partition..<replicas, revision: update) {
@@ -180,7 +183,7 @@ private struct Walk {
         }
         let next = partition - 1
         if next == 0 { return primaryStep() }
-        if let first = primaryFirstStep() { return first }
+        if let first = primaryFirstStep(before: next) { return first }
         return make(.setPartition, next, "\(podName(partition)) is healthy; updating \(podName(next))", pod: podName(next))
     }
 
@@ -198,13 +201,20 @@ private struct Walk {
 
     /// Before the first replica: the primary goes first when the change lowers a setting the
     /// standbys need at least as high as the primary's; `nil` when the replicas may go.
-    /// Unknown counts as lowering: pod 0 must answer before any replica restarts.
-    func primaryFirstStep() -> Decision? {
+    /// Unknown counts as lowering: pod 0 must answer before any replica restarts. After the
+    /// primary went first, the replica `ordinal` about to restart must have replayed the
+    /// primary's restart (its record of the new values) first.
+    func primaryFirstStep(before ordinal: Int) -> Decision? {
         let primary = podName(0)
         guard input.instances[0]?.database != nil, input.primaryConfirmed else {
             return waitOrStuck(pod: primary, "waiting for \(primary) to answer as the primary before the first step: the change may lower a setting standbys must keep at least as high as the primary's")
         }
-        guard !input.lowering.isEmpty else { return nil }
+        guard !input.lowering.isEmpty else {
+            guard let position = input.replayedBeforeRestart else { return nil }
+            let replayed = input.instances[ordinal]?.database?.replayPosition
+            if let replayed, replayed >= position { return nil }
+            return waitOrStuck(pod: podName(ordinal), "waiting for \(podName(ordinal)) to replay the primary's restart with the lowered settings (to \(WALPosition.text(position))) before restarting it with them")
+        }
         let settings = StandbyLimits.describe(input.lowering).joined(separator: ", ")
         switch input.primaryFirst {
         case .asked:

@@ -95,8 +95,18 @@ struct WorkloadPlan {
         let recorded = observation.cluster.status?.primaryFirst.flatMap { $0.revision == liveHash ? $0 : nil }
         input.primaryConfirmed = roles.primary == home
         if let homeFacts, roles.primary == home { input.lowering = StandbyLimits.lowered(resolved: resolved, primary: homeFacts) }
-        if let recorded {
-            input.primaryFirst = homeUID == nil || homeUID == recorded.token ? .asked : .restarted
+        if var record = recorded {
+            input.primaryFirst = homeUID == nil || homeUID == record.token ? .asked : .restarted
+            if input.primaryFirst == .restarted, input.lowering.isEmpty, input.primaryConfirmed, record.primaryPosition == nil,
+                let position = homeFacts?.walPosition
+            {
+                // Back with the lowered values: the replicas replay this far before they restart.
+                record.primaryPosition = WALPosition.text(position)
+                primaryFirst = record
+            }
+            input.replayedBeforeRestart = record.primaryPosition.flatMap(WALPosition.parse)
+            // Asked but never seen back with its position: its replicas wait (it is waited for above).
+            if input.primaryFirst == .restarted, record.primaryPosition == nil { input.replayedBeforeRestart = Int64.max }
         }
         var decision = RolloutPlanner.decide(input, podName: names.pod)
         let failed = observation.failures.first

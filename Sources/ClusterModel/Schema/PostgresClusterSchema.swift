@@ -242,7 +242,7 @@ public enum PostgresClusterSchema {
                 "primaryFirst": Schema.object(
                     required: ["pod", "token", "revision", "settings", "requestedAt"],
                     ["pod": .string(), "token": .string(), "revision": .string(), "settings": .array(of: .string()),
-                     "requestedAt": Schema(type: .string).withFormat("date-time")]),
+                     "requestedAt": Schema(type: .string).withFormat("date-time"), "primaryPosition": .string()]),
             ])
     }
 }
