@@ -280,6 +280,22 @@ struct FaultPlanningTests {
         #expect(configMap?.data?[ConfigMapBuilder.rebuildKey] == nil)
     }
 
+    @Test("a pending rebuild whose pod is gone and not made again yet keeps its request (its bootstrap reads it); scaled away, it is dropped")
+    func pendingRebuildSurvivesThePodsAbsence() throws {
+        var observation = Self.lostReplica()
+        observation.cluster.status = ClusterPlanner.plan(observation).status
+        observation.pods.removeAll { $0.name == "orders-2" }
+        observation.reports.removeAll { $0.podName == "orders-2" }
+        let absent = ClusterPlanner.plan(observation)
+        #expect(absent.status.rebuilds?.map(\.pod) == ["orders-2"])
+        #expect(absent.podsToDelete.isEmpty)
+        let configMap = absent.objects.compactMap { if case .configMap(let map) = $0 { map } else { nil } }.first { $0.metadata.name == "orders-config" }
+        #expect(configMap?.data?[ConfigMapBuilder.rebuildKey] == "orders-2 uid-orders-2\n")
+
+        observation.cluster.spec.instances = 2
+        #expect(ClusterPlanner.plan(observation).status.rebuilds == nil)
+    }
+
     @Test("nothing to probe (pods with no address yet): looked at again at the health interval, not busily")
     func noBusyPollingWithoutProbes() {
         var observation = Self.healthy()

@@ -49,7 +49,8 @@ public enum ClusterPlanner {
         let roles = primary.roles
         let streaming = ReplicaStreaming(instances: instances, previous: cluster.status, now: observation.now)
         let rebuild = RebuildPlan(
-            instances: instances, roles: roles, streaming: streaming, previous: cluster.status?.rebuilds ?? [], now: observation.now)
+            instances: instances, roles: roles, streaming: streaming, previous: cluster.status?.rebuilds ?? [],
+            wanted: resolved.instances, now: observation.now)
         let desired = DesiredState(
             resolved, partition: 0, passwords: PasswordGenerator { "" }, systemIdentifier: instances.identity.identifier,
             rebuild: RebuildPlan.configText(rebuild.requests), primary: primary.configText, contexts: observation.parameterContexts)

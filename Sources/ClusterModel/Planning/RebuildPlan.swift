@@ -24,11 +24,15 @@ struct RebuildPlan {
     var slotsToRecreate: [String] = []
     var events: [ClusterEvent] = []
 
-    init(instances: InstanceSet, roles: RoleDecision, streaming: ReplicaStreaming, previous: [RebuildRequest], now: Double) {
+    /// - Parameter wanted: `spec.instances`; a request for a pod beyond it is dropped.
+    init(instances: InstanceSet, roles: RoleDecision, streaming: ReplicaStreaming, previous: [RebuildRequest], wanted: Int, now: Double) {
         let pods = Dictionary(instances.pods.map { ($0.pod.name, $0.pod) }, uniquingKeysWith: { first, _ in first })
-        // Requests still under way: kept until the pod streams again (or is gone).
+        // Requests still under way: kept until the pod streams again, or is scaled away. A pod
+        // that is absent (deleted for this request, not made again yet) keeps its request: its
+        // bootstrap reads it from the ConfigMap when the StatefulSet makes the pod again.
         for request in previous {
             guard let pod = pods[request.pod] else {
+                if instances.names.isInstance(request.pod, of: wanted) { requests.append(request) }
                 continue
             }
             if let database = instances.report(request.pod)?.database, database.isInRecovery, database.isStreaming,
