@@ -101,6 +101,11 @@ struct RealClusterControllerTests {
         status.instanceStatus?[0].retainedWALBytes = 123
         status.passwords = PasswordsStatus(
             superuser: AppliedPassword(secretVersion: "101", primary: "orders-0"), app: AppliedPassword(secretVersion: "7", primary: "orders-1"))
+        status.instanceStatus?[0].walPosition = "0/40B8838"
+        status.instanceStatus?[0].pendingRestart = true
+        status.primaryFirst = PrimaryFirstRestart(
+            pod: "orders-0", token: "uid-0", revision: "orders-5d8f7c", settings: ["max_connections=50"],
+            requestedAt: "2026-12-02T20:00:00Z", primaryPosition: "0/5000060")
         var written = after
         written.status = status
         _ = try await client.updateStatus(written)
@@ -110,6 +115,7 @@ struct RealClusterControllerTests {
         #expect(readBack?.rebuilds == status.rebuilds)
         #expect(readBack?.instanceStatus == status.instanceStatus)
         #expect(readBack?.passwords == status.passwords)
+        #expect(readBack?.primaryFirst == status.primaryFirst)
     }
 
     /// A client of the real cluster with the CRD installed, and a namespace of its own (the
