@@ -16,6 +16,14 @@ public final class LogRecorder: Sendable {
         Handler(recorder: self, logLevel: level)
     }
 
+    /// A line as a log shipper sees it: level, message, the error, then the metadata (the
+    /// handler's, overridden by the event's) sorted by key.
+    static func line(_ event: LogEvent, _ handlerMetadata: Logger.Metadata) -> String {
+        let metadata = handlerMetadata.merging(event.metadata ?? [:]) { $1 }
+        let error = event.error.map { " error=\($0)" } ?? ""
+        return "\(event.level) \(event.message)\(error) " + metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    }
+
     fileprivate func append(_ line: String) {
         lines.withLock { $0.append(line) }
     }
@@ -30,11 +38,8 @@ public final class LogRecorder: Sendable {
             set { metadata[key] = newValue }
         }
 
-        func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-                 file: String, function: String, line: UInt) {
-            var all = metadata
-            for (key, value) in explicit ?? [:] { all[key] = value }
-            recorder.append("\(level) \(message) \(all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
+        func log(event: LogEvent) {
+            recorder.append(LogRecorder.line(event, metadata))
         }
     }
 }

@@ -16,6 +16,8 @@ public final class OperatorRun: Sendable {
     public let pool: ConnectionPool
     let cachesTask: Task<Void, Never>
     public let key: ClusterKey
+    /// This run's entry in ``LogAudit/suite``.
+    let audit: Int
 
     /// - Parameter logs: records every line at every level, instead of printing at
     ///   `ORDINAL_TEST_LOG_LEVEL` (warning by default).
@@ -25,14 +27,19 @@ public final class OperatorRun: Sendable {
         self.key = key
         client = KubeClient(config: KubeConfig(server: server.url), retryPolicy: .none)
         self.pool = pool
-        var logger: Logger
-        if let logs {
-            logger = Logger(label: "ordinal.test") { logs.handler(label: $0) }
-            logger.logLevel = .trace
-        } else {
-            logger = Logger(label: "ordinal.test")
-            // ORDINAL_TEST_LOG_LEVEL=notice (or info, debug) shows what the operator does.
-            logger.logLevel = ProcessInfo.processInfo.environment["ORDINAL_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        // Every line at every level goes to the suite's audit (no secret may appear in one);
+        // printed at ORDINAL_TEST_LOG_LEVEL (warning by default; notice, info or debug show
+        // what the operator does), or kept in `logs`.
+        let audit = LogAudit.suite.begin(server: server)
+        self.audit = audit
+        let printed = ProcessInfo.processInfo.environment["ORDINAL_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        // The multiplex logs at the lowest of its handlers' levels (the audit's, trace); setting
+        // the logger's level would set every handler's.
+        let logger = Logger(label: "ordinal.test") { label in
+            var console = StreamLogHandler.standardError(label: label)
+            console.logLevel = printed
+            let kept: any LogHandler = logs.map { $0.handler(label: label) } ?? LogAudit.Muted()
+            return MultiplexLogHandler([LogAudit.suite.handler(run: audit), kept, logs == nil ? console : LogAudit.Muted()])
         }
         controller = Controller(client: client, options: options, metrics: metrics, pool: pool, clock: clock, logger: logger)
         let caches = controller.caches
@@ -43,6 +50,7 @@ public final class OperatorRun: Sendable {
     public func stop() async {
         cachesTask.cancel()
         await pool.closeAll()
+        LogAudit.suite.end(run: audit)
     }
 
     /// One reconcile, once the caches hold what the server holds.

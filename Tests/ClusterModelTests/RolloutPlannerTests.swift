@@ -248,4 +248,80 @@ struct RolloutPlannerEdgeTests {
         let input = RolloutPlannerTests.input(partition: 0, pods: [RolloutPlannerTests.pod(0, "r")], current: "r", update: "r", observed: false)
         #expect(RolloutPlannerTests.decide(input).action == .none)
     }
+
+}
+
+/// Order by direction: a walk that lowers a setting standbys need at least as high as the
+/// primary's restarts the primary first.
+extension RolloutPlannerTests {
+    /// Three pods at the old revision, about to take the first step, the change lowering
+    /// max_connections from 100 to 50.
+    static func lowering(_ change: (inout RolloutPlanner.Input) -> Void = { _ in }) -> RolloutPlanner.Decision {
+        var input = Self.input(partition: 3, pods: (0..<3).map { Self.pod($0, Self.old) })
+        input.lowering = ["max_connections": 50]
+        change(&input)
+        return Self.decide(input)
+    }
+
+    @Test func aLoweringRestartsThePrimaryFirstAndKeepsThePartition() {
+        let d = Self.lowering()
+        #expect(d.action == .restartPrimaryFirst && d.partition == 3 && d.pod == "orders-0")
+        #expect(d.message.contains("max_connections=50"), "\(d.message)")
+        #expect(d.stepStartedAt == 1000)
+    }
+
+    @Test("a lowering waits while the primary is asked to restart, or restarted without the values; past the step timeout it is stuck",
+          arguments: [RolloutPlanner.PrimaryFirstState.asked, .restarted])
+    func aLoweringWaitsForThePrimary(state: RolloutPlanner.PrimaryFirstState) {
+        let waiting = Self.lowering { $0.primaryFirst = state }
+        #expect(waiting.action == .wait && waiting.partition == 3 && waiting.pod == "orders-0", "\(waiting)")
+        let stuck = Self.lowering { input in
+            input.primaryFirst = state
+            input.stepStartedAt = 100
+            input.timerPartition = 3
+        }
+        #expect(stuck.action == .stuck && stuck.partition == 3, "\(stuck)")
+    }
+
+    @Test("no replica step while pod 0 does not answer as the confirmed primary, lowering or not", arguments: [false, true])
+    func noReplicaStepWithoutTheConfirmedPrimary(lowers: Bool) {
+        let unconfirmed = Self.lowering { input in
+            if !lowers { input.lowering = [:] }
+            input.primaryConfirmed = false
+        }
+        #expect(unconfirmed.action == .wait && unconfirmed.partition == 3, "\(unconfirmed)")
+        let unreachable = Self.lowering { input in
+            if !lowers { input.lowering = [:] }
+            input.instances[0] = Self.pod(0, Self.old, reachable: false)
+        }
+        #expect(unreachable.action == .wait && unreachable.partition == 3, "\(unreachable)")
+    }
+
+    @Test func aLoweringHeldBeforeThePrimaryHoldsBeforeTheFirstRestart() {
+        let d = Self.lowering { $0.holdBeforePrimary = true }
+        #expect(d.action == .hold && d.partition == 3 && d.pod == "orders-0")
+    }
+
+    @Test func aPrimaryThatIsNotHealthyIsNotRestartedFirst() {
+        let d = Self.lowering { $0.instances[0] = Self.pod(0, Self.old, ready: false) }
+        #expect(d.action == .wait && d.partition == 3, "\(d)")
+    }
+
+    @Test("after the primary went first, each replica restarts only once it replayed the primary's restart", arguments: [3, 2])
+    func replicasWaitToReplayThePrimarysRestart(partition: Int) {
+        let next = partition - 1
+        func decision(replayed: Int64) -> RolloutPlanner.Decision {
+            var pods = (0..<3).map { Self.pod($0, $0 >= partition ? Self.new : Self.old) }
+            pods[next].database?.replayPosition = replayed
+            var input = Self.input(partition: partition, pods: pods, started: 990, timer: partition)
+            input.primaryFirst = .restarted
+            input.replayedBeforeRestart = 0x500_0060
+            return Self.decide(input)
+        }
+        let behind = decision(replayed: 0x500_0000)
+        #expect(behind.action == .wait && behind.partition == partition && behind.pod == "orders-\(next)", "\(behind)")
+        #expect(behind.message.contains("0/5000060"), "\(behind.message)")
+        let caughtUp = decision(replayed: 0x500_0060)
+        #expect(caughtUp.action == .setPartition && caughtUp.partition == next, "\(caughtUp)")
+    }
 }
