@@ -35,6 +35,9 @@ public final class LogAudit: Sendable {
 
     private struct State {
         var runs: [Int: Run] = [:]
+        /// The secret values of runs that ended: a line logged after its run stopped (a
+        /// background task finishing) is searched at once.
+        var ended: [Int: [(source: String, value: String)]] = [:]
         var nextRun = 0
         var leaks: [Leak] = []
         var checked = (runs: 0, lines: 0, texts: 0, secrets: 0)
@@ -91,7 +94,27 @@ public final class LogAudit: Sendable {
 
     /// Keeps a line of run `id`.
     public func record(_ line: String, run id: Int) {
-        state.withLock { _ = $0.runs[id]?.lines.append(line) }
+        state.withLock { state in
+            if state.runs[id] != nil {
+                state.runs[id]?.lines.append(line)
+            } else if let secrets = state.ended[id] {
+                state.leaks += Self.search([("log line", line)], for: secrets)
+                state.checked.lines += 1
+            }
+        }
+    }
+
+    /// Every place in `places` that holds one of `secrets`, as written or base64, masked.
+    private static func search(_ places: [(place: String, text: String)], for secrets: [(source: String, value: String)]) -> [Leak] {
+        var found: [Leak] = []
+        for (source, value) in secrets {
+            let encoded = Data(value.utf8).base64EncodedString()
+            for (place, text) in places where text.contains(value) || text.contains(encoded) {
+                let masked = text.replacingOccurrences(of: value, with: "***").replacingOccurrences(of: encoded, with: "***")
+                found.append(Leak(secret: source, place: place, text: around("***", in: masked)))
+            }
+        }
+        return found
     }
 
     /// A handler that keeps every line of run `id`, at every level.
@@ -105,16 +128,9 @@ public final class LogAudit: Sendable {
         let (secrets, texts) = run.contents()
         // Short values (a test's placeholder) would match by chance; generated ones are long.
         let searched = secrets.filter { $0.value.count >= 8 }
-        var found: [Leak] = []
-        let places = run.lines.map { ("log line", $0) } + texts
-        for (source, value) in searched {
-            let encoded = Data(value.utf8).base64EncodedString()
-            for (place, text) in places where text.contains(value) || text.contains(encoded) {
-                let masked = text.replacingOccurrences(of: value, with: "***").replacingOccurrences(of: encoded, with: "***")
-                found.append(Leak(secret: source, place: place, text: Self.around("***", in: masked)))
-            }
-        }
+        let found = Self.search(run.lines.map { ("log line", $0) } + texts, for: searched)
         state.withLock { state in
+            state.ended[id] = searched
             state.leaks += found
             state.checked.runs += 1
             state.checked.lines += run.lines.count
