@@ -124,12 +124,18 @@ public final class LogAudit: Sendable {
 
     /// Searches what run `id` logged and left on its server, and forgets its lines.
     public func end(run id: Int) {
-        guard let run = state.withLock({ $0.runs.removeValue(forKey: id) }) else { return }
+        // The run stays listed until its search is done: a process exiting meanwhile (a test's
+        // deferred stop still under way) searches it again at exit rather than missing it.
+        guard let run = state.withLock({ $0.runs[id] }) else { return }
         let (secrets, texts) = run.contents()
         // Short values (a test's placeholder) would match by chance; generated ones are long.
         let searched = secrets.filter { $0.value.count >= 8 }
         let found = Self.search(run.lines.map { ("log line", $0) } + texts, for: searched)
         state.withLock { state in
+            guard let done = state.runs.removeValue(forKey: id) else { return }
+            let late = done.lines.dropFirst(run.lines.count).map { ("log line", $0) }
+            state.leaks += Self.search(Array(late), for: searched)
+            state.checked.lines += late.count
             state.ended[id] = searched
             state.leaks += found
             state.checked.runs += 1
