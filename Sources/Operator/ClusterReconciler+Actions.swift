@@ -74,9 +74,9 @@ extension ClusterReconciler {
         case .reloadConfiguration(let pod):
             try await replication.reloadConfiguration(on: settings)
             round.logger.info("reloaded the configuration", metadata: ["pod": "\(pod)"])
-        case .lowerLimits(let pod, let values):
-            try await replication.lowerLimits(values, on: settings)
-            round.logger.notice("wrote lowered settings with ALTER SYSTEM before restarting the primary first", metadata: [
+        case .setLimits(let pod, let values):
+            try await replication.setLimits(values, on: settings)
+            round.logger.notice("wrote standby limits with ALTER SYSTEM on the primary", metadata: [
                 "pod": "\(pod)", "settings": "\(values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })",
             ])
         case .resetLimits(let pod, let names):

@@ -89,7 +89,8 @@ struct FailoverPlanningTests {
         #expect(plan.labels.first == RoleLabelPlan.Change(pod: "orders-0", role: nil))
         #expect(!plan.labels.contains { $0.role == ClusterLabels.primaryRole })
         #expect(plan.status.currentPrimary == "orders-2")
-        let change = try? #require(plan.status.primaryChange)
+        let change = plan.status.primaryChange
+        #expect(change != nil)
         #expect(change?.kind == .failover && change?.from == "orders-0" && change?.to == "orders-2")
         #expect(change?.candidates?.map(\.pod) == ["orders-1", "orders-2"])
         #expect(change?.oldPrimaryPosition == WALPosition.text(Self.head + 300))

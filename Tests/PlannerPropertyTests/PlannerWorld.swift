@@ -162,7 +162,7 @@ struct PlannerWorld {
             switch action {
             case .ensureRoles, .recreateSlot, .reloadConfiguration:
                 break
-            case .lowerLimits(let pod, let values):
+            case .setLimits(let pod, let values):
                 if let ordinal = names.ordinal(ofPod: pod), pods[ordinal]?.server.running == true {
                     if let value = values["max_connections"] { autoConf[ordinal] = value }
                 } else {

@@ -108,9 +108,9 @@ public enum InstanceAction: Sendable, Hashable {
     case writePassfile(pod: String)
     /// On `pod`: `pg_reload_conf()`, its reload file saying what the spec says.
     case reloadConfiguration(pod: String)
-    /// On the primary `pod`, before it restarts ahead of the replicas: `ALTER SYSTEM SET` each
-    /// of ``StandbyLimits`` the walk lowers to its new value.
-    case lowerLimits(pod: String, values: [String: Int64])
+    /// On the primary `pod`: `ALTER SYSTEM SET` each of ``StandbyLimits`` in `values` (before
+    /// it restarts ahead of the replicas with lowered values, or at its own step).
+    case setLimits(pod: String, values: [String: Int64])
     /// On `pod`: `ALTER SYSTEM RESET` each of `names` (of ``StandbyLimits``), then
     /// `pg_reload_conf()`: its revision's `postgresql.conf` says them again.
     case resetLimits(pod: String, names: [String])
@@ -129,7 +129,7 @@ public enum InstanceAction: Sendable, Hashable {
         case .setPassword: "setting a password"
         case .writePassfile: "writing the replication passfile"
         case .reloadConfiguration: "reloading the configuration"
-        case .lowerLimits: "ALTER SYSTEM of lowered settings"
+        case .setLimits: "ALTER SYSTEM SET"
         case .resetLimits: "ALTER SYSTEM RESET"
         }
     }
@@ -139,7 +139,7 @@ public enum InstanceAction: Sendable, Hashable {
         switch self {
         case .ensureSlots(let pod, _, _), .streamFrom(let pod, _, _), .checkpoint(let pod), .ensureRoles(let pod),
             .recreateSlot(let pod, _), .promote(let pod), .fenceWrites(let pod), .unfenceWrites(let pod),
-            .setPassword(let pod, _), .writePassfile(let pod), .reloadConfiguration(let pod), .lowerLimits(let pod, _),
+            .setPassword(let pod, _), .writePassfile(let pod), .reloadConfiguration(let pod), .setLimits(let pod, _),
             .resetLimits(let pod, _): pod
         }
     }

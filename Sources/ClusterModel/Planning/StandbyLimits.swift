@@ -5,9 +5,12 @@
 /// would stick at the first replica restarted with the new value while the primary still runs
 /// the old, so the primary goes first: its new values are written with `ALTER SYSTEM`
 /// (`postgresql.auto.conf`, which PostgreSQL reads after `postgresql.conf`) and it is restarted
-/// alone, at the old revision, before any replica; the replicas then walk as usual, and at
-/// the primary's own step the `ALTER SYSTEM` entries are reset, so it comes back reading
-/// only its revision's `postgresql.conf`, which says the same values. See docs/upgrades.md.
+/// alone, at the old revision, before any replica; the replicas then walk as usual. At the
+/// primary's own step its `ALTER SYSTEM` entries of these settings are set to the new
+/// revision's values (not reset: if the step waits, say on a failed CHECKPOINT, and the
+/// primary restarts meanwhile at the old revision, it must still start with the values its
+/// replicas already run); once the walk is over, entries that say what `postgresql.conf` says
+/// are reset, which changes nothing the server runs. See docs/upgrades.md.
 public enum StandbyLimits {
     /// The settings, as `pg_settings` names them.
     public static let names = [
@@ -21,22 +24,50 @@ public enum StandbyLimits {
         return PostgresConfigFiles.baseParameters.first { $0.0 == name }?.1
     }
 
+    /// The value `name` runs with under the current spec's template, given how the server
+    /// reports it: the template's, else the server's built-in default; `nil` when the template's
+    /// is not a plain integer (PostgreSQL refuses it, and the walk stops at the first pod, as for
+    /// any broken value).
+    static func target(_ name: String, resolved: ResolvedCluster, running: LimitSetting) -> Int64? {
+        guard let text = templateValue(name, resolved: resolved) else { return running.defaultValue }
+        return Int64(text.trimmingSpaces)
+    }
+
     /// The settings the current spec's template gives a lower value than `primary` runs:
-    /// name → the template's value. A value that is not a plain integer is never counted as
-    /// lowering (PostgreSQL refuses it, and the walk stops at the first pod, as for any broken value).
+    /// name → the template's value. A value that is not a plain integer is never counted as lowering.
     static func lowered(resolved: ResolvedCluster, primary: DatabaseFacts) -> [String: Int64] {
         var lowered: [String: Int64] = [:]
         for name in names {
-            guard let running = primary.limits[name] else { continue }
-            let target: Int64?
-            if let text = templateValue(name, resolved: resolved) {
-                target = Int64(text.trimmingSpaces)
-            } else {
-                target = running.defaultValue
-            }
-            if let target, target < running.value { lowered[name] = target }
+            guard let running = primary.limits[name], let target = target(name, resolved: resolved, running: running) else { continue }
+            if target < running.value { lowered[name] = target }
         }
         return lowered
+    }
+
+    /// What the primary's `postgresql.auto.conf` entries of these settings become at its own
+    /// step: each entry is set to the template's value (so a restart at either revision gives
+    /// the value the replicas now run), or reset when that value is unknown.
+    static func pinned(resolved: ResolvedCluster, primary: DatabaseFacts?) -> (set: [String: Int64], reset: [String]) {
+        var set: [String: Int64] = [:]
+        var reset: [String] = []
+        for name in names {
+            guard let running = primary?.limits[name], let entry = running.autoConf else { continue }
+            if let target = target(name, resolved: resolved, running: running) {
+                if Int64(entry.trimmingSpaces) != target { set[name] = target }
+            } else {
+                reset.append(name)
+            }
+        }
+        return (set, reset)
+    }
+
+    /// The primary's `postgresql.auto.conf` entries of these settings that say what the
+    /// template says: resetting them changes nothing the server runs.
+    static func redundant(resolved: ResolvedCluster, primary: DatabaseFacts) -> [String] {
+        names.filter { name in
+            guard let running = primary.limits[name], let entry = running.autoConf else { return false }
+            return Int64(entry.trimmingSpaces) == target(name, resolved: resolved, running: running)
+        }
     }
 
     /// `name=value` lines, in name order (for status and messages).

@@ -11,7 +11,7 @@ import KubeTypes
 ///   primary first (``StandbyLimits``): `ALTER SYSTEM` of the lowered values and a CHECKPOINT
 ///   on pod 0, then its pod is deleted (the StatefulSet makes it again at the old revision);
 ///   once per revision, recorded in status by pod uid. At the primary's own step the `ALTER
-///   SYSTEM` entries are reset before the CHECKPOINT.
+///   SYSTEM` entries are set to the new revision's values before the CHECKPOINT (reset once the walk is over).
 /// - A step that depends on actions waits when any action of the round failed: the actions
 ///   after the failed one did not run.
 /// - The replica count never drops below the pod PostgreSQL reports as primary.
@@ -130,9 +130,11 @@ struct WorkloadPlan {
                 decision = retry(decision, after: failed, partition: livePartition)
             } else {
                 // ALTER SYSTEM entries of a restart ahead of the replicas (or made by hand) would
-                // override the revision's postgresql.conf: the spec says these settings.
-                let leftover = StandbyLimits.names.filter { homeFacts?.limits[$0]?.autoConf != nil }
-                if !leftover.isEmpty { actions.append(.resetLimits(pod: home, names: leftover)) }
+                // override the revision's postgresql.conf: they say what the spec says from now
+                // on, whichever revision the primary restarts at (they go after the walk).
+                let pinned = StandbyLimits.pinned(resolved: resolved, primary: homeFacts)
+                if !pinned.set.isEmpty { actions.append(.setLimits(pod: home, values: pinned.set)) }
+                if !pinned.reset.isEmpty { actions.append(.resetLimits(pod: home, names: pinned.reset)) }
                 actions.append(.checkpoint(pod: home))
                 next = 0
                 events.append(ClusterEvent(.normal, .rolloutPrimary, "checkpoint done; restarting the primary \(home) (partition 0)"))
@@ -141,7 +143,7 @@ struct WorkloadPlan {
             if let failed {
                 decision = retry(decision, after: failed, partition: livePartition)
             } else if let uid = homeUID, let liveHash {
-                actions += [.lowerLimits(pod: home, values: input.lowering), .checkpoint(pod: home)]
+                actions += [.setLimits(pod: home, values: input.lowering), .checkpoint(pod: home)]
                 primaryToRestart = home
                 let settings = StandbyLimits.describe(input.lowering)
                 primaryFirst = PrimaryFirstRestart(
@@ -166,16 +168,24 @@ struct WorkloadPlan {
         }
         rollout = decision
         setPartition(next)
+        var cleared: Set<String> = []
         if primaryFirst == nil, let previous = observation.cluster.status?.primaryFirst {
             let lingering = previous.names.filter { homeFacts?.limits[$0]?.autoConf != nil }
             if decision.isRollingOut || homeFacts == nil {
                 primaryFirst = previous
             } else if !lingering.isEmpty {
-                // The walk ended without the primary's step (the change was undone): its
-                // ALTER SYSTEM entries go, and the revision's values apply at its next restart.
+                // The walk ended without the primary's step (the change was undone), or with
+                // the entries set to the revision's values: they go, and the revision's values
+                // apply at its next restart.
                 if failed == nil { actions.append(.resetLimits(pod: previous.pod, names: lingering)) }
+                cleared = Set(lingering)
                 primaryFirst = previous
             }
+        }
+        if !decision.isRollingOut, failed == nil, input.primaryConfirmed, let homeFacts {
+            // Entries that say what postgresql.conf says (pinned at the primary's step) go too.
+            let redundant = StandbyLimits.redundant(resolved: resolved, primary: homeFacts).filter { !cleared.contains($0) }
+            if !redundant.isEmpty { actions.append(.resetLimits(pod: home, names: redundant)) }
         }
     }
 

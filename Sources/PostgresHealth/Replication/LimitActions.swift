@@ -1,12 +1,13 @@
 import ClusterModel
 
 /// `ALTER SYSTEM` of the settings a standby must keep at least as high as its primary
-/// (``StandbyLimits``): how a walk that lowers them restarts the primary first.
+/// (``StandbyLimits``): how a walk that lowers them restarts the primary first, and how
+/// the primary's own step keeps them at the values its replicas run.
 extension ReplicationActions {
     /// Writes `values` to `postgresql.auto.conf` (`ALTER SYSTEM SET`): they apply at the next
     /// start. Only names of ``StandbyLimits/names`` are accepted; values are integers.
-    public func lowerLimits(_ values: [String: Int64], on instance: ConnectionSettings, timeout: Duration = .seconds(10)) async throws(PostgresError) {
-        let statements = try Self.limitStatements(values.keys.sorted(), on: instance, operation: "lower settings") { name in
+    public func setLimits(_ values: [String: Int64], on instance: ConnectionSettings, timeout: Duration = .seconds(10)) async throws(PostgresError) {
+        let statements = try Self.limitStatements(values.keys.sorted(), on: instance, operation: "set settings") { name in
             "ALTER SYSTEM SET \(name) = \(values[name] ?? 0)"
         }
         try await run(statements, on: instance, timeout: timeout)
