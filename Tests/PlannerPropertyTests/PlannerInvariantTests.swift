@@ -24,6 +24,11 @@ struct PlannerInvariantTests {
         // entries were reset; the primary, restarted at the old revision, ran max_connections
         // 100 while replicas of the new revision ran 50 (now the entries are set, not reset).
         (1, [144, 125, 122, 132, 103, 10, 0, 0, 5, 122]),
+        // A failover to the replica a lowering walk had updated (max_connections 50), then the
+        // way home promoted pod 0, still at the old revision (100), and the old primary followed
+        // it at 50. Now the replicas below the partition walk on with the primary away, and a
+        // switchover never promotes a pod that runs higher limits than one that would follow it.
+        (2, [30, 94, 11, 124, 91, 105, 105, 105, 119, 0, 0, 0, 0, 0]),
     ])
     func foundHistories(instances: Int, codes: [Int]) async {
         let violations = await Self.history(instances: instances, codes)
@@ -222,15 +227,30 @@ struct PlannerInvariantTests {
                 ordinal: ordinal, podName: pod.name, isPodReady: pod.isReady, revision: pod.revision, database: reports[pod.name]?.database)
         }
         let replicas = live.spec?.replicas ?? 0
+        // The primary Ordinal holds may be away from pod 0 (after a failover): it is checked
+        // as the primary, every other pod as a replica.
+        let held = observation.cluster.status?.currentPrimary ?? names.pod(0)
         for ordinal in before..<max(before, replicas) {
             if let problem = InstanceHealth.problem(
                 byOrdinal[ordinal], ordinal: ordinal, podName: names.pod(ordinal), revision: update,
-                version: PostgresVersion(resolved.postgresVersion), maxLagBytes: resolved.maxLagBytes)
+                version: PostgresVersion(resolved.postgresVersion), maxLagBytes: resolved.maxLagBytes,
+                isPrimary: names.pod(ordinal) == held)
             {
                 violations.append("partition lowered from \(before) to \(after) while \(problem)")
             }
         }
-        if after == 0 {
+        if held != names.pod(0) {
+            // Only replicas below the partition restart: the held primary is at or above it.
+            if let ordinal = names.ordinal(ofPod: held), ordinal < before {
+                violations.append("partition lowered from \(before) to \(after) past the primary \(held) (a walk with the primary away)")
+            }
+            for ordinal in after..<before {
+                if let problem = InstanceHealth.problem(byOrdinal[ordinal], ordinal: ordinal, podName: names.pod(ordinal), revision: nil,
+                                                        version: nil, maxLagBytes: resolved.maxLagBytes, isPrimary: false) {
+                    violations.append("replica restarted with the primary away while \(problem)")
+                }
+            }
+        } else if after == 0 {
             if !plan.actions.contains(.checkpoint(pod: names.pod(0))) { violations.append("primary restarted without a CHECKPOINT") }
             if let problem = InstanceHealth.problem(byOrdinal[0], ordinal: 0, podName: names.pod(0), revision: nil, version: nil,
                                                     maxLagBytes: resolved.maxLagBytes) {

@@ -106,6 +106,7 @@ public enum ClusterPlanner {
         var workload = WorkloadPlan(
             observation: observation, resolved: resolved, desired: desired.statefulSet, instances: instances, roles: roles,
             heldPrimary: primary.held)
+        workload.homeHeldBack = primary.homeHeldBack
         workload.decide()
         plan.actions += workload.actions
         if let primary = workload.primaryToRestart { plan.podsToDelete.append(primary) }

@@ -39,6 +39,9 @@ struct PrimaryPlan {
     var events: [ClusterEvent] = []
     /// Look again almost at once (a change of primary is under way).
     var isChanging = false
+    /// Why the switchover home (or to the annotated pod) does not start although its target is
+    /// a healthy, caught-up replica.
+    var homeHeldBack: String?
 
     private let resolved: ResolvedCluster
     private let instances: InstanceSet
@@ -145,6 +148,12 @@ struct PrimaryPlan {
             actions.append(.unfenceWrites(pod: primary))
         }
         if let target = homeTarget(from: primary, rebuildsPending: rebuildsPending) {
+            if let above = limitsAboveOthers(target) {
+                // Promoted, it would run a setting higher than a standby that then follows it,
+                // and that standby would stop replaying (a walk lowering it is half-way).
+                homeHeldBack = "not switching over to \(target): it runs \(above), and a standby must run at least its primary's values"
+                return
+            }
             let why = rollingOut ? "a rollout needs the primary at \(target)"
                 : wantedHome.asked ? "the \(ClusterLabels.primaryAnnotation) annotation asks for \(target)"
                 : "the primary returns home"
@@ -181,6 +190,21 @@ struct PrimaryPlan {
             database.isInRecovery, database.isStreaming, let lag = database.lagBytes, lag <= resolved.maxLagBytes
         else { return nil }
         return home
+    }
+
+    /// The first of ``StandbyLimits`` `target` runs higher than another reachable instance
+    /// (each of which would follow it as a standby), described; `nil` when none.
+    private func limitsAboveOthers(_ target: String) -> String? {
+        guard let own = instances.report(target)?.database?.limits else { return nil }
+        for name in StandbyLimits.names {
+            guard let value = own[name]?.value else { continue }
+            for report in instances.trustedReports where report.podName != target {
+                if let other = report.database?.limits[name]?.value, other < value {
+                    return "\(name)=\(value), above \(report.podName)'s \(other)"
+                }
+            }
+        }
+        return nil
     }
 
     /// A switchover that has begun: CHECKPOINT done → fence; fenced → wait for the target to

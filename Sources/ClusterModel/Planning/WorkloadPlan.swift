@@ -23,6 +23,8 @@ struct WorkloadPlan {
     let roles: RoleDecision
     /// The pod Ordinal holds as primary (it may be away from pod 0 after a failover).
     let heldPrimary: String?
+    /// Why the primary does not come home now (``PrimaryPlan/homeHeldBack``).
+    var homeHeldBack: String?
 
     var statefulSet: StatefulSet?
     var actions: [InstanceAction] = []
@@ -113,11 +115,16 @@ struct WorkloadPlan {
         var next = livePartition
         if decision.isRollingOut, let held = heldPrimary, held != names.pod(0) {
             // The partition only takes the highest ordinals: a walk with the primary away from
-            // pod 0 would restart it as if it were a replica. It waits for the way home.
-            decision = RolloutPlanner.Decision(
-                action: .wait, partition: livePartition,
-                message: "waiting for the primary to move to \(names.pod(0)) (it is \(held)) before walking on",
-                pod: held, stepStartedAt: decision.stepStartedAt)
+            // pod 0 would restart it as if it were a replica. It waits for the way home, unless
+            // the primary already runs the new revision: then every pod below the partition is
+            // a replica, and they walk on down to pod 0 (so pod 0 comes home at the revision,
+            // and the settings, its standbys run).
+            decision = awayStep(held: held, live: live, input: input)
+                ?? RolloutPlanner.Decision(
+                    action: .wait, partition: livePartition,
+                    message: "waiting for the primary to move to \(names.pod(0)) (it is \(held)) before walking on"
+                        + (homeHeldBack.map { "; \($0)" } ?? ""),
+                    pod: held, stepStartedAt: decision.stepStartedAt)
         }
         switch decision.action {
         case .setPartition:
@@ -187,6 +194,60 @@ struct WorkloadPlan {
             let redundant = StandbyLimits.redundant(resolved: resolved, primary: homeFacts).filter { !cleared.contains($0) }
             if !redundant.isEmpty { actions.append(.resetLimits(pod: home, names: redundant)) }
         }
+    }
+
+    /// A step of the walk while the primary Ordinal holds is `held`, away from pod 0 and at
+    /// the update revision: the next pod below the partition (a replica) restarts once every pod
+    /// at or above the partition is healthy (the primary as the primary, the others streaming
+    /// and caught up), the pod itself streams caught up, and the primary runs no higher
+    /// ``StandbyLimits`` than the revision gives. `nil` when
+    /// the held primary is not at the update revision yet (the walk waits for the way home).
+    private func awayStep(held: String, live: StatefulSet, input: RolloutPlanner.Input) -> RolloutPlanner.Decision? {
+        let names = resolved.names
+        let set = input.statefulSet
+        guard let heldOrdinal = names.ordinal(ofPod: held), set.isObserved, let update = set.updateRevision,
+            set.partition > 0, set.partition <= heldOrdinal, set.partition < set.replicas, roles.primary == held,
+            input.instances[heldOrdinal]?.revision == update
+        else { return nil }
+        let started = observation.cluster.status?.stepStartedAt.flatMap(KubeTime.parse) ?? observation.now
+        func wait(_ problem: String, _ pod: String) -> RolloutPlanner.Decision {
+            let timedOut = observation.now - started > Double(input.stepTimeoutSeconds)
+            return RolloutPlanner.Decision(
+                action: timedOut ? .stuck : .wait, partition: set.partition,
+                message: timedOut ? "step timed out after \(input.stepTimeoutSeconds)s: \(problem)" : problem, pod: pod, stepStartedAt: started)
+        }
+        for ordinal in (set.partition..<set.replicas).reversed() {
+            if let problem = InstanceHealth.problem(
+                input.instances[ordinal], ordinal: ordinal, podName: names.pod(ordinal), revision: update,
+                version: input.targetVersion, maxLagBytes: input.maxLagBytes, isPrimary: ordinal == heldOrdinal)
+            {
+                return wait(problem, names.pod(ordinal))
+            }
+        }
+        let next = set.partition - 1
+        if input.paused {
+            return RolloutPlanner.Decision(
+                action: .hold, partition: set.partition, message: "rollout paused after \(names.pod(set.partition)) (spec.upgrade.paused)",
+                pod: names.pod(set.partition), stepStartedAt: started)
+        }
+        // The replica restarts with the new revision's settings: the primary must not run
+        // higher ones, and the replica must have replayed the primary's (it streams, caught up).
+        if let facts = instances.report(held)?.database {
+            let above = StandbyLimits.lowered(resolved: resolved, primary: facts)
+            if !above.isEmpty {
+                return wait("the primary \(held) runs higher \(above.keys.sorted().joined(separator: ", ")) than the new revision's (\(StandbyLimits.describe(above).joined(separator: ", "))); \(names.pod(next)) does not restart below its primary", held)
+            }
+        }
+        if let problem = InstanceHealth.problem(
+            input.instances[next], ordinal: next, podName: names.pod(next), revision: nil, version: nil,
+            maxLagBytes: input.maxLagBytes, isPrimary: false)
+        {
+            return wait(problem, names.pod(next))
+        }
+        return RolloutPlanner.Decision(
+            action: .setPartition, partition: next,
+            message: "the primary \(held) runs the new revision; updating the replica \(names.pod(next)) before the primary comes home",
+            pod: names.pod(next), stepStartedAt: observation.now)
     }
 
     /// The decision made again after an action of this round failed: the actions after it did not run.
