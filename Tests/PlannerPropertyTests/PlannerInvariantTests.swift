@@ -10,7 +10,7 @@ import Testing
 struct PlannerInvariantTests {
     static let events = PlannerWorld.eventCount
 
-    @Test("every state a plan passes through is safe", .timeLimit(.minutes(5)))
+    @Test("every state a plan passes through is safe", .timeLimit(.minutes(10)))
     func invariantsHoldOverRandomHistories() async {
         await propertyCheck(count: 400, input: Gen.int(in: 1...4), Gen.int(in: 0...(Self.events * 8 - 1)).array(of: 1...120)) { instances, codes in
             let violations = await Self.history(instances: instances, codes)
@@ -29,6 +29,9 @@ struct PlannerInvariantTests {
         // it at 50. Now the replicas below the partition walk on with the primary away, and a
         // switchover never promotes a pod that runs higher limits than one that would follow it.
         (2, [30, 94, 11, 124, 91, 105, 105, 105, 119, 0, 0, 0, 0, 0]),
+        // The held primary comes back to pod 0 in the round the walk steps on (the check's
+        // mistake: it judged the step against the primary held before the round).
+        (1, [0, 20, 122, 0, 79, 7, 49, 113, 140, 87, 121, 127, 134, 113, 127, 2]),
     ])
     func foundHistories(instances: Int, codes: [Int]) async {
         let violations = await Self.history(instances: instances, codes)
@@ -227,9 +230,9 @@ struct PlannerInvariantTests {
                 ordinal: ordinal, podName: pod.name, isPodReady: pod.isReady, revision: pod.revision, database: reports[pod.name]?.database)
         }
         let replicas = live.spec?.replicas ?? 0
-        // The primary Ordinal holds may be away from pod 0 (after a failover): it is checked
-        // as the primary, every other pod as a replica.
-        let held = observation.cluster.status?.currentPrimary ?? names.pod(0)
+        // The primary Ordinal holds after the round may be away from pod 0 (after a failover):
+        // it is checked as the primary, every other pod as a replica.
+        let held = plan.status.currentPrimary ?? names.pod(0)
         for ordinal in before..<max(before, replicas) {
             if let problem = InstanceHealth.problem(
                 byOrdinal[ordinal], ordinal: ordinal, podName: names.pod(ordinal), revision: update,
