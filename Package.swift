@@ -195,6 +195,11 @@ let package = Package(
             exclude: ["Golden"],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "ClusterCertificatesTests",
+            dependencies: ["ClusterCertificates", "ClusterModel", "PostgresHealth", "PostgresTestSupport"],
+            swiftSettings: strictSettings
+        ),
         // The planner's invariants over random histories of a simulated cluster.
         .testTarget(
             name: "PlannerPropertyTests",

@@ -22,6 +22,12 @@ public struct ConnectionSettings: Sendable, Hashable, CustomStringConvertible {
     public var applicationName: String
     /// How long establishing a connection may take.
     public var connectTimeout: Duration
+    /// libpq `sslrootcert`: the file of the authorities a `verify-ca`/`verify-full` connection
+    /// trusts; `nil` for libpq's default (`~/.postgresql/root.crt`).
+    public var sslRootCertificate: String?
+    /// The address to connect to instead of resolving ``host`` (which `verify-full` still
+    /// checks against the server's certificate); `nil` to resolve it.
+    public var hostAddress: String?
 
     /// Creates settings; defaults suit the operator's probes.
     public init(
@@ -65,6 +71,7 @@ public struct ConnectionSettings: Sendable, Hashable, CustomStringConvertible {
             ("keepalives", "1"), ("keepalives_idle", "10"), ("keepalives_interval", "5"),
             ("keepalives_count", "3"),
         ]
+        if let sslRootCertificate { pairs.append(("sslrootcert", sslRootCertificate)) }
         if let password { pairs.append(("password", password.value)) }
         if let passfile { pairs.append(("passfile", passfile)) }
         return pairs

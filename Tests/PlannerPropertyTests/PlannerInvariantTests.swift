@@ -32,6 +32,9 @@ struct PlannerInvariantTests {
         // The held primary comes back to pod 0 in the round the walk steps on (the check's
         // mistake: it judged the step against the primary held before the round).
         (1, [0, 20, 122, 0, 79, 7, 49, 113, 140, 87, 121, 127, 134, 113, 127, 2]),
+        // Pod 0's volume re-initialised with other data, then its pod deleted: the model made
+        // it again with the cluster's data (its mistake: the volume, and its data, outlive the pod).
+        (2, [0, 94, 0, 0, 129, 5, 138, 24]),
     ])
     func foundHistories(instances: Int, codes: [Int]) async {
         let violations = await Self.history(instances: instances, codes)

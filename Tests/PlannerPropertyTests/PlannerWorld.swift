@@ -27,6 +27,9 @@ struct PlannerWorld {
 
     /// `max_connections` in each volume's `postgresql.auto.conf` (`ALTER SYSTEM`), by ordinal.
     var autoConf: [Int: Int64] = [:]
+    /// The system identifier of the data on each volume, by ordinal, when it is not the
+    /// cluster's (a volume re-initialised empty): it outlives the pod.
+    var volumeIdentifiers: [Int: String] = [:]
     /// `max_connections` each StatefulSet revision's `postgresql.conf` gives.
     var revisionLimits: [String: Int64] = [:]
     /// A replica was restarted with lower `max_connections` than its primary runs (such a standby stops replaying).
@@ -233,6 +236,8 @@ struct PlannerWorld {
             // afresh), or the primary restarted first (its volume, auto.conf included, stays).
             guard let ordinal = names.ordinal(ofPod: pod) else { continue }
             if pods[ordinal]?.server.inRecovery == true { autoConf[ordinal] = nil }
+            // A rebuild clones the volume afresh from the primary.
+            if pods[ordinal]?.server.inRecovery == true { volumeIdentifiers[ordinal] = nil }
             pods[ordinal] = nil
         }
         for creation in plan.secretsToCreate { secrets.insert(creation.name) }
@@ -284,7 +289,8 @@ struct PlannerWorld {
         let isHeld = names.pod(ordinal) == (status?.currentPrimary ?? names.pod(0))
         let recovery = isHeld ? (old?.server.inRecovery ?? false) : true
         var server = Server(inRecovery: recovery, versionNumber: version, streaming: false, lagBytes: recovery ? 4096 : 0,
-                            identifier: old?.server.identifier ?? Self.clusterIdentifier, readOnly: isHeld && old?.server.readOnly == true)
+                            identifier: volumeIdentifiers[ordinal] ?? old?.server.identifier ?? Self.clusterIdentifier,
+                            readOnly: isHeld && old?.server.readOnly == true)
         server.maxConnections = autoConf[ordinal] ?? revisionLimits[revision] ?? 100
         return SimPod(
             revision: revision, ready: false, role: old?.role, server: server,
@@ -350,6 +356,7 @@ struct PlannerWorld {
             guard status?.systemIdentifier != nil, var pod = pods[ordinal] else { break }
             foreignCount += 1
             autoConf[ordinal] = nil
+            volumeIdentifiers[ordinal] = "7400000000000000\(foreignCount)"
             pod.server = Server(inRecovery: false, versionNumber: pod.server.versionNumber, streaming: false,
                                 identifier: "7400000000000000\(foreignCount)")
             pod.server.maxConnections = revisionLimits[pod.revision] ?? 100

@@ -58,8 +58,8 @@ public final class PostgresConnection: @unchecked Sendable {
         let deadline = deadline.map { min($0, own) } ?? own
         logger.debug("connecting", metadata: ["instance": "\(settings.host):\(settings.port)", "user": "\(settings.user)"])
 
-        var addresses: [String] = []
-        if !HostResolver.isLiteral(settings.host) {
+        var addresses: [String] = settings.hostAddress.map { [$0] } ?? []
+        if addresses.isEmpty, !HostResolver.isLiteral(settings.host) {
             switch await HostResolver.resolve(settings.host, deadline: deadline) {
             case .addresses(let resolved):
                 addresses = resolved
