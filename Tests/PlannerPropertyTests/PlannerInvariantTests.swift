@@ -1,6 +1,7 @@
 import ClusterModel
 import KubeTypes
 import PropertyBased
+import Synchronization
 import Testing
 
 /// The planner's safety rules, checked over random histories of a simulated cluster: pods
@@ -12,16 +13,19 @@ struct PlannerInvariantTests {
 
     @Test("every state a plan passes through is safe", .timeLimit(.minutes(10)))
     func invariantsHoldOverRandomHistories() async {
+        let belowPrimary = Mutex<[String]>([])
         await propertyCheck(count: 400, input: Gen.int(in: 1...4), Gen.int(in: 0...(Self.events * 8 - 1)).array(of: 1...120)) { instances, codes in
-            let violations = await Self.history(instances: instances, codes)
-            let limits = violations.filter { $0.contains("(re)made with max_connections") }
-            #expect(violations.count == limits.count, "\(violations.filter { !limits.contains($0) }.prefix(5))")
-            // Open: rare histories of a lowering walk mixed with failovers and lost volumes still
-            // make a standby below its primary's max_connections (it stops replaying; no data is
-            // lost). Recorded as a known issue, not hidden; see docs/upgrades.md.
-            withKnownIssue("a standby made below its primary's standby limits in a lowering walk with failovers", isIntermittent: true) {
-                #expect(limits.isEmpty, "\(limits.prefix(3)) in \(codes) with \(instances) instances")
-            }
+            let (violations, limits) = await Self.history(instances: instances, codes)
+            #expect(violations.isEmpty, "\(violations.prefix(5))")
+            if let first = limits.first { belowPrimary.withLock { $0.append("\(first) in \(codes) with \(instances) instances") } }
+        }
+        // Open: rare histories of a lowering walk mixed with failovers and lost volumes still
+        // make a standby below its primary's max_connections (it stops replaying; no data is
+        // lost). Recorded as a known issue, not hidden, outside the property check (which would
+        // count any issue inside it as a failure); see docs/upgrades.md.
+        let found = belowPrimary.withLock { $0 }
+        withKnownIssue("a standby made below its primary's standby limits in a lowering walk with failovers", isIntermittent: true) {
+            #expect(found.isEmpty, "\(found.count) histories: \(found.prefix(3))")
         }
     }
 
@@ -44,13 +48,14 @@ struct PlannerInvariantTests {
         (2, [0, 94, 0, 0, 129, 5, 138, 24]),
     ])
     func foundHistories(instances: Int, codes: [Int]) async {
-        let violations = await Self.history(instances: instances, codes)
-        #expect(violations.isEmpty, "\(violations.prefix(5))")
+        let (violations, limits) = await Self.history(instances: instances, codes)
+        #expect(violations.isEmpty && limits.isEmpty, "\((violations + limits).prefix(5))")
     }
 
     /// Plays one history (a code per step: the event is `code % events`, its target the
-    /// rest) and returns every rule broken on the way.
-    static func history(instances: Int, _ codes: [Int]) async -> [String] {
+    /// rest) and returns every rule broken on the way, and apart from them every standby made
+    /// below its primary's limits.
+    static func history(instances: Int, _ codes: [Int]) async -> (violations: [String], limits: [String]) {
         var world = PlannerWorld(instances: instances)
         var violations: [String] = []
         for code in codes {
@@ -62,7 +67,7 @@ struct PlannerInvariantTests {
             // CPU-bound: let the other suites' tasks run on the (two-thread) cooperative pool.
             await Task.yield()
         }
-        return violations + world.limitViolations
+        return (violations, world.limitViolations)
     }
 
     /// One reconcile against the world, checking every rule on the way.

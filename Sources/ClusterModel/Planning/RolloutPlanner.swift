@@ -103,6 +103,22 @@ public enum RolloutPlanner {
     public static func decide(_ input: Input, podName: @escaping (Int) -> String) -> Decision {
         Walk(input: input, podName: podName).decide()
     }
+
+    /// When the step at `partition` began: the timer in status when it is that step's, else now.
+    static func timerStart(_ input: Input, for partition: Int) -> Double {
+        input.timerPartition == partition ? (input.stepStartedAt ?? input.now) : input.now
+    }
+
+    /// Waits at `partition` on `problem` with `pod`, or stops as stuck once the step has taken
+    /// longer than the step timeout.
+    static func waitOrStuck(_ input: Input, partition: Int, pod: String, _ problem: String) -> Decision {
+        let started = timerStart(input, for: partition)
+        if input.now - started > Double(input.stepTimeoutSeconds) {
+            return Decision(action: .stuck, partition: partition, message: "step timed out after \(input.stepTimeoutSeconds)s: \(problem)",
+                            pod: pod, stepStartedAt: started)
+        }
+        return Decision(action: .wait, partition: partition, message: problem, pod: pod, stepStartedAt: started)
+    }
 }
 
 /// One decision's worth of context.
@@ -127,7 +143,7 @@ private struct Walk {
     }
 
     func timerStart(for partition: Int) -> Double {
-        input.timerPartition == partition ? (input.stepStartedAt ?? input.now) : input.now
+        RolloutPlanner.timerStart(input, for: partition)
     }
 
     func decide() -> Decision {
@@ -250,9 +266,6 @@ private struct Walk {
     }
 
     func waitOrStuck(pod: String, _ problem: String) -> Decision {
-        if input.now - timerStart(for: partition) > Double(input.stepTimeoutSeconds) {
-            return make(.stuck, partition, "step timed out after \(input.stepTimeoutSeconds)s: \(problem)", pod: pod)
-        }
-        return make(.wait, partition, problem, pod: pod)
+        RolloutPlanner.waitOrStuck(input, partition: partition, pod: pod, problem)
     }
 }

@@ -119,7 +119,7 @@ struct WorkloadPlan {
             // the primary already runs the new revision: then every pod below the partition is
             // a replica, and they walk on down to pod 0 (so pod 0 comes home at the revision,
             // and the settings, its standbys run).
-            decision = awayStep(held: held, live: live, input: input)
+            decision = awayStep(held: held, input: input)
                 ?? RolloutPlanner.Decision(
                     action: .wait, partition: livePartition,
                     message: "waiting for the primary to move to \(names.pod(0)) (it is \(held)) before walking on"
@@ -202,19 +202,15 @@ struct WorkloadPlan {
     /// and caught up), the pod itself streams caught up, and the primary runs no higher
     /// ``StandbyLimits`` than the revision gives. `nil` when
     /// the held primary is not at the update revision yet (the walk waits for the way home).
-    private func awayStep(held: String, live: StatefulSet, input: RolloutPlanner.Input) -> RolloutPlanner.Decision? {
+    private func awayStep(held: String, input: RolloutPlanner.Input) -> RolloutPlanner.Decision? {
         let names = resolved.names
         let set = input.statefulSet
         guard let heldOrdinal = names.ordinal(ofPod: held), set.isObserved, let update = set.updateRevision,
             set.partition > 0, set.partition <= heldOrdinal, set.partition < set.replicas, roles.primary == held,
             input.instances[heldOrdinal]?.revision == update
         else { return nil }
-        let started = observation.cluster.status?.stepStartedAt.flatMap(KubeTime.parse) ?? observation.now
         func wait(_ problem: String, _ pod: String) -> RolloutPlanner.Decision {
-            let timedOut = observation.now - started > Double(input.stepTimeoutSeconds)
-            return RolloutPlanner.Decision(
-                action: timedOut ? .stuck : .wait, partition: set.partition,
-                message: timedOut ? "step timed out after \(input.stepTimeoutSeconds)s: \(problem)" : problem, pod: pod, stepStartedAt: started)
+            RolloutPlanner.waitOrStuck(input, partition: set.partition, pod: pod, problem)
         }
         for ordinal in (set.partition..<set.replicas).reversed() {
             if let problem = InstanceHealth.problem(
@@ -228,7 +224,7 @@ struct WorkloadPlan {
         if input.paused {
             return RolloutPlanner.Decision(
                 action: .hold, partition: set.partition, message: "rollout paused after \(names.pod(set.partition)) (spec.upgrade.paused)",
-                pod: names.pod(set.partition), stepStartedAt: started)
+                pod: names.pod(set.partition), stepStartedAt: RolloutPlanner.timerStart(input, for: set.partition))
         }
         // The replica restarts with the new revision's settings: the primary must not run
         // higher ones, and the replica must have replayed the primary's (it streams, caught up).
