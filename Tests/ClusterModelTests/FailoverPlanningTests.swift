@@ -101,6 +101,21 @@ struct FailoverPlanningTests {
         #expect(plan.events.contains { $0.reason == .failoverStarted && $0.message.contains("at least 100 bytes") })
     }
 
+    @Test("the old primary last probed no further ahead than the chosen replica: the loss is unknown, not reported as none")
+    func anUnknownLossIsNotReportedAsNone() {
+        var observation = Self.cluster()
+        observation.cluster.spec.failover = FailoverSpec(delaySeconds: 0)
+        observation.cluster.status?.instanceStatus = [InstanceStatus(name: "orders-0", role: "primary", ready: true,
+                                                                     walPosition: WALPosition.text(Self.head + 100))]
+        Self.down(&observation, "orders-0")
+        observation.reports[1] = InstanceReport(podName: "orders-1", database: Self.facts(primary: false, position: Self.head + 200, streaming: false))
+        let plan = ClusterPlanner.plan(observation)
+        #expect(promotions(plan) == ["orders-1"])
+        #expect(plan.status.primaryChange?.oldPrimaryPosition == WALPosition.text(Self.head + 100))
+        #expect(plan.status.primaryChange?.bytesMayBeLost == nil)
+        #expect(plan.events.contains { $0.reason == .failoverStarted && $0.message.contains("what orders-0 wrote after its last probe may be lost") })
+    }
+
     @Test("equally advanced replicas: the lowest ordinal; with delaySeconds 0, at once")
     func tiesGoToTheLowestOrdinal() {
         var observation = Self.cluster()

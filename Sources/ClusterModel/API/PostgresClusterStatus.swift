@@ -113,7 +113,8 @@ public struct PrimaryChange: Codable, Sendable, Hashable {
     /// Failovers: the old primary's WAL position at the last probe that reached it.
     public var oldPrimaryPosition: String?
     /// Failovers: how far the old primary was ahead of the promoted replica at that probe, at
-    /// least (writes after it are not known).
+    /// least (writes after it are not known). Absent when that probe shows it no further ahead:
+    /// then the loss is unknown, never known to be none.
     public var bytesMayBeLost: Int64?
     /// How it ended, once it did (`Completed`, or why it was called off).
     public var outcome: String?

@@ -348,8 +348,10 @@ struct PrimaryPlan {
         }
         let last = previous?.instanceStatus?.first { $0.name == primary }?.walPosition
         record.oldPrimaryPosition = last
-        if let last = last.flatMap(WALPosition.parse), let reach = chosen.database?.reach {
-            record.bytesMayBeLost = max(0, last - reach)
+        // A lower bound, recorded only when it says something: at or below the replica's reach it
+        // would read as "nothing lost", yet the old primary may have written more after that probe.
+        if let last = last.flatMap(WALPosition.parse), let reach = chosen.database?.reach, last > reach {
+            record.bytesMayBeLost = last - reach
         }
         change = record
         held = chosen.podName
