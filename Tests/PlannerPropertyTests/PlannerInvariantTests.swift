@@ -1,7 +1,6 @@
 import ClusterModel
 import KubeTypes
 import PropertyBased
-import Synchronization
 import Testing
 
 /// The planner's safety rules, checked over random histories of a simulated cluster: pods
@@ -13,19 +12,9 @@ struct PlannerInvariantTests {
 
     @Test("every state a plan passes through is safe", .timeLimit(.minutes(10)))
     func invariantsHoldOverRandomHistories() async {
-        let belowPrimary = Mutex<[String]>([])
         await propertyCheck(count: 400, input: Gen.int(in: 1...4), Gen.int(in: 0...(Self.events * 8 - 1)).array(of: 1...120)) { instances, codes in
             let (violations, limits) = await Self.history(instances: instances, codes)
-            #expect(violations.isEmpty, "\(violations.prefix(5))")
-            if let first = limits.first { belowPrimary.withLock { $0.append("\(first) in \(codes) with \(instances) instances") } }
-        }
-        // Open: rare histories of a lowering walk mixed with failovers and lost volumes still
-        // make a standby below its primary's max_connections (it stops replaying; no data is
-        // lost). Recorded as a known issue, not hidden, outside the property check (which would
-        // count any issue inside it as a failure); see docs/upgrades.md.
-        let found = belowPrimary.withLock { $0 }
-        withKnownIssue("a standby made below its primary's standby limits in a lowering walk with failovers", isIntermittent: true) {
-            #expect(found.isEmpty, "\(found.count) histories: \(found.prefix(3))")
+            #expect(violations.isEmpty && limits.isEmpty, "\((violations + limits).prefix(5))")
         }
     }
 
@@ -46,6 +35,18 @@ struct PlannerInvariantTests {
         // Pod 0's volume re-initialised with other data, then its pod deleted: the model made
         // it again with the cluster's data (its mistake: the volume, and its data, outlive the pod).
         (2, [0, 94, 0, 0, 129, 5, 138, 24]),
+        // A raising walk ends; before every pod is Ready (when the StatefulSet controller
+        // records the update revision as current) the spec changes again: the new template, held
+        // at a partition, would remake a fenced pod at the stale current revision, whose
+        // max_connections (50) is below the primary's (100). Now the template waits for the controller.
+        (1, [37, 18, 106, 86, 13, 87, 65, 29, 51, 84, 141, 0, 0, 0, 83, 22]),
+        // The primary runs max_connections 50 from an ALTER SYSTEM entry that was reset (a
+        // restart gives it 100): a walk to 50 judged from the running value restarted replicas
+        // first; the primary's pod then came back at 100 above them. Now a setting counts as
+        // lowered against the higher of what the primary runs and what a restart gives it.
+        (3, [74, 23, 19, 142, 146, 97, 26, 151, 26, 122, 38, 24, 21, 7, 111, 139, 121, 32, 134, 24, 82, 145, 60, 103, 56, 83, 78, 83,
+             134, 21, 67, 6, 4, 123, 54, 56, 67, 100, 43, 22, 122, 125, 134, 83, 120, 54, 109, 70, 13, 6, 119, 111, 3, 12, 67, 93, 123,
+             137, 86, 0, 34, 37, 48, 93, 7, 45, 2, 111, 114, 112, 115, 8, 150, 143, 47, 76, 6, 6, 35, 136, 72, 108, 58, 24]),
     ])
     func foundHistories(instances: Int, codes: [Int]) async {
         let (violations, limits) = await Self.history(instances: instances, codes)

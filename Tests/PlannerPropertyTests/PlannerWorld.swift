@@ -129,7 +129,8 @@ struct PlannerWorld {
                                             isReadOnlyByDefault: pod.server.readOnly,
                                             passfileDigest: pod.server.inRecovery ? "d\(pod.server.passfileVersion)" : nil)
                 database.limits["max_connections"] = LimitSetting(
-                    value: pod.server.maxConnections, defaultValue: 100, autoConf: autoConf[ordinal].map { "\($0)" })
+                    value: pod.server.maxConnections, defaultValue: 100, autoConf: autoConf[ordinal].map { "\($0)" },
+                    fileValue: autoConf[ordinal] ?? revisionLimits[pod.revision] ?? 100)
                 return InstanceReport(
                     podName: names.pod(ordinal), database: database,
                     slots: !pod.server.inRecovery ? slots.sorted().map { SlotFacts(name: $0, isActive: false) } : [])
@@ -269,7 +270,8 @@ struct PlannerWorld {
             pods[ordinal] = made
             return
         }
-        if (0..<replicas).allSatisfy({ pods[$0]?.revision == update }) { currentRevision = update }
+        // As the controller does: once every pod runs the update revision and is Ready.
+        if (0..<replicas).allSatisfy({ pods[$0]?.revision == update && pods[$0]?.ready == true }) { currentRevision = update }
     }
 
     /// A standby (re)made with lower `max_connections` than pod 0, the running primary, runs.

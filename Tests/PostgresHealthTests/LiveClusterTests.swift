@@ -38,6 +38,28 @@ extension LiveClusterTests {
             }
         }
 
+        @Test("standby limits: the value in effect, the built-in default, the ALTER SYSTEM entry and what a restart would run")
+        func standbyLimitsReportWhatARestartWouldRun() async throws {
+            let cluster = try await SharedCluster.shared.cluster()
+            try await cluster.heal()
+            let primary = cluster.primary
+            let running = try #require(Int64(try await primary.psql("SHOW max_connections")))
+            try await primary.psql("ALTER SYSTEM SET max_connections = \(running + 7)")
+            try await primary.psql("SELECT pg_reload_conf()")
+            let pending = try await cluster.probe(until: { $0.first?.limits["max_connections"]?.fileValue == running + 7 })
+            try await primary.psql("ALTER SYSTEM RESET max_connections")
+            try await primary.psql("SELECT pg_reload_conf()")
+            let setting = try #require(pending.first?.limits["max_connections"])
+            #expect(setting.value == running, "a postmaster setting does not change with a reload")
+            #expect(setting.autoConf == "\(running + 7)")
+            #expect(setting.fileValue == running + 7)
+            #expect(setting.highest == running + 7 && setting.lowest == running)
+            #expect(setting.defaultValue == 100)
+            let back = try await cluster.probe(until: { $0.first?.limits["max_connections"]?.autoConf == nil })
+            #expect(back.first?.limits["max_connections"]?.fileValue.map { $0 == running || $0 == 100 } ?? true)
+            #expect(back.first?.limits["max_connections"]?.highest == running)
+        }
+
         @Test func replicasCatchUpToZeroLagAfterWrites() async throws {
             let cluster = try await SharedCluster.shared.cluster()
             try await cluster.heal()

@@ -197,9 +197,11 @@ struct PrimaryPlan {
     private func limitsAboveOthers(_ target: String) -> String? {
         guard let own = instances.report(target)?.database?.limits else { return nil }
         for name in StandbyLimits.names {
-            guard let value = own[name]?.value else { continue }
+            // What it may run as the primary (now or after a restart) against what each
+            // other instance may run as its standby.
+            guard let value = own[name]?.highest else { continue }
             for report in instances.trustedReports where report.podName != target {
-                if let other = report.database?.limits[name]?.value, other < value {
+                if let other = report.database?.limits[name]?.lowest, other < value {
                     return "\(name)=\(value), above \(report.podName)'s \(other)"
                 }
             }

@@ -33,13 +33,15 @@ public enum StandbyLimits {
         return Int64(text.trimmingSpaces)
     }
 
-    /// The settings the current spec's template gives a lower value than `primary` runs:
-    /// name → the template's value. A value that is not a plain integer is never counted as lowering.
+    /// The settings the current spec's template gives a lower value than `primary` runs, or
+    /// runs after a restart (its files may give a higher value than it runs, say after an
+    /// `ALTER SYSTEM` entry was reset): name → the template's value. A value that is not a
+    /// plain integer is never counted as lowering.
     static func lowered(resolved: ResolvedCluster, primary: DatabaseFacts) -> [String: Int64] {
         var lowered: [String: Int64] = [:]
         for name in names {
             guard let running = primary.limits[name], let target = target(name, resolved: resolved, running: running) else { continue }
-            if target < running.value { lowered[name] = target }
+            if target < running.highest { lowered[name] = target }
         }
         return lowered
     }
@@ -84,13 +86,26 @@ public struct LimitSetting: Sendable, Hashable {
     public var defaultValue: Int64
     /// What `postgresql.auto.conf` (`ALTER SYSTEM`) says, if it sets it.
     public var autoConf: String?
+    /// What the configuration files give it now (`pg_file_settings`, the last entry of any
+    /// file): the value a restart runs with, which differs from ``value`` while a restart is
+    /// pending. `nil` when no file sets it (the default applies) or it is not a plain integer.
+    public var fileValue: Int64?
 
     /// Creates a setting.
-    public init(value: Int64, defaultValue: Int64, autoConf: String? = nil) {
+    public init(value: Int64, defaultValue: Int64, autoConf: String? = nil, fileValue: Int64? = nil) {
         self.value = value
         self.defaultValue = defaultValue
         self.autoConf = autoConf
+        self.fileValue = fileValue
     }
+
+    /// The higher of the value in effect and the value a restart gives: what a primary may run
+    /// from now on (a standby must run at least this).
+    public var highest: Int64 { max(value, fileValue ?? defaultValue) }
+
+    /// The lower of the value in effect and the value a restart gives: what a standby may run
+    /// from now on.
+    public var lowest: Int64 { min(value, fileValue ?? defaultValue) }
 }
 
 extension String {

@@ -69,6 +69,14 @@ struct WorkloadPlan {
         let liveHash = live.metadata.annotations?[ClusterLabels.templateHashAnnotation]
 
         if desiredHash != liveHash {
+            if let wait = controllerBehind(live, partition: livePartition) {
+                // No write this round: the new template waits (its ConfigMap is made already).
+                rollout = wait
+                partition = livePartition
+                primaryFirst = observation.cluster.status?.primaryFirst
+                if wait.action == .stuck { events.append(ClusterEvent(.warning, .rolloutStuck, wait.message)) }
+                return
+            }
             let hold = max(replicas, live.spec?.replicas ?? 0, livePartition)
             setPartition(hold)
             rollout = RolloutPlanner.Decision(
@@ -244,6 +252,32 @@ struct WorkloadPlan {
             action: .setPartition, partition: next,
             message: "the primary \(held) runs the new revision; updating the replica \(names.pod(next)) before the primary comes home",
             pod: names.pod(next), stepStartedAt: observation.now)
+    }
+
+    /// A wait before a new template while every pod already runs the StatefulSet's update
+    /// revision but its controller has not recorded it as the current one (it does once every pod
+    /// is Ready): with the new template held at a partition, a pod it made again below the
+    /// partition would get that stale current revision, whose settings no pod runs (for example
+    /// a `max_connections` below the primary's, which stops a standby). `nil` when the template may go.
+    private func controllerBehind(_ live: StatefulSet, partition: Int) -> RolloutPlanner.Decision? {
+        guard let status = live.status, status.observedGeneration == live.metadata.generation,
+            let update = status.updateRevision, let current = status.currentRevision, current != update,
+            instances.pods.count >= (live.spec?.replicas ?? 0), !instances.pods.isEmpty,
+            instances.pods.allSatisfy({ $0.pod.revision == update })
+        else { return nil }
+        let notReady = instances.pods.filter { !$0.pod.isReady }.map(\.pod.name)
+        let pod = notReady.first ?? instances.pods.first?.pod.name
+        let problem = "every pod runs \(update), which the StatefulSet controller has not recorded as current yet (it does once every pod is Ready"
+            + (notReady.isEmpty ? "" : "; not Ready: \(notReady.joined(separator: ", "))")
+            + "): the new pod template waits, or a pod made again meanwhile would run \(current)"
+        let previous = observation.cluster.status
+        let started = previous?.partition == partition ? (previous?.stepStartedAt.flatMap(KubeTime.parse) ?? observation.now) : observation.now
+        if observation.now - started > Double(resolved.stepTimeoutSeconds) {
+            return RolloutPlanner.Decision(
+                action: .stuck, partition: partition, message: "step timed out after \(resolved.stepTimeoutSeconds)s: \(problem)",
+                pod: pod, stepStartedAt: started)
+        }
+        return RolloutPlanner.Decision(action: .wait, partition: partition, message: problem, pod: pod, stepStartedAt: started)
     }
 
     /// The decision made again after an action of this round failed: the actions after it did not run.

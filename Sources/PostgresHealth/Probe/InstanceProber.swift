@@ -49,7 +49,9 @@ enum InstanceProber {
         """
 
     /// The contexts of the spec's parameters (`$1`: their names, comma-separated), the
-    /// ``StandbyLimits`` as the server runs them (value, default, what `ALTER SYSTEM` set), and the
+    /// ``StandbyLimits`` as the server runs them (value, default, what `ALTER SYSTEM` set, what
+    /// the files give a restart: `pg_file_settings` entries of any `error`, since one waiting
+    /// for a restart reads "setting could not be applied"), and the
     /// state of the reload file beside `config_file`: what it says, and whether it changed
     /// since the server last read its configuration (`pg_conf_load_time()`; `pg_file_settings`
     /// parses the files afresh, so what it shows is not necessarily live). A file's time has
@@ -62,22 +64,28 @@ enum InstanceProber {
                (SELECT string_agg(lower(f.name) || '=' || f.setting, E'\n' ORDER BY f.seqno)
                   FROM pg_file_settings AS f WHERE f.sourcefile = r.path AND f.error IS NULL) AS reload_file,
                COALESCE((pg_stat_file(r.path, true)).modification >= date_trunc('second', pg_conf_load_time()), false) AS reload_pending,
-               (SELECT string_agg(s.name || '=' || s.setting || ',' || s.boot_val || ',' || COALESCE(a.setting, ''), E'\n')
+               (SELECT string_agg(s.name || '=' || s.setting || ',' || s.boot_val || ',' || COALESCE(a.setting, '')
+                                   || ',' || COALESCE(l.setting, ''), E'\n')
                   FROM pg_settings AS s
                   LEFT JOIN LATERAL (SELECT f.setting FROM pg_file_settings AS f
-                                      WHERE f.name = s.name AND f.error IS NULL AND f.sourcefile LIKE '%/postgresql.auto.conf'
+                                      WHERE f.name = s.name AND f.sourcefile LIKE '%/postgresql.auto.conf'
                                       ORDER BY f.seqno DESC LIMIT 1) AS a ON true
+                  LEFT JOIN LATERAL (SELECT f.setting FROM pg_file_settings AS f
+                                      WHERE f.name = s.name
+                                      ORDER BY f.seqno DESC LIMIT 1) AS l ON true
                  WHERE s.name IN (\(StandbyLimits.names.map { "'\($0)'" }.joined(separator: ", ")))) AS limits
           FROM (SELECT regexp_replace(current_setting('config_file'), '[^/]*$', '') || '\(PostgresConfigFiles.reloadFileName)' AS path) AS r
         """
 
-    /// `name=value,default,auto.conf value` lines of ``StandbyLimits``.
+    /// `name=value,default,auto.conf value,files' value` lines of ``StandbyLimits``.
     static func limits(_ text: String?) -> [String: LimitSetting] {
         var result: [String: LimitSetting] = [:]
         for (name, fields) in pairs(text) {
             let parts = fields.split(separator: ",", omittingEmptySubsequences: false)
-            guard parts.count == 3, let value = Int64(parts[0]), let defaultValue = Int64(parts[1]) else { continue }
-            result[name] = LimitSetting(value: value, defaultValue: defaultValue, autoConf: parts[2].isEmpty ? nil : String(parts[2]))
+            guard parts.count == 4, let value = Int64(parts[0]), let defaultValue = Int64(parts[1]) else { continue }
+            result[name] = LimitSetting(
+                value: value, defaultValue: defaultValue, autoConf: parts[2].isEmpty ? nil : String(parts[2]),
+                fileValue: Int64(parts[3].filter { $0 != " " && $0 != "\t" }))
         }
         return result
     }
