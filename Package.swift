@@ -90,7 +90,7 @@ let package = Package(
         .target(
             name: "Operator",
             dependencies: [
-                "KubeAPI", "KubeTypes", "ClusterModel", "PostgresHealth",
+                "KubeAPI", "KubeTypes", "ClusterModel", "PostgresHealth", "ClusterCertificates",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -45,7 +45,7 @@ public enum CertificateIssuer {
             }
             let certificate = try Certificate(
                 version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: signingKey.publicKey,
-                notValidBefore: Date(timeIntervalSince1970: now - 60), notValidAfter: Date(timeIntervalSince1970: now + validity),
+                notValidBefore: Date(timeIntervalSince1970: now - ClusterDefaults.certificateBackdateSeconds), notValidAfter: Date(timeIntervalSince1970: now + validity),
                 issuer: name, subject: name, signatureAlgorithm: .ecdsaWithSHA256, extensions: extensions,
                 issuerPrivateKey: signingKey)
             return IssuedCertificate(certificatePEM: try certificate.serializeAsPEM().pemString, privateKeyPEM: key.pemRepresentation)
@@ -80,13 +80,21 @@ public enum CertificateIssuer {
             }
             let certificate = try Certificate(
                 version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: publicKey,
-                notValidBefore: Date(timeIntervalSince1970: now - 60), notValidAfter: Date(timeIntervalSince1970: now + validity),
+                notValidBefore: Date(timeIntervalSince1970: now - ClusterDefaults.certificateBackdateSeconds), notValidAfter: Date(timeIntervalSince1970: now + validity),
                 issuer: issuer.subject, subject: subject, signatureAlgorithm: .ecdsaWithSHA256, extensions: extensions,
                 issuerPrivateKey: issuerKey)
             return IssuedCertificate(certificatePEM: try certificate.serializeAsPEM().pemString, privateKeyPEM: key.pemRepresentation)
         } catch {
             throw CertificateIssueError(description: "issuing the server certificate for \(dnsNames.first ?? "no name"): \(error)")
         }
+    }
+
+    /// True when `privateKeyPEM` is the key of the certificate in `certificatePEM`.
+    public static func keyMatches(certificatePEM: String, privateKeyPEM: String) -> Bool {
+        guard let certificate = try? Certificate(pemEncoded: certificatePEM),
+            let key = try? Certificate.PrivateKey(pemEncoded: privateKeyPEM)
+        else { return false }
+        return key.publicKey == certificate.publicKey
     }
 
     /// What `certificatePEM` says, checked against `authorityPEM` (its signature, and that its

@@ -1,3 +1,4 @@
+import ClusterCertificates
 import ClusterModel
 import KubeTypes
 
@@ -10,7 +11,9 @@ import KubeTypes
 /// - a ConfigMap's data becomes a hash of it (the pod scripts would otherwise be cached once per cluster);
 /// - a StatefulSet's pod template is dropped: template changes are seen through the
 ///   `ordinal.dev/template-hash` annotation, and the rest of the spec and the status stay;
-/// - a Secret keeps only `username` and `password` (presence, the replication user, the probes'
+/// - a `kubernetes.io/tls` Secret keeps its certificates (`tls.crt`, `ca.crt`: public) and, in
+///   place of its key, whether the key matches the certificate;
+/// - any other Secret keeps only `username` and `password` (presence, the replication user, the probes'
 ///   login) and a digest of the app Secret's derived keys, not the keys;
 /// - a Pod keeps its metadata, phase, IP, condition types and statuses, and the failure message
 ///   of its bootstrap init container (``Pod/failureMessage(ofInitContainer:)``); its spec is never read.
@@ -57,8 +60,25 @@ enum CacheForm {
     /// derived keys (in `stringData`, which a stored Secret never has), in place of the keys.
     static let derivedDigestKey = "ordinal.dev/derived-keys-digest"
 
+    /// The certificates of a `kubernetes.io/tls` Secret (public); its key is replaced by
+    /// ``keyMatchesKey``, whether it is the certificate's key.
+    static let certificateKeys: Set<String> = ["tls.crt", "ca.crt"]
+
+    /// The key under which a cached TLS Secret says whether its `tls.key` matches `tls.crt`
+    /// (`true`/`false`; absent without a key).
+    static let keyMatchesKey = "ordinal.dev/key-matches"
+
     static func secret(_ object: Secret) -> Secret {
         var copy = stripped(object)
+        if object.type == "kubernetes.io/tls" {
+            copy.data = copy.data?.filter { certificateKeys.contains($0.key) }
+            let data = ClusterReconciler.decodedData(object)
+            if let key = data["tls.key"] {
+                let matches = data["tls.crt"].map { CertificateIssuer.keyMatches(certificatePEM: $0, privateKeyPEM: key) } ?? false
+                copy.stringData = [keyMatchesKey: matches ? "true" : "false"]
+            }
+            return copy
+        }
         copy.data = copy.data?.filter { secretKeys.contains($0.key) }
         let derived = (object.data ?? [:]).filter { SecretBuilder.derivedAppKeys.contains($0.key) }
         copy.stringData = derived.isEmpty ? nil

@@ -63,6 +63,7 @@ extension ClusterReconciler {
             observation.expectedPassfileDigest = Passfile.digest(user: round.user(.replication), password: PostgresPassword(replication.password))
         }
 
+        observation.certificates = try await observeCertificates(round)
         observation.statefulSet = caches.statefulSets.get(namespace: namespace, name: names.statefulSet)
         observation.hasBudget = caches.budgets.get(namespace: namespace, name: names.podDisruptionBudget) != nil
         let pods = caches.pods.list(namespace: namespace, selector: LabelSelector(matchLabels: ClusterLabels.podSelector(cluster: resolved.name)))

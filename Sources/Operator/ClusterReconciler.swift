@@ -75,6 +75,7 @@ public final class ClusterReconciler: Sendable {
         }
 
         try await createSecrets(plan.secretsToCreate, &round)
+        try await issueCertificates(plan.certificatesToIssue, at: observation.now, &round)
         if let name = plan.appSecretToRefresh { try await refreshAppSecret(name, &round) }
         try await applyObjects(plan, &round)
         try await applyLabels(plan.labels, &round)

@@ -32,6 +32,7 @@ struct RoundTripTests {
         spec.upgrade = upgrade
         spec.failover = FailoverSpec(delaySeconds: 10, returnHome: .manual)
         spec.replication = ReplicationSpec(synchronous: SynchronousReplicationSpec(number: 1))
+        spec.tls = TLSSpec(enabled: true, serverSecretName: "orders-cert", caSecretName: "orders-issuer")
         var status = PostgresClusterStatus()
         status.observedGeneration = 4
         status.phase = .healthy

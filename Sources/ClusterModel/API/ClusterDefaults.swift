@@ -24,6 +24,13 @@ public enum ClusterDefaults {
     /// Long enough for a shutdown checkpoint of a busy server.
     public static let terminationGracePeriodSeconds: Int64 = 120
     public static let port = 5432
+    /// How long a CA Ordinal makes is valid: ten years (it is never replaced by itself).
+    public static let authorityValiditySeconds: Double = 10 * 365 * 86_400
+    /// How long a server certificate Ordinal issues is valid: 90 days, renewed with a third left.
+    public static let serverCertificateValiditySeconds: Double = 90 * 86_400
+    /// How long before it is issued a certificate is already valid (clock skew between the
+    /// operator and the servers).
+    public static let certificateBackdateSeconds: Double = 60
     /// The share of the data volume that replication slots may hold back as WAL
     /// (`max_slot_wal_keep_size`, unless the user sets it): one quarter. A replica that falls
     /// further behind loses its slot and is rebuilt; the primary never fills its disk for it.

@@ -24,6 +24,8 @@ public struct PostgresClusterSpec: Codable, Sendable, Hashable {
     public var failover: FailoverSpec?
     /// How replicas confirm commits.
     public var replication: ReplicationSpec?
+    /// TLS for clients and replication: on by default, with certificates Ordinal issues.
+    public var tls: TLSSpec?
 
     public init(instances: Int, postgresVersion: String, storage: StorageSpec) {
         self.instances = instances
@@ -193,4 +195,24 @@ public enum ReturnHomePolicy: String, Codable, Sendable, Hashable, CaseIterable 
 /// The ways an update can be rolled out.
 public enum UpgradeStrategy: String, Codable, Sendable, Hashable, CaseIterable {
     case rollingPartition = "RollingPartition"
+}
+
+/// TLS: by default Ordinal keeps a CA for the cluster (`<name>-ca`) and issues the server
+/// certificate (`<name>-server`) from it; naming `serverSecretName` uses the user's instead.
+public struct TLSSpec: Codable, Sendable, Hashable {
+    /// TLS for clients and replication (default true).
+    public var enabled: Bool?
+    /// An existing `kubernetes.io/tls` Secret with the server certificate (`tls.crt`,
+    /// `tls.key`) and, unless `caSecretName` names another, the CA that signed it (`ca.crt`),
+    /// for example one cert-manager keeps. Ordinal then issues nothing and only uses it.
+    public var serverSecretName: String?
+    /// An existing Secret whose `ca.crt` is the CA clients and replicas verify the server with
+    /// (with `serverSecretName`).
+    public var caSecretName: String?
+
+    public init(enabled: Bool? = nil, serverSecretName: String? = nil, caSecretName: String? = nil) {
+        self.enabled = enabled
+        self.serverSecretName = serverSecretName
+        self.caSecretName = caSecretName
+    }
 }

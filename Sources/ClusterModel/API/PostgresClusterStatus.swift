@@ -43,6 +43,8 @@ public struct PostgresClusterStatus: Codable, Sendable, Hashable {
     public var fenced: [FenceRequest]?
     /// Which version of each Secret's password PostgreSQL holds (set by Ordinal on the primary).
     public var passwords: PasswordsStatus?
+    /// The CA and server certificate in use (docs/security.md).
+    public var certificates: CertificatesStatus?
     /// A walk that lowers settings standbys need at least as high as the primary's restarted
     /// the primary first (``StandbyLimits``): for which revision, and which pod uid.
     public var primaryFirst: PrimaryFirstRestart?

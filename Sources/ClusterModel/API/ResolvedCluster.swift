@@ -37,6 +37,12 @@ public struct ResolvedCluster: Sendable, Hashable {
     public var stepTimeoutSeconds: Int
     public var maxLagBytes: Int64
     public var failoverDelaySeconds: Int
+    /// TLS for clients and replication.
+    public var tlsEnabled: Bool
+    /// The user's server certificate Secret, when named (Ordinal then issues nothing).
+    public var userServerCertificateSecret: String?
+    /// The user's CA Secret, when named (else the server Secret's `ca.crt`).
+    public var userCertificateAuthoritySecret: String?
     /// Standbys that must have a commit before it is acknowledged; `nil`: asynchronous.
     public var synchronousStandbys: Int?
     public var returnHome: ReturnHomePolicy
@@ -86,12 +92,21 @@ public struct ResolvedCluster: Sendable, Hashable {
         stepTimeoutSeconds = spec.upgrade?.stepTimeoutSeconds ?? ClusterDefaults.stepTimeoutSeconds
         maxLagBytes = spec.upgrade?.maxLagBytes ?? ClusterDefaults.maxLagBytes
         failoverDelaySeconds = spec.failover?.delaySeconds ?? ClusterDefaults.failoverDelaySeconds
+        tlsEnabled = spec.tls?.enabled ?? true
+        userServerCertificateSecret = spec.tls?.serverSecretName
+        userCertificateAuthoritySecret = spec.tls?.caSecretName
         synchronousStandbys = spec.replication?.synchronous?.number
         returnHome = spec.failover?.returnHome ?? ClusterDefaults.returnHome
     }
 
     /// Names of every object made for this cluster.
     public var names: ClusterNames { ClusterNames(cluster: name, namespace: namespace) }
+
+    /// The server certificate Secret in use: the user's, or the one Ordinal issues.
+    public var serverCertificateSecret: String { userServerCertificateSecret ?? names.serverCertificateSecret }
+
+    /// True when Ordinal keeps the CA and issues the server certificate.
+    public var issuesCertificates: Bool { tlsEnabled && userServerCertificateSecret == nil }
 
     /// The PostgreSQL major version (`16` of `16.4`).
     public var majorVersion: Int? { PostgresVersion(postgresVersion)?.major }

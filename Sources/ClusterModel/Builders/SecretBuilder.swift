@@ -55,6 +55,18 @@ public enum SecretBuilder {
         )
     }
 
+    /// A `kubernetes.io/tls` Secret Ordinal issues: `tls.crt`, `tls.key` and `ca.crt`. The CA's
+    /// outlives the cluster when volumes are retained (as the passwords do); a server
+    /// certificate is owned by the cluster (it is issued again from the CA).
+    public static func certificateSecret(
+        _ cluster: ResolvedCluster, name: String, certificatePEM: String, privateKeyPEM: String, authorityPEM: String
+    ) -> Secret {
+        let owned = name != cluster.names.certificateAuthoritySecret || cluster.retentionWhenDeleted == .delete
+        return Secret(
+            metadata: cluster.metadata(name: name, owned: owned), type: "kubernetes.io/tls",
+            stringData: ["tls.crt": certificatePEM, "tls.key": privateKeyPEM, "ca.crt": authorityPEM])
+    }
+
     private static func basicAuth(_ cluster: ResolvedCluster, name: String, data: [String: String]) -> Secret {
         let owned = cluster.retentionWhenDeleted == .delete
         return Secret(metadata: cluster.metadata(name: name, owned: owned), type: "kubernetes.io/basic-auth", stringData: data)

@@ -17,6 +17,10 @@ public struct ClusterNames: Sendable, Hashable {
     public var superuserSecret: String { "\(cluster)-superuser" }
     public var appSecret: String { "\(cluster)-app" }
     public var replicationSecret: String { "\(cluster)-replication" }
+    /// The CA Ordinal keeps for the cluster (`kubernetes.io/tls`: its certificate and key).
+    public var certificateAuthoritySecret: String { "\(cluster)-ca" }
+    /// The server certificate Ordinal issues (`kubernetes.io/tls`, with `ca.crt`).
+    public var serverCertificateSecret: String { "\(cluster)-server" }
 
     /// The pod with this ordinal.
     public func pod(_ ordinal: Int) -> String { "\(cluster)-\(ordinal)" }

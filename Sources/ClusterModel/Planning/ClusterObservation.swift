@@ -41,6 +41,8 @@ public struct ClusterObservation: Sendable, Hashable {
     /// `pg_settings.context` of the spec's parameters (lowercase name → context), as a running
     /// instance of the cluster reports them; empty when none answered.
     public var parameterContexts: [String: String] = [:]
+    /// The certificate Secrets (read only while TLS is on).
+    public var certificates = CertificateObservation()
 
     /// Creates an observation.
     public init(

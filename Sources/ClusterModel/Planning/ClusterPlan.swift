@@ -18,6 +18,8 @@ public struct ClusterPlan: Sendable, Hashable {
     /// The generated app Secret whose derived keys (`uri`, `jdbc-uri`, `pgpass`) are written
     /// again from its password.
     public var appSecretToRefresh: String?
+    /// Certificates to issue, CA first (see ``CertificatePlan``).
+    public var certificatesToIssue: [CertificateIssue] = []
     /// The ConfigMap, the Services and the budget, applied unless the live objects already match.
     public var objects: [OwnedObject] = []
     /// The PodDisruptionBudget to delete (no longer wanted), if any.
@@ -60,6 +62,22 @@ public struct SecretCreation: Sendable, Hashable {
         self.name = name
         self.role = role
         self.password = password
+    }
+}
+
+/// A certificate Ordinal issues into a `kubernetes.io/tls` Secret.
+public enum CertificateIssue: Sendable, Hashable {
+    /// A new CA for the cluster, into a Secret that does not exist yet (an existing CA is never replaced).
+    case authority(secret: String, commonName: String)
+    /// A server certificate for `dnsNames` signed by the CA in `authoritySecret` (made or
+    /// replaced; `replacing` says so), with the CA as `ca.crt`.
+    case server(secret: String, authoritySecret: String, dnsNames: [String], replacing: Bool)
+
+    /// The Secret it is written to.
+    public var secret: String {
+        switch self {
+        case .authority(let secret, _), .server(let secret, _, _, _): secret
+        }
     }
 }
 

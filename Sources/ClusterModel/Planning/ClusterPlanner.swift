@@ -42,6 +42,9 @@ public enum ClusterPlanner {
             return plan
         }
 
+        let certificates = CertificatePlan(resolved: resolved, observation: observation)
+        plan.certificatesToIssue = certificates.issues
+        plan.events += certificates.events
         let instances = InstanceSet(observation: observation, names: resolved.names)
         let primary = PrimaryPlan(
             resolved: resolved, instances: instances, observation: observation,
@@ -133,6 +136,7 @@ public enum ClusterPlanner {
         var status = StatusComputer.compute(input)
         status.passwords = passwords.status
         status.primaryFirst = workload.primaryFirst
+        status.certificates = certificates.status
         plan.status = status
         plan.events += phaseEvents(from: cluster.status, to: status)
         // Soon while PostgreSQL state may move on its own; at the health interval when nothing

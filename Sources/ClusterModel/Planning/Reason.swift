@@ -59,6 +59,8 @@ public enum Reason: String, Sendable, Hashable, CaseIterable, CustomStringConver
     case secretRemade = "SecretRemade"
     case configurationReloaded = "ConfigurationReloaded"
     case primaryRestartedFirst = "PrimaryRestartedFirst"
+    case certificateIssued = "CertificateIssued"
+    case certificateProblem = "CertificateProblem"
 
     public var description: String { rawValue }
 

@@ -85,6 +85,7 @@ public enum PostgresClusterSchema {
                             required: ["number"],
                             ["number": .integer("Standbys that must have each commit (at least 1, fewer than instances).", minimum: 1, maximum: maximumInstances - 1)]),
                     ]),
+                "tls": tls,
             ]
         )
     }
@@ -124,6 +125,19 @@ public enum PostgresClusterSchema {
                 "superuser": secretName("superuser", "username (postgres) and password"),
                 "app": secretName("app", "username and password"),
                 "replication": secretName("replication", "username and password"),
+            ])
+    }
+
+    static var tls: Schema {
+        Schema.object(
+            "TLS for clients and replication (docs/security.md): on by default, with a CA Ordinal keeps for the cluster (<name>-ca) and a server certificate it issues and renews (<name>-server).",
+            [
+                "enabled": .boolean("TLS for clients and replication (default true)."),
+                "serverSecretName": Schema.string(
+                    "An existing kubernetes.io/tls Secret with the server certificate (tls.crt, tls.key) and, unless caSecretName names another, its CA (ca.crt), e.g. one cert-manager keeps; Ordinal then issues nothing and uses it as it is.",
+                    maxLength: 253, pattern: secretNamePattern),
+                "caSecretName": Schema.string(
+                    "An existing Secret whose ca.crt is the CA that signed serverSecretName's certificate.", maxLength: 253, pattern: secretNamePattern),
             ])
     }
 
@@ -209,6 +223,10 @@ public enum PostgresClusterSchema {
                 "outcome": .string(),
             ])
         let applied = Schema.object(required: ["secretVersion", "primary"], ["secretVersion": .string(), "primary": .string()])
+        let certificate = Schema.object(
+            required: ["secretName", "issuedBy"],
+            ["secretName": .string(), "issuedBy": .string(), "notAfter": Schema(type: .string).withFormat("date-time"),
+             "renewAfter": Schema(type: .string).withFormat("date-time"), "problem": .string()])
         return Schema.object(
             "What the operator observed.",
             [
@@ -243,6 +261,7 @@ public enum PostgresClusterSchema {
                     required: ["pod", "token", "revision", "settings", "requestedAt"],
                     ["pod": .string(), "token": .string(), "revision": .string(), "settings": .array(of: .string()),
                      "requestedAt": Schema(type: .string).withFormat("date-time"), "primaryPosition": .string()]),
+                "certificates": Schema.object(required: [], ["authority": certificate, "server": certificate]),
             ])
     }
 }

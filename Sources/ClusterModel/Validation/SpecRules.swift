@@ -8,7 +8,7 @@ public enum SpecRules {
     /// The rules on one object.
     public static var objectRules: [SpecRule] {
         [nameLength, nameLabel, minimumVersion, parameterNames, managedParameters, parameterValues, reservedDatabase, reservedOwner,
-         synchronousStandbys]
+         synchronousStandbys, tlsCertificateAuthority, tlsSecretsNeedTLS]
     }
 
     static let root: [String] = []
@@ -88,6 +88,24 @@ public enum SpecRules {
         fieldPath: ".replication.synchronous.number"
     ) { cluster in
         cluster.spec.replication?.synchronous.map { $0.number < cluster.spec.instances } ?? true
+    }
+
+    /// A CA Secret only beside a server Secret: Ordinal signs its own certificates with its own CA.
+    public static let tlsCertificateAuthority = SpecRule.value(
+        at: ["spec", "tls"], rule: "!has(self.caSecretName) || has(self.serverSecretName)",
+        message: "tls.caSecretName needs tls.serverSecretName: Ordinal issues server certificates only from the CA it keeps",
+        fieldPath: ".caSecretName"
+    ) { cluster in
+        cluster.spec.tls.map { $0.caSecretName == nil || $0.serverSecretName != nil } ?? true
+    }
+
+    /// Certificate Secrets only with TLS on.
+    public static let tlsSecretsNeedTLS = SpecRule.value(
+        at: ["spec", "tls"], rule: "!has(self.enabled) || self.enabled || (!has(self.serverSecretName) && !has(self.caSecretName))",
+        message: "tls.serverSecretName and tls.caSecretName need tls.enabled (true unless set to false)",
+        fieldPath: ".enabled"
+    ) { cluster in
+        cluster.spec.tls.map { $0.enabled != false || ($0.serverSecretName == nil && $0.caSecretName == nil) } ?? true
     }
 
     /// `self.split('.')[0]`: the text before the first dot.

@@ -1,0 +1,165 @@
+import KubeTypes
+
+/// Which certificates to issue, and what status says of them.
+///
+/// - TLS off: nothing.
+/// - Ordinal's own (no `tls.serverSecretName`): a missing CA is made (`<name>-ca`); an existing
+///   one is never replaced (clients trust it), whatever is wrong with it: status says what, and
+///   that deleting the Secret makes a new one. The server certificate (`<name>-server`) is
+///   issued when missing or unusable, and again when it is not signed by the CA, does not
+///   cover every name of ``ClusterNames/serverCertificateNames``, or has a third of its
+///   validity left.
+/// - The user's: nothing is issued; status reports a missing Secret, a certificate expired,
+///   not signed by the CA in use, or not covering every pod's DNS name (replicas verify it).
+///
+/// A Warning Event is recorded when a problem first appears (or changes), not every round.
+struct CertificatePlan {
+    static let ordinal = "Ordinal"
+    static let user = "User"
+
+    var issues: [CertificateIssue] = []
+    var events: [ClusterEvent] = []
+    var status: CertificatesStatus?
+
+    init(resolved: ResolvedCluster, observation: ClusterObservation) {
+        // Not looked at (the shell reads them only while TLS is on): nothing to say.
+        guard resolved.tlsEnabled, observation.certificates != CertificateObservation() else { return }
+        let previous = observation.cluster.status?.certificates
+        var status = resolved.issuesCertificates
+            ? ordinalCertificates(resolved, observation)
+            : userCertificates(resolved, observation)
+        for (now, before, what) in [(status.authority, previous?.authority, "CA"), (status.server, previous?.server, "server certificate")] {
+            if let problem = now?.problem, problem != before?.problem {
+                events.append(ClusterEvent(.warning, .certificateProblem, "\(what) in Secret \(now?.secretName ?? ""): \(problem)"))
+            }
+        }
+        status = CertificatesStatus(authority: status.authority, server: status.server)
+        self.status = status
+    }
+
+    private mutating func ordinalCertificates(_ resolved: ResolvedCluster, _ observation: ClusterObservation) -> CertificatesStatus {
+        let names = resolved.names
+        let now = observation.now
+        let authorityName = names.certificateAuthoritySecret
+        var authority = CertificateStatus(secretName: authorityName, issuedBy: Self.ordinal)
+        var authorityUsable = false
+        var authorityNew = false
+        switch observation.certificates.authority {
+        case .missing?:
+            issues.append(.authority(secret: authorityName, commonName: "Ordinal CA for \(resolved.namespace)/\(resolved.name)"))
+            events.append(ClusterEvent(.normal, .certificateIssued, "made the cluster's CA in Secret \(authorityName)"))
+            authority.notAfter = KubeTime.format(now.rounded(.down) + ClusterDefaults.authorityValiditySeconds)
+            authorityUsable = true
+            authorityNew = true
+        case .present(let summary)?:
+            authority.notAfter = KubeTime.format(summary.notAfter)
+            let replace = "Ordinal never replaces a CA by itself (clients trust it): delete the Secret to have a new one made, and give clients the new ca.crt"
+            if !summary.isAuthority {
+                authority.problem = "it holds no CA certificate; \(replace)"
+            } else if now >= summary.notAfter {
+                authority.problem = "the CA expired at \(KubeTime.format(summary.notAfter)); \(replace)"
+            } else {
+                authorityUsable = true
+                if summary.isDueForRenewal(at: now) {
+                    authority.problem = "the CA expires at \(KubeTime.format(summary.notAfter)); \(replace)"
+                }
+            }
+        case .unusable(let why)?:
+            authority.problem = "\(why); Ordinal never replaces a CA by itself: delete the Secret to have a new one made"
+        case nil:
+            return CertificatesStatus()
+        }
+
+        let serverName = names.serverCertificateSecret
+        var server = CertificateStatus(secretName: serverName, issuedBy: Self.ordinal)
+        guard authorityUsable else {
+            server.problem = "not issued while the CA in \(authorityName) cannot be used"
+            return CertificatesStatus(authority: authority, server: server)
+        }
+        let wanted = names.serverCertificateNames
+        var reissue: String?
+        var replacing = true
+        switch observation.certificates.server {
+        case .missing?, nil:
+            reissue = "issued the server certificate"
+            replacing = false
+        case .unusable(let why)?:
+            reissue = "issued the server certificate again (\(why))"
+        case .present(let summary)?:
+            let covered = Set(summary.dnsNames.map { $0.lowercased() })
+            if authorityNew {
+                reissue = "issued the server certificate again, from the new CA"
+            } else if !summary.isSignedByAuthority {
+                reissue = "issued the server certificate again (it was not signed by the CA in \(authorityName), or its key did not match)"
+            } else if let missing = wanted.first(where: { !covered.contains($0.lowercased()) }) {
+                reissue = "issued the server certificate again (it did not cover \(missing))"
+            } else if summary.isDueForRenewal(at: now) {
+                reissue = "renewed the server certificate (valid until \(KubeTime.format(summary.notAfter)))"
+            } else {
+                server.notAfter = KubeTime.format(summary.notAfter)
+                server.renewAfter = KubeTime.format(summary.notAfter - (summary.notAfter - summary.notBefore) / 3)
+            }
+        }
+        if let reissue {
+            issues.append(.server(secret: serverName, authoritySecret: authorityName, dnsNames: wanted, replacing: replacing))
+            events.append(ClusterEvent(.normal, .certificateIssued, "\(reissue) in Secret \(serverName)"))
+            // As the certificate the shell issues says (whole seconds, back-dated a little).
+            let validity = ClusterDefaults.serverCertificateValiditySeconds
+            let notAfter = now.rounded(.down) + validity
+            server.notAfter = KubeTime.format(notAfter)
+            server.renewAfter = KubeTime.format(notAfter - (validity + ClusterDefaults.certificateBackdateSeconds) / 3)
+        }
+        return CertificatesStatus(authority: authority, server: server)
+    }
+
+    private func userCertificates(_ resolved: ResolvedCluster, _ observation: ClusterObservation) -> CertificatesStatus {
+        let names = resolved.names
+        let serverName = resolved.serverCertificateSecret
+        let authorityName = resolved.userCertificateAuthoritySecret ?? serverName
+        var server = CertificateStatus(secretName: serverName, issuedBy: Self.user)
+        var authority = CertificateStatus(secretName: authorityName, issuedBy: Self.user)
+        switch observation.certificates.authority {
+        case .missing?:
+            authority.problem = resolved.userCertificateAuthoritySecret == nil
+                ? "the server Secret has no ca.crt: add it, or name a Secret with one in tls.caSecretName"
+                : "Secret not found"
+        case .unusable(let why)?:
+            authority.problem = why
+        case .present(let summary)?:
+            authority.notAfter = KubeTime.format(summary.notAfter)
+            if observation.now >= summary.notAfter { authority.problem = "the CA expired at \(KubeTime.format(summary.notAfter))" }
+        case nil:
+            break
+        }
+        switch observation.certificates.server {
+        case .missing?:
+            server.problem = "Secret not found: the pods cannot start until it exists (a kubernetes.io/tls Secret with tls.crt and tls.key)"
+        case .unusable(let why)?:
+            server.problem = why
+        case .present(let summary)?:
+            server.notAfter = KubeTime.format(summary.notAfter)
+            let required = (0..<resolved.instances).map(names.podHost)
+            if observation.now >= summary.notAfter {
+                server.problem = "expired at \(KubeTime.format(summary.notAfter)); renew it (Ordinal uses the user's certificate as it is)"
+            } else if authority.problem == nil, !summary.isSignedByAuthority {
+                server.problem = "not signed by the CA in Secret \(authorityName) (or its key does not match): replicas verifying it would refuse it"
+            } else if let missing = required.first(where: { !Self.covers(summary.dnsNames, $0) }) {
+                server.problem = "does not cover \(missing): replicas verify every pod's name (a wildcard *.\(names.headlessService).\(resolved.namespace).svc.cluster.local covers them)"
+            }
+        case nil:
+            break
+        }
+        return CertificatesStatus(authority: authority, server: server)
+    }
+
+    /// True when one of `dnsNames` matches `host`: exactly, or as a wildcard for its first label.
+    static func covers(_ dnsNames: [String], _ host: String) -> Bool {
+        let host = host.lowercased()
+        return dnsNames.contains { name in
+            let name = name.lowercased()
+            if name == host { return true }
+            guard name.hasPrefix("*."), let dot = host.firstIndex(of: ".") else { return false }
+            return host[host.index(after: dot)...] == name.dropFirst(2)
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import ClusterCertificates
+import ClusterModel
+import KubeAPI
+import KubeTypes
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension ClusterReconciler {
+    /// The cluster's certificate Secrets as the planner needs them: each certificate parsed and
+    /// the server's checked against the CA in use. Ordinal's own are read from the cache (which
+    /// keeps no key, only whether it matches); the user's, and a generated name made without
+    /// Ordinal's labels, are read from the API server.
+    func observeCertificates(_ round: Round) async throws -> CertificateObservation {
+        let resolved = round.resolved
+        guard resolved.tlsEnabled else { return CertificateObservation() }
+        let serverSecret = try await tlsSecret(resolved.serverCertificateSecret, generated: resolved.issuesCertificates, round)
+        let authoritySecret: Secret?
+        if resolved.issuesCertificates {
+            authoritySecret = try await tlsSecret(resolved.names.certificateAuthoritySecret, generated: true, round)
+        } else if let name = resolved.userCertificateAuthoritySecret {
+            authoritySecret = try await tlsSecret(name, generated: false, round)
+        } else {
+            authoritySecret = serverSecret
+        }
+        let authorityKey = resolved.issuesCertificates || resolved.userCertificateAuthoritySecret != nil ? "tls.crt" : "ca.crt"
+        let authorityData = authoritySecret.map(Self.decodedData)
+        // A user's CA Secret may keep it as ca.crt (cert-manager) or tls.crt.
+        let authorityPEM = authorityData.flatMap { $0[authorityKey] ?? ($0["ca.crt"] ?? nil) }
+        var observation = CertificateObservation()
+        if let authorityData {
+            if let pem = authorityPEM {
+                do {
+                    observation.authority = .present(try CertificateIssuer.summary(certificatePEM: pem, authorityPEM: nil))
+                } catch {
+                    observation.authority = .unusable("its \(authorityKey) is not a PEM certificate")
+                }
+                if resolved.issuesCertificates, Self.keyMatches(authorityData) != true {
+                    observation.authority = .unusable("its tls.key is missing or is not the CA certificate's key")
+                }
+            } else {
+                observation.authority = resolved.issuesCertificates || resolved.userCertificateAuthoritySecret != nil
+                    ? .unusable("it has no \(authorityKey)") : .missing
+            }
+        } else {
+            observation.authority = .missing
+        }
+        guard let serverSecret else {
+            observation.server = .missing
+            return observation
+        }
+        let data = Self.decodedData(serverSecret)
+        guard let pem = data["tls.crt"] else {
+            observation.server = .unusable("it has no tls.crt")
+            return observation
+        }
+        do {
+            var summary = try CertificateIssuer.summary(certificatePEM: pem, authorityPEM: authorityPEM)
+            if Self.keyMatches(data) != true { summary.isSignedByAuthority = false }
+            observation.server = Self.keyMatches(data) == nil ? .unusable("it has no tls.key") : .present(summary)
+        } catch {
+            observation.server = .unusable("its tls.crt is not a PEM certificate")
+        }
+        return observation
+    }
+
+    /// Whether a Secret's `tls.key` matches its `tls.crt`: from the cache's marker, or checked
+    /// on a Secret read whole; `nil` without a key.
+    static func keyMatches(_ data: [String: String]) -> Bool? {
+        if let marker = data[CacheForm.keyMatchesKey] { return marker == "true" }
+        guard let key = data["tls.key"] else { return nil }
+        return data["tls.crt"].map { CertificateIssuer.keyMatches(certificatePEM: $0, privateKeyPEM: key) } ?? false
+    }
+
+    /// A TLS Secret: Ordinal's own from the cache (its absence there is the API server's), any
+    /// other read.
+    private func tlsSecret(_ name: String, generated: Bool, _ round: Round) async throws -> Secret? {
+        let namespace = round.resolved.namespace
+        if let cached = caches.secrets.get(namespace: namespace, name: name) { return cached }
+        if generated && !uncachedSecrets.contains(namespace: namespace, name: name) { return nil }
+        return try await client.getIfPresent(Secret.self, name: name, namespace: namespace)
+    }
+
+    /// Issues what the plan asks, CA first: a new CA only into a Secret that does not exist,
+    /// a server certificate signed by the CA's key (read from the API server: the cache keeps
+    /// no key), written whole (created, or replacing the old one).
+    /// Issued as of `observed` (the observation's time, whole seconds), so the certificate says
+    /// what the plan put in status.
+    func issueCertificates(_ issues: [CertificateIssue], at observed: Double, _ round: inout Round) async throws {
+        guard !issues.isEmpty else { return }
+        let resolved = round.resolved
+        let namespace = resolved.namespace
+        let now = observed.rounded(.down)
+        var authorities: [String: IssuedCertificate] = [:]
+        for issue in issues {
+            switch issue {
+            case .authority(let name, let commonName):
+                let issued = try CertificateIssuer.authority(commonName: commonName, now: now, validity: ClusterDefaults.authorityValiditySeconds)
+                let secret = Self.tlsSecret(resolved, name: name, issued: issued, authorityPEM: issued.certificatePEM)
+                if try await createUnlessExists(secret, namespace: namespace) {
+                    round.writes += 1
+                    authorities[name] = issued
+                    round.logger.info("made the cluster's CA", metadata: ["secret": "\(name)"])
+                } else if caches.secrets.get(namespace: namespace, name: name) == nil {
+                    uncachedSecrets.insert(namespace: namespace, name: name)
+                }
+            case .server(let name, let authorityName, let dnsNames, let replacing):
+                var authority = authorities[authorityName]
+                if authority == nil { authority = try await storedAuthority(authorityName, namespace: namespace) }
+                guard let authority else {
+                    round.logger.notice("no usable CA to issue the server certificate with yet", metadata: ["secret": "\(authorityName)"])
+                    continue
+                }
+                let issued = try CertificateIssuer.server(
+                    dnsNames: dnsNames, authority: authority, now: now, validity: ClusterDefaults.serverCertificateValiditySeconds)
+                let secret = Self.tlsSecret(resolved, name: name, issued: issued, authorityPEM: authority.certificatePEM)
+                if replacing {
+                    _ = try await client.apply(secret, fieldManager: options.fieldManager, force: true)
+                } else if try await !createUnlessExists(secret, namespace: namespace) {
+                    if caches.secrets.get(namespace: namespace, name: name) == nil { uncachedSecrets.insert(namespace: namespace, name: name) }
+                    continue
+                }
+                round.writes += 1
+                round.logger.info("issued the server certificate", metadata: ["secret": "\(name)", "replaced": "\(replacing)"])
+            }
+        }
+    }
+
+    /// The CA's certificate and key, read whole from the API server.
+    private func storedAuthority(_ name: String, namespace: String) async throws -> IssuedCertificate? {
+        guard let secret = try await client.getIfPresent(Secret.self, name: name, namespace: namespace) else { return nil }
+        let data = Self.decodedData(secret)
+        guard let certificate = data["tls.crt"], let key = data["tls.key"] else { return nil }
+        return IssuedCertificate(certificatePEM: certificate, privateKeyPEM: key)
+    }
+
+    /// A `kubernetes.io/tls` Secret with `tls.crt`, `tls.key` and `ca.crt`, base64 in `data`
+    /// (so an apply owns exactly these keys).
+    static func tlsSecret(_ resolved: ResolvedCluster, name: String, issued: IssuedCertificate, authorityPEM: String) -> Secret {
+        var secret = SecretBuilder.certificateSecret(
+            resolved, name: name, certificatePEM: issued.certificatePEM, privateKeyPEM: issued.privateKeyPEM, authorityPEM: authorityPEM)
+        secret.data = secret.stringData?.mapValues { Data($0.utf8).base64EncodedString() }
+        secret.stringData = nil
+        return secret
+    }
+}
