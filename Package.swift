@@ -222,7 +222,7 @@ let package = Package(
         .testTarget(
             name: "OperatorTests",
             dependencies: [
-                "Operator", "KubeTestServer", "PostgresTestSupport", "OperatorTestSupport",
+                "Operator", "KubeTestServer", "PostgresTestSupport", "OperatorTestSupport", "ClusterCertificates",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings

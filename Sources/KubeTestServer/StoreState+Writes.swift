@@ -42,6 +42,7 @@ extension StoreState {
             causes += CustomResourceRules.causes(crd: crd, version: path.version, object: object, old: old)
         }
         if let old { causes += BuiltInUpdateRules.causes(resource: path.resource, object: object, old: old) }
+        if path.resource.group.isEmpty, path.resource.plural == "secrets" { causes += SecretRules.causes(object: object, old: old) }
         if let validator { causes += validator(path.resource, object) }
         if !causes.isEmpty {
             throw APIError.invalid(path, kind: object["kind"]?.stringValue ?? path.plural, name: name, causes: causes)

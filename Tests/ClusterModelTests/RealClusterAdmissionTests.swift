@@ -83,6 +83,10 @@ struct RealClusterAdmissionTests {
                 ("too many instances", { $0.set(["spec", "instances"], 17) }, "spec.instances"),
                 ("wrong type", { $0.set(["spec", "postgresVersion"], 16) }, "spec.postgresVersion"),
                 ("unknown field", { $0.set(["spec", "replicas"], 3) }, "replicas"),
+                ("CA Secret alone", { $0.set(["spec", "tls"], ["caSecretName": "my-ca"]) },
+                 "tls.caSecretName needs tls.serverSecretName"),
+                ("certificate with TLS off", { $0.set(["spec", "tls"], ["enabled": false, "serverSecretName": "mine"]) },
+                 "tls.serverSecretName and tls.caSecretName need tls.enabled"),
             ]
             for (what, change, expected) in cases {
                 var object = Self.cluster(namespace: namespace)
