@@ -160,7 +160,7 @@ let package = Package(
         // Test support: real PostgreSQL servers on loopback, run as a non-root user.
         .target(
             name: "PostgresTestSupport",
-            dependencies: ["ClusterModel"],
+            dependencies: ["ClusterModel", "ClusterCertificates"],
             swiftSettings: strictSettings
         ),
         // `swift run -c release probe-bench [instances] [rounds] [servers]`: probe cost with and without connection reuse.

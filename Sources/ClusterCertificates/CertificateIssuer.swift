@@ -56,8 +56,10 @@ public enum CertificateIssuer {
 
     /// A server certificate for `dnsNames` (the first is also its common name), signed by
     /// `authority`, valid from a minute before `now` for `validity` seconds.
+    /// `ipAddresses` (IPv4, dotted) are added as IP address names: test servers on loopback
+    /// are verified by address.
     public static func server(
-        dnsNames: [String], authority: IssuedCertificate, now: Double, validity: Double
+        dnsNames: [String], ipAddresses: [String] = [], authority: IssuedCertificate, now: Double, validity: Double
     ) throws(CertificateIssueError) -> IssuedCertificate {
         let key = P256.Signing.PrivateKey()
         let publicKey = Certificate.PrivateKey(key).publicKey
@@ -72,7 +74,7 @@ public enum CertificateIssuer {
                 Critical(BasicConstraints.notCertificateAuthority)
                 Critical(KeyUsage(digitalSignature: true))
                 try ExtendedKeyUsage([.serverAuth])
-                SubjectAlternativeNames(dnsNames.map { GeneralName.dnsName($0) })
+                SubjectAlternativeNames(dnsNames.map { GeneralName.dnsName($0) } + ipAddresses.compactMap(Self.ipAddressName))
                 SubjectKeyIdentifier(hash: publicKey)
                 if let authorityKey = try issuer.extensions.subjectKeyIdentifier {
                     AuthorityKeyIdentifier(keyIdentifier: authorityKey.keyIdentifier)
@@ -87,6 +89,13 @@ public enum CertificateIssuer {
         } catch {
             throw CertificateIssueError(description: "issuing the server certificate for \(dnsNames.first ?? "no name"): \(error)")
         }
+    }
+
+    /// An IPv4 address as a subject alternative name; `nil` when it is not dotted IPv4.
+    static func ipAddressName(_ text: String) -> GeneralName? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false).compactMap { UInt8($0) }
+        guard parts.count == 4 else { return nil }
+        return .ipAddress(ASN1OctetString(contentBytes: ArraySlice(parts)))
     }
 
     /// True when `privateKeyPEM` is the key of the certificate in `certificatePEM`.

@@ -33,11 +33,12 @@ extension ClusterReconciler {
             if !changes.isEmpty {
                 round.logger.info("replication slots", metadata: ["created": "\(changes.created)", "dropped": "\(changes.dropped)"])
             }
-        case .streamFrom(let pod, let upstream, let user):
+        case .streamFrom(let pod, let upstream, let user, let ssl):
             guard let host = upstreamAddress(upstream, round) else { throw ActionError(message: "\(upstream) has no address") }
             let desired = PrimaryConnInfo(
                 host: host.host, port: host.port, user: user, podName: pod,
-                passfile: options.replicationPassfile(round.resolved.namespace, pod))
+                passfile: options.replicationPassfile(round.resolved.namespace, pod), sslMode: ssl.rawValue,
+                sslRootCertificate: ssl == .verifyFull ? options.replicaCertificateAuthority(round.resolved.namespace, pod) : nil)
             if try await replication.ensurePrimaryConnInfo(on: settings, desired) {
                 round.logger.info("corrected primary_conninfo", metadata: ["pod": "\(pod)"])
             }
@@ -103,9 +104,9 @@ extension ClusterReconciler {
     /// The superuser's connection settings for the instance in `pod`.
     func settings(for pod: String, _ round: Round) -> ConnectionSettings? {
         guard let password = round.superuserPassword, let address = round.addresses[pod] else { return nil }
-        return ConnectionSettings(
+        return address.settings(from: ConnectionSettings(
             host: address.host, port: address.port, user: ClusterDefaults.superuserName,
-            password: PostgresPassword(password), applicationName: "ordinal", connectTimeout: options.probeTimeout)
+            password: PostgresPassword(password), applicationName: "ordinal", connectTimeout: options.probeTimeout))
     }
 
     /// Where replicas reach `pod` when they stream from it: its stable DNS name (or, with a fixed

@@ -14,7 +14,8 @@ extension ClusterReconciler {
     /// the server's checked against the CA in use. Ordinal's own are read from the cache (which
     /// keeps no key, only whether it matches); the user's, and a generated name made without
     /// Ordinal's labels, are read from the API server.
-    func observeCertificates(_ round: Round) async throws -> CertificateObservation {
+    /// Also records the CA as a file in `round` for the probes' `verify-full`.
+    func observeCertificates(_ round: inout Round) async throws -> CertificateObservation {
         let resolved = round.resolved
         guard resolved.tlsEnabled else { return CertificateObservation() }
         let serverSecret = try await tlsSecret(resolved.serverCertificateSecret, generated: resolved.issuesCertificates, round)
@@ -30,6 +31,7 @@ extension ClusterReconciler {
         let authorityData = authoritySecret.map(Self.decodedData)
         // A user's CA Secret may keep it as ca.crt (cert-manager) or tls.crt.
         let authorityPEM = authorityData.flatMap { $0[authorityKey] ?? ($0["ca.crt"] ?? nil) }
+        round.authorityFile = authorityPEM.flatMap { authorityFiles.path(for: round.key, pem: $0) }
         var observation = CertificateObservation()
         if let authorityData {
             if let pem = authorityPEM {

@@ -63,7 +63,7 @@ extension ClusterReconciler {
             observation.expectedPassfileDigest = Passfile.digest(user: round.user(.replication), password: PostgresPassword(replication.password))
         }
 
-        observation.certificates = try await observeCertificates(round)
+        observation.certificates = try await observeCertificates(&round)
         observation.statefulSet = caches.statefulSets.get(namespace: namespace, name: names.statefulSet)
         observation.hasBudget = caches.budgets.get(namespace: namespace, name: names.podDisruptionBudget) != nil
         let pods = caches.pods.list(namespace: namespace, selector: LabelSelector(matchLabels: ClusterLabels.podSelector(cluster: resolved.name)))
@@ -72,7 +72,8 @@ extension ClusterReconciler {
             PodObservation(name: pod.metadata.name ?? "", isReady: pod.isReady, revision: pod.controllerRevisionHash,
                            roleLabel: pod.metadata.labels?[ClusterLabels.role],
                            bootstrapFailure: pod.failureMessage(ofInitContainer: PodLayout.initContainerName),
-                           uid: pod.metadata.uid, configHash: pod.metadata.annotations?[ClusterLabels.configHashAnnotation])
+                           uid: pod.metadata.uid, configHash: pod.metadata.annotations?[ClusterLabels.configHashAnnotation],
+                           servesTLS: pod.servesTLS)
         }
         observation.configMaps = caches.configMaps
             .list(namespace: namespace, selector: LabelSelector(matchLabels: [ClusterLabels.cluster: resolved.name]))
@@ -110,22 +111,31 @@ extension ClusterReconciler {
     /// Where the operator reaches the instance in `pod`; `nil` until the pod has an IP (a pod
     /// not yet scheduled or started runs no PostgreSQL, and its DNS name does not resolve yet),
     /// so a Pending pod costs no probe and no DNS lookup.
+    ///
+    /// A pod whose server serves the cluster's certificate (``ClusterLabels/tlsAnnotation``) is
+    /// reached with `verify-full` against the cluster's CA, by its DNS name (with the pod IP
+    /// as `hostaddr` when addressing by IP); any other with TLS if it offers it.
     func address(of pod: Pod, _ round: Round) -> InstanceAddress? {
         let name = pod.metadata.name ?? ""
-        guard pod.status?.podIP != nil else { return nil }
+        guard pod.status?.podIP != nil, let ordinal = round.resolved.names.ordinal(ofPod: name) else { return nil }
         let passfile = options.replicationPassfile(round.resolved.namespace, name)
+        var address: InstanceAddress
         switch options.addressing {
         case .podDNS:
-            guard let ordinal = round.resolved.names.ordinal(ofPod: name) else { return nil }
-            return InstanceAddress(podName: name, host: round.resolved.names.podHost(ordinal), port: ClusterDefaults.port,
-                                   passfile: passfile)
+            address = InstanceAddress(podName: name, host: round.resolved.names.podHost(ordinal), port: ClusterDefaults.port,
+                                      passfile: passfile)
         case .podIP:
             guard let ip = pod.status?.podIP else { return nil }
-            return InstanceAddress(podName: name, host: ip, port: ClusterDefaults.port, passfile: passfile)
+            address = InstanceAddress(podName: name, host: round.resolved.names.podHost(ordinal), port: ClusterDefaults.port,
+                                      passfile: passfile, hostAddress: ip)
         case .table(let lookup):
             guard let (host, port) = lookup(round.resolved.namespace, name) else { return nil }
-            return InstanceAddress(podName: name, host: host, port: port, passfile: passfile)
+            address = InstanceAddress(podName: name, host: host, port: port, passfile: passfile)
         }
+        let ssl = SSLMode.between(client: true, server: pod.servesTLS)
+        address.sslMode = ssl.rawValue
+        if ssl == .verifyFull { address.sslRootCertificate = round.authorityFile ?? "\(options.certificateDirectory)/no-ca-known.crt" }
+        return address
     }
 
     static func decodedData(_ secret: Secret) -> [String: String] {

@@ -26,6 +26,7 @@ public final class ClusterReconciler: Sendable {
     let passwords = PasswordMemory()
     /// Generated Secret names found to exist without Ordinal's labels (read with a GET).
     let uncachedSecrets = UncachedSecrets()
+    let authorityFiles: CertificateAuthorityFiles
 
     public init(client: KubeClient, caches: ClusterCaches, options: OperatorOptions, pool: ConnectionPool,
                 events: EventRecorder, metrics: OperatorMetrics, clock: WallClock = .system, logger: Logger) {
@@ -37,6 +38,7 @@ public final class ClusterReconciler: Sendable {
         self.metrics = metrics
         self.clock = clock
         self.logger = logger
+        authorityFiles = CertificateAuthorityFiles(directory: options.certificateDirectory)
     }
 
     /// What one reconcile did and when to look again.
@@ -162,6 +164,8 @@ struct Round {
     var uid: String { cluster.metadata.uid ?? "" }
     /// Where each pod's PostgreSQL is reached.
     var addresses: [String: InstanceAddress] = [:]
+    /// The cluster's CA as a file (for `verify-full`), once it is known.
+    var authorityFile: String?
 
     init(cluster: PostgresCluster, resolved: ResolvedCluster, logger: Logger) {
         self.cluster = cluster

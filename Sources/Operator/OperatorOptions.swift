@@ -21,6 +21,15 @@ public struct OperatorOptions: Sendable {
         "/var/lib/postgresql/data/replication.pgpass"
     }
 
+    /// The CA file a replica's `primary_conninfo` names for `verify-full` (the server
+    /// certificate Secret's `ca.crt`, mounted in the pod).
+    public var replicaCertificateAuthority: @Sendable (_ namespace: String, _ pod: String) -> String = { _, _ in
+        "/etc/ordinal/tls/ca.crt"
+    }
+    /// Where the operator keeps each cluster's CA as a file for libpq's `sslrootcert` (a
+    /// writable directory: the chart mounts an emptyDir at /tmp).
+    public var certificateDirectory = "/tmp/ordinal-ca"
+
     public init() {}
 }
 

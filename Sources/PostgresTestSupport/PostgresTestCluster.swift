@@ -1,3 +1,4 @@
+import ClusterCertificates
 import ClusterModel
 import Foundation
 import Synchronization
@@ -35,6 +36,13 @@ public final class PostgresTestCluster: Sendable {
     public let appPassword: String
     /// The application database.
     public let appDatabase = "app"
+    /// The CA the servers' certificate is signed by (as `<name>-ca` would hold it).
+    public let authority: IssuedCertificate
+    /// The servers' certificate: every name of ``ClusterNames/serverCertificateNames`` in
+    /// namespace `shop`, plus `localhost` and 127.0.0.1 (as `<name>-server` would hold it).
+    public let serverCertificate: IssuedCertificate
+    /// The folder holding `tls.crt`, `tls.key` and `ca.crt` (the TLS Secret mount).
+    public var tlsDirectory: String { "\(layout.secretsDirectory)/tls" }
     let layout: ClusterLayout
     private let members: Mutex<[PostgresTestInstance]>
     private let defaultBinaries: PostgresBinaries
@@ -55,7 +63,16 @@ public final class PostgresTestCluster: Sendable {
     /// Pods 1..n.
     public var replicas: [PostgresTestInstance] { Array(instances.dropFirst()) }
 
-    private init(root: String, name: String, user: FixtureUser, binaries: PostgresBinaries) {
+    private init(root: String, name: String, user: FixtureUser, binaries: PostgresBinaries) throws(FixtureError) {
+        let now = Date().timeIntervalSince1970
+        do {
+            authority = try CertificateIssuer.authority(commonName: "fixture CA for \(name)", now: now, validity: 86_400)
+            serverCertificate = try CertificateIssuer.server(
+                dnsNames: ClusterNames(cluster: name, namespace: "shop").serverCertificateNames + ["localhost"],
+                ipAddresses: ["127.0.0.1"], authority: authority, now: now, validity: 86_400)
+        } catch {
+            throw FixtureError("could not issue the fixture's certificates: \(error)")
+        }
         self.root = root
         self.name = name
         self.user = user
@@ -106,7 +123,7 @@ public final class PostgresTestCluster: Sendable {
         let user = try FixtureUser.current()
         FixtureRegistry.reapAbandoned(user: user, binaries: binaries)
         let root = try makeRoot()
-        let cluster = PostgresTestCluster(root: root, name: name, user: user, binaries: binaries)
+        let cluster = try PostgresTestCluster(root: root, name: name, user: user, binaries: binaries)
         do {
             try cluster.writeFiles(extraParameters: extraParameters)
             try await cluster.initialisePrimary()
@@ -212,7 +229,8 @@ public final class PostgresTestCluster: Sendable {
     }
 
     private func writeFiles(extraParameters: [String: String]) throws(FixtureError) {
-        var hba = PostgresConfigFiles.hbaConf(replicationUser: replicationUser)
+        // TLS as Ordinal's pods serve it: network logins only over TLS.
+        var hba = PostgresConfigFiles.hbaConf(replicationUser: replicationUser, tls: true)
         if !user.needsSwitch {
             // Not root: the OS user is not `postgres`, so peer authentication for the database
             // superuser cannot work; trust the fixture's private socket instead.
@@ -220,7 +238,10 @@ public final class PostgresTestCluster: Sendable {
         }
         // Loopback and a private socket folder, in the file (as a user's spec.postgresql.parameters
         // would be) rather than on the command line, so a reload never sees them as pending a restart.
-        var parameters = ["listen_addresses": "127.0.0.1", "unix_socket_directories": layout.socketDirectory]
+        var parameters = [
+            "listen_addresses": "127.0.0.1", "unix_socket_directories": layout.socketDirectory,
+            "ssl": "on", "ssl_cert_file": "\(tlsDirectory)/tls.crt", "ssl_key_file": "\(tlsDirectory)/tls.key",
+        ]
         parameters.merge(extraParameters) { $1 }
         fixtureParameters.withLock { $0 = parameters }
         let files: [(String, String, Int)] = [
@@ -235,9 +256,12 @@ public final class PostgresTestCluster: Sendable {
             ("secrets/app/username", appOwner, 0o600),
             ("secrets/app/password", appPassword, 0o600),
             ("secrets/app/dbname", appDatabase, 0o600),
+            ("secrets/tls/tls.crt", serverCertificate.certificatePEM, 0o644),
+            ("secrets/tls/tls.key", serverCertificate.privateKeyPEM, 0o600),
+            ("secrets/tls/ca.crt", authority.certificatePEM, 0o644),
         ]
         do {
-            for directory in ["config", "secrets/superuser", "secrets/replication", "secrets/app", "run", "pods"] {
+            for directory in ["config", "secrets/superuser", "secrets/replication", "secrets/app", "secrets/tls", "run", "pods"] {
                 try FileManager.default.createDirectory(atPath: "\(root)/\(directory)", withIntermediateDirectories: true)
             }
             for (path, content, mode) in files {

@@ -58,6 +58,7 @@ public final class PostgresTestInstance: Sendable {
             "ORDINAL_PRIMARY_PORT": String(primaryPort),
             "ORDINAL_SECRETS_DIR": layout.secretsDirectory,
             "ORDINAL_CONFIG_DIR": layout.configDirectory,
+            "ORDINAL_TLS_DIR": "\(layout.secretsDirectory)/tls",
             "ORDINAL_APP_DATABASE": layout.appDatabase,
             "ORDINAL_APP_OWNER": layout.appOwner,
             "ORDINAL_PRIMARY_WAIT_SECONDS": "60",

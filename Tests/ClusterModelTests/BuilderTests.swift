@@ -64,7 +64,7 @@ struct BuilderTests {
         #expect(names == ["orders-replication"])
         let volumes = try #require(StatefulSetBuilder.build(custom).spec?.template.spec?.volumes)
         let secretNames = volumes.compactMap { $0.secret?.secretName }
-        #expect(secretNames == ["my-admin", "orders-replication", "my-app"])
+        #expect(secretNames == ["my-admin", "orders-replication", "my-app", "orders-server"], "the server certificate with TLS on")
     }
 
     @Test func passwordsAreLongRandomAndURISafe() {

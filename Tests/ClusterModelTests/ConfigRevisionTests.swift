@@ -18,13 +18,18 @@ struct ConfigRevisionTests {
         let state = DesiredState(base, passwords: .deterministic(seed: 1))
         let revision = try #require(state.revisionConfigMap.metadata.name)
         #expect(ConfigMapBuilder.isRevision(revision, of: base))
-        #expect(state.revisionConfigMap.data?["postgresql.conf"] == state.configMap.data?["postgresql.conf"])
+        // The revision's adds TLS; the shared one (for pods of templates older than revisions) has none.
+        let revisionConf = try #require(state.revisionConfigMap.data?["postgresql.conf"])
+        #expect(revisionConf.contains("ssl = 'on'") && revisionConf.contains("ssl_key_file = '/etc/ordinal/tls/tls.key'"))
+        #expect(state.configMap.data?["postgresql.conf"]?.contains("ssl") == false)
+        #expect(state.revisionConfigMap.data?["pg_hba.conf"]?.contains("hostssl all") == true)
+        #expect(state.revisionConfigMap.data?["pg_hba.conf"]?.contains("host    all") == false, "no clear-text network login")
         let template = try #require(state.statefulSet.spec?.template)
         #expect(revision.hasSuffix(try #require(template.metadata?.annotations?[ClusterLabels.configHashAnnotation])))
         let volume = try #require(template.spec?.volumes?.first { $0.name == "config" }?.projected)
         #expect(volume.sources.map { $0.configMap?.name } == [revision, "orders-config"])
-        #expect(volume.sources[0].configMap?.items?.map(\.key) == ["postgresql.conf"])
-        #expect(volume.sources[1].configMap?.items?.contains { $0.key == "postgresql.conf" } == false, "no path twice")
+        #expect(volume.sources[0].configMap?.items?.map(\.key) == ["postgresql.conf", "pg_hba.conf"])
+        #expect(volume.sources[1].configMap?.items?.contains { $0.key == "postgresql.conf" || $0.key == "pg_hba.conf" } == false, "no path twice")
         #expect(volume.sources[1].configMap?.items?.contains { $0.key == "reload.conf" } == true)
 
         // A reload-only change keeps the revision; a restart-bound one makes a new one.

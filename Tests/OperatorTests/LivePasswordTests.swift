@@ -18,7 +18,7 @@ struct LivePasswordTests {
     static func logsIn(_ user: String, _ password: String, to instance: PostgresTestInstance, database: String = "postgres") async -> Bool {
         let settings = ConnectionSettings(
             host: instance.host, port: instance.port, user: user, password: PostgresPassword(password), database: database,
-            sslMode: "disable", connectTimeout: .seconds(5))
+            sslMode: "require", connectTimeout: .seconds(5))
         guard let connection = try? await PostgresConnection.connect(settings) else { return false }
         connection.close()
         return true

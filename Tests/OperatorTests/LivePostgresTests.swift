@@ -181,7 +181,7 @@ struct LivePostgresTests {
         let appPassword = try #require(ClusterReconciler.decodedData(appSecret)["password"])
         let app = ConnectionSettings(
             host: "127.0.0.1", port: cluster.primary.port, user: "app", password: PostgresPassword(appPassword),
-            database: "app", sslMode: "disable")
+            database: "app", sslMode: "require")
         let connection = try await PostgresConnection.connect(app)
         defer { connection.close() }
         _ = try await connection.query("CREATE TABLE made_after_heal (n int)")

@@ -212,7 +212,7 @@ struct PlannerWorld {
             case .ensureSlots(_, let replicas, let dropping):
                 for pod in replicas { slots.insert(ClusterNames.replicationSlot(forPod: pod)) }
                 for pod in dropping { slots.remove(ClusterNames.replicationSlot(forPod: pod)) }
-            case .streamFrom(let pod, _, _):
+            case .streamFrom(let pod, _, _, _):
                 if let ordinal = names.ordinal(ofPod: pod), pods[ordinal]?.server.running == true, pods[ordinal]?.server.walGone == false {
                 pods[ordinal]?.server.streaming = true
             }

@@ -29,7 +29,7 @@ extension PostgresTestCluster {
     func settings(for instance: PostgresTestInstance, password: String? = nil, connectTimeout: Duration = .seconds(5)) -> ConnectionSettings {
         ConnectionSettings(
             host: instance.host, port: instance.port, user: "postgres",
-            password: PostgresPassword(password ?? superuserPassword), sslMode: "disable",
+            password: PostgresPassword(password ?? superuserPassword), sslMode: "require",
             applicationName: "ordinal-tests", connectTimeout: connectTimeout)
     }
 

@@ -65,7 +65,7 @@ extension LiveClusterTests {
             // The app owner logs in over TCP with its Secret's password (scram-sha-256) ...
             let app = ConnectionSettings(
                 host: "127.0.0.1", port: cluster.primary.port, user: "app", password: PostgresPassword(cluster.appPassword),
-                database: "app", sslMode: "disable")
+                database: "app", sslMode: "require")
             let connection = try await PostgresConnection.connect(app)
             defer { connection.close() }
             _ = try await connection.query("CREATE TABLE IF NOT EXISTS owned_by_app (n int)")

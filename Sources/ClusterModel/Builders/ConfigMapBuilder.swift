@@ -16,6 +16,9 @@ public enum ConfigMapBuilder {
     /// The primary when it is not pod 0: `<pod> <host> <port>`. Every pod's bootstrap starts as
     /// its standby (a former primary is rewound first) (docs/pod-contract.md).
     public static let primaryKey = "primary"
+    /// The `sslmode` to reach the primary with: `verify-full` while it serves the cluster's
+    /// certificate (a pod without the CA uses `require`), else `prefer` (docs/pod-contract.md).
+    public static let primarySSLModeKey = "primary-sslmode"
 
     /// - Parameters:
     ///   - systemIdentifier: the identifier status recorded, once the cluster was bootstrapped.
@@ -23,7 +26,7 @@ public enum ConfigMapBuilder {
     ///   - primary: the ``primaryKey`` value, while the primary is not pod 0.
     ///   - contexts: `pg_settings.context` of the spec's parameters, from a running server (see ``ParameterContexts``).
     public static func build(_ cluster: ResolvedCluster, systemIdentifier: String? = nil, rebuild: String? = nil,
-                             primary: String? = nil, contexts: [String: String] = [:]) -> ConfigMap {
+                             primary: String? = nil, primarySSL: SSLMode? = nil, contexts: [String: String] = [:]) -> ConfigMap {
         let split = ParameterContexts.split(cluster.parameters, reported: contexts)
         var data = [
             postgresqlConfKey: PostgresConfigFiles.postgresqlConf(parameters: split.restart),
@@ -35,20 +38,29 @@ public enum ConfigMapBuilder {
         data[systemIdentifierKey] = systemIdentifier
         data[rebuildKey] = rebuild
         data[primaryKey] = primary
+        data[primarySSLModeKey] = (primarySSL ?? (cluster.tlsEnabled ? .verifyFull : .prefer)).rawValue
         return ConfigMap(metadata: cluster.metadata(name: cluster.names.configMap), data: data)
     }
 
-    /// The keys pods take from the shared ConfigMap (``build(_:systemIdentifier:rebuild:primary:contexts:)``);
+    /// The keys pods take from the shared ConfigMap (``build(_:systemIdentifier:rebuild:primary:primarySSL:contexts:)``);
     /// `postgresql.conf` comes from their revision's (``revision(_:contexts:)``). The shared one
     /// keeps a `postgresql.conf` too, for pods of templates made before revisions existed.
-    public static let sharedPodKeys = [hbaConfKey, reloadConfKey, bootstrapScriptKey, initScriptKey, systemIdentifierKey, rebuildKey, primaryKey]
+    public static let sharedPodKeys = [
+        reloadConfKey, bootstrapScriptKey, initScriptKey, systemIdentifierKey, rebuildKey, primaryKey, primarySSLModeKey,
+    ]
+
+    /// The keys pods take from their revision's ConfigMap: `pg_hba.conf` goes with
+    /// `postgresql.conf`, so a pod that serves TLS only then refuses logins without it.
+    public static let revisionPodKeys = [postgresqlConfKey, hbaConfKey]
 
     /// The restart-bound configuration of one pod-template revision: `<name>-config-<hash>`
-    /// holding `postgresql.conf`. Pods of a revision read its file, so a change reaches each pod
+    /// holding `postgresql.conf` and `pg_hba.conf`. Pods of a revision read its files, so a change reaches each pod
     /// only when the walk does; a pod restarted meanwhile starts with the settings it had.
     public static func revision(_ cluster: ResolvedCluster, contexts: [String: String] = [:]) -> ConfigMap {
         let conf = revisionConf(cluster, contexts: contexts)
-        return ConfigMap(metadata: cluster.metadata(name: revisionName(cluster, conf: conf)), data: [postgresqlConfKey: conf])
+        return ConfigMap(
+            metadata: cluster.metadata(name: revisionName(cluster, conf: conf)),
+            data: [postgresqlConfKey: conf, hbaConfKey: PostgresConfigFiles.hbaConf(tls: cluster.tlsEnabled)])
     }
 
     /// The name of the revision ConfigMap for `cluster`'s restart-bound settings.
@@ -70,7 +82,9 @@ public enum ConfigMapBuilder {
     }
 
     static func revisionConf(_ cluster: ResolvedCluster, contexts: [String: String]) -> String {
-        PostgresConfigFiles.postgresqlConf(parameters: ParameterContexts.split(cluster.parameters, reported: contexts).restart)
+        // Its text names the revision: with TLS on it holds the ssl lines, so pg_hba.conf (which
+        // follows from the same switch) needs no part in the hash.
+        PostgresConfigFiles.postgresqlConf(parameters: ParameterContexts.split(cluster.parameters, reported: contexts).restart, tls: cluster.tlsEnabled)
     }
 
     static func revisionName(_ cluster: ResolvedCluster, conf: String) -> String {

@@ -18,11 +18,13 @@ public struct DesiredState: Sendable {
     ///   - systemIdentifier: the cluster's identifier once it was bootstrapped (into the ConfigMap).
     ///   - rebuild: the ConfigMap's pending rebuild requests, if any.
     ///   - primary: the ConfigMap's primary when it is not pod 0.
+    ///   - primarySSL: how pods reach the primary (else as TLS is on or off).
     ///   - contexts: `pg_settings.context` of the spec's parameters, from a running server.
     public init(_ cluster: ResolvedCluster, partition: Int = 0, passwords: PasswordGenerator, systemIdentifier: String? = nil,
-                rebuild: String? = nil, primary: String? = nil, contexts: [String: String] = [:]) {
+                rebuild: String? = nil, primary: String? = nil, primarySSL: SSLMode? = nil, contexts: [String: String] = [:]) {
         secrets = SecretBuilder.build(cluster, passwords: passwords)
-        configMap = ConfigMapBuilder.build(cluster, systemIdentifier: systemIdentifier, rebuild: rebuild, primary: primary, contexts: contexts)
+        configMap = ConfigMapBuilder.build(
+            cluster, systemIdentifier: systemIdentifier, rebuild: rebuild, primary: primary, primarySSL: primarySSL, contexts: contexts)
         revisionConfigMap = ConfigMapBuilder.revision(cluster, contexts: contexts)
         headlessService = ServiceBuilder.headless(cluster)
         statefulSet = StatefulSetBuilder.build(cluster, partition: partition, contexts: contexts)

@@ -9,6 +9,9 @@ public enum PodLayout {
     public static let initdbVolume = "initdb"
     public static let initdbDirectory = "/docker-entrypoint-initdb.d"
     public static let secretsDirectory = "/etc/ordinal/secrets"
+    /// The server certificate Secret's `tls.crt`, `tls.key` and `ca.crt` (while TLS is on).
+    public static let tlsVolume = "tls"
+    public static let tlsDirectory = "/etc/ordinal/tls"
     public static let socketVolume = "run"
     public static let socketDirectory = "/var/run/postgresql"
     public static let tmpVolume = "tmp"

@@ -14,15 +14,24 @@ public enum PostgresConfigFiles {
         ("logging_collector", "off"),
     ]
 
+    /// TLS with the server certificate Secret mounted at ``PodLayout/tlsDirectory`` (a reload
+    /// reads the files again, so a renewed certificate needs no restart).
+    public static let tlsParameters: [(String, String)] = [
+        ("ssl", "on"),
+        ("ssl_cert_file", "\(PodLayout.tlsDirectory)/tls.crt"),
+        ("ssl_key_file", "\(PodLayout.tlsDirectory)/tls.key"),
+        ("ssl_min_protocol_version", "TLSv1.2"),
+    ]
+
     /// The file, beside `postgresql.conf`, holding the parameters a reload applies.
     public static let reloadFileName = "reload.conf"
 
     /// `postgresql.conf`: Ordinal's settings, then the user's in name order (a user value of a
     /// setting Ordinal also sets, such as `wal_level`, replaces Ordinal's), then an include of
     /// ``reloadFileName``, read again at every reload.
-    public static func postgresqlConf(parameters: [String: String]) -> String {
+    public static func postgresqlConf(parameters: [String: String], tls: Bool = false) -> String {
         var lines = ["# Managed by Ordinal: edit spec.postgresql.parameters instead."]
-        for (name, value) in baseParameters where parameters[name] == nil {
+        for (name, value) in baseParameters + (tls ? tlsParameters : []) where parameters[name] == nil {
             lines.append("\(name) = \(quoted(value))")
         }
         for (name, value) in parameters.sorted(by: { $0.key < $1.key }) {
@@ -42,18 +51,20 @@ public enum PostgresConfigFiles {
     }
 
     /// `pg_hba.conf`: peer on the local socket, scram-sha-256 over the network, and replication
-    /// for the replication role only.
-    public static func hbaConf(replicationUser: String = ClusterDefaults.replicationUserName) -> String {
-        """
-        # Managed by Ordinal.
-        # TYPE  DATABASE     USER   ADDRESS     METHOD
-        local   all          all                peer
-        host    replication  \(replicationUser)  0.0.0.0/0   scram-sha-256
-        host    replication  \(replicationUser)  ::/0        scram-sha-256
-        host    all          all    0.0.0.0/0   scram-sha-256
-        host    all          all    ::/0        scram-sha-256
+    /// for the replication role only; with `tls`, network logins only over TLS (`hostssl`: a
+    /// login without it matches no line and is refused).
+    public static func hbaConf(replicationUser: String = ClusterDefaults.replicationUserName, tls: Bool = false) -> String {
+        let host = tls ? "hostssl" : "host   "
+        return """
+            # Managed by Ordinal.
+            # TYPE  DATABASE     USER   ADDRESS     METHOD
+            local   all          all                peer
+            \(host) replication  \(replicationUser)  0.0.0.0/0   scram-sha-256
+            \(host) replication  \(replicationUser)  ::/0        scram-sha-256
+            \(host) all          all    0.0.0.0/0   scram-sha-256
+            \(host) all          all    ::/0        scram-sha-256
 
-        """
+            """
     }
 
     /// A value in single quotes, with quotes and backslashes escaped as postgresql.conf expects.

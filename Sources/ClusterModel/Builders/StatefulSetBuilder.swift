@@ -27,7 +27,9 @@ public enum StatefulSetBuilder {
         let template = PodTemplateSpec(
             metadata: ObjectMeta(
                 labels: ClusterLabels.common(cluster: cluster.name),
-                annotations: [ClusterLabels.configHashAnnotation: configHash]),
+                annotations: cluster.tlsEnabled
+                    ? [ClusterLabels.configHashAnnotation: configHash, ClusterLabels.tlsAnnotation: ClusterLabels.tlsServed]
+                    : [ClusterLabels.configHashAnnotation: configHash]),
             spec: podSpec)
 
         var spec = StatefulSetSpec(selector: LabelSelector(matchLabels: selector), serviceName: names.headlessService, template: template)
@@ -71,7 +73,7 @@ public enum StatefulSetBuilder {
 
     /// The environment of docs/pod-contract.md, shared by both containers.
     static func environment(_ cluster: ResolvedCluster) -> [EnvVar] {
-        [
+        var environment = [
             EnvVar(name: "PGDATA", value: PodLayout.pgdata),
             EnvVar(name: "PGPORT", value: "\(ClusterDefaults.port)"),
             EnvVar(name: "POD_NAME", fieldPath: "metadata.name"),
@@ -87,9 +89,14 @@ public enum StatefulSetBuilder {
             EnvVar(name: "POSTGRES_PASSWORD_FILE", value: "\(PodLayout.secretsDirectory)/superuser/password"),
             EnvVar(name: "POSTGRES_INITDB_ARGS", value: "--auth-local=peer --auth-host=scram-sha-256 --data-checksums"),
         ]
+        if cluster.tlsEnabled {
+            // The bootstrap script clones and rewinds over TLS, verifying the primary against the CA.
+            environment.append(EnvVar(name: "ORDINAL_TLS_DIR", value: PodLayout.tlsDirectory))
+        }
+        return environment
     }
 
-    static func mounts(includeInitdb: Bool) -> [VolumeMount] {
+    static func mounts(includeInitdb: Bool, tls: Bool) -> [VolumeMount] {
         var mounts = [
             VolumeMount(name: PodLayout.dataVolume, mountPath: PodLayout.dataMountPath),
             VolumeMount(name: PodLayout.configVolume, mountPath: PodLayout.configDirectory, readOnly: true),
@@ -101,6 +108,9 @@ public enum StatefulSetBuilder {
         ]
         if includeInitdb {
             mounts.append(VolumeMount(name: PodLayout.initdbVolume, mountPath: PodLayout.initdbDirectory, readOnly: true))
+        }
+        if tls {
+            mounts.append(VolumeMount(name: PodLayout.tlsVolume, mountPath: PodLayout.tlsDirectory, readOnly: true))
         }
         return mounts
     }
@@ -116,7 +126,7 @@ public enum StatefulSetBuilder {
         container.env = environment(cluster)
         container.ports = [ContainerPort(name: "postgresql", containerPort: ClusterDefaults.port, protocol: "TCP")]
         container.resources = cluster.resources
-        container.volumeMounts = mounts(includeInitdb: true)
+        container.volumeMounts = mounts(includeInitdb: true, tls: cluster.tlsEnabled)
         container.securityContext = restrictedSecurityContext()
         // Startup: crash recovery or a long WAL replay may take a while; allow up to an hour.
         container.startupProbe = probe(isReadyCommand, period: 10, timeout: 5, failures: 360)
@@ -136,7 +146,7 @@ public enum StatefulSetBuilder {
         container.command = ["bash", "\(PodLayout.configDirectory)/\(ConfigMapBuilder.bootstrapScriptKey)"]
         container.env = environment(cluster)
         container.resources = cluster.resources
-        container.volumeMounts = mounts(includeInitdb: false)
+        container.volumeMounts = mounts(includeInitdb: false, tls: cluster.tlsEnabled)
         container.securityContext = restrictedSecurityContext()
         return container
     }
@@ -188,12 +198,12 @@ public enum StatefulSetBuilder {
     /// - Parameter revision: the ConfigMap of this template's restart-bound settings.
     static func volumes(_ cluster: ResolvedCluster, revision: String) -> [Volume] {
         let secretNames = SecretBuilder.secretNames(cluster)
-        // One directory: postgresql.conf from the revision, everything else (reload.conf, pg_hba.conf,
+        // One directory: postgresql.conf and pg_hba.conf from the revision, everything else (reload.conf,
         // the scripts, the operator's keys) from the shared ConfigMap, which changes under running pods.
         var config = Volume(name: PodLayout.configVolume)
         config.projected = ProjectedVolumeSource(sources: [
             VolumeProjection(configMap: ConfigMapProjection(
-                name: revision, items: [KeyToPath(key: ConfigMapBuilder.postgresqlConfKey, path: ConfigMapBuilder.postgresqlConfKey)])),
+                name: revision, items: ConfigMapBuilder.revisionPodKeys.map { KeyToPath(key: $0, path: $0) })),
             VolumeProjection(configMap: ConfigMapProjection(
                 name: cluster.names.configMap, items: ConfigMapBuilder.sharedPodKeys.map { KeyToPath(key: $0, path: $0) }, optional: true)),
         ], defaultMode: 0o444)
@@ -212,13 +222,23 @@ public enum StatefulSetBuilder {
         socket.emptyDir = EmptyDirVolumeSource()
         var tmp = Volume(name: PodLayout.tmpVolume)
         tmp.emptyDir = EmptyDirVolumeSource()
-        return [
+        var volumes = [
             config, initdb,
             secretVolume("superuser", secretNames.superuser),
             secretVolume("replication", secretNames.replication),
             secretVolume("app", secretNames.app),
             socket, tmp,
         ]
+        if cluster.tlsEnabled {
+            // Owned by root, group postgres (fsGroup), 0640: what PostgreSQL accepts for a key
+            // file it does not own.
+            var tls = Volume(name: PodLayout.tlsVolume)
+            tls.secret = SecretVolumeSource(
+                secretName: cluster.serverCertificateSecret, defaultMode: 0o640,
+                items: ["tls.crt", "tls.key", "ca.crt"].map { KeyToPath(key: $0, path: $0) })
+            volumes.append(tls)
+        }
+        return volumes
     }
 
     static func affinity(_ cluster: ResolvedCluster, selector: [String: String]) -> Affinity? {

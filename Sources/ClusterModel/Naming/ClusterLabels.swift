@@ -1,3 +1,5 @@
+import KubeTypes
+
 /// The label keys and values Ordinal puts on what it makes.
 public enum ClusterLabels {
     public static let name = "app.kubernetes.io/name"
@@ -12,6 +14,11 @@ public enum ClusterLabels {
     public static let managedByValue = "ordinal"
     /// The template annotation whose change rolls the pods (a hash of the server configuration).
     public static let configHashAnnotation = "ordinal.dev/config-hash"
+    /// On pods whose server serves TLS with the cluster's certificate (``tlsServed``): Ordinal
+    /// and replicas verify it (`verify-full`); a pod without it is reached without verification
+    /// while a walk turns TLS on or off.
+    public static let tlsAnnotation = "ordinal.dev/tls"
+    public static let tlsServed = "verify-full"
     /// The StatefulSet annotation that records which pod template the operator last applied,
     /// so a template change is seen without comparing fields the API server defaults or rewrites.
     public static let templateHashAnnotation = "ordinal.dev/template-hash"
@@ -34,4 +41,9 @@ public enum ClusterLabels {
     public static func podSelector(cluster: String) -> [String: String] {
         [name: "postgresql", instance: cluster, Self.cluster: cluster]
     }
+}
+
+extension Pod {
+    /// True when its template says its server serves the cluster's certificate (``ClusterLabels/tlsAnnotation``).
+    public var servesTLS: Bool { metadata.annotations?[ClusterLabels.tlsAnnotation] == ClusterLabels.tlsServed }
 }

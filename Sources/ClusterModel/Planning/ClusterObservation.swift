@@ -91,11 +91,14 @@ public struct PodObservation: Sendable, Hashable {
     public var uid: String?
     /// `ordinal.dev/config-hash`: which revision's configuration the pod reads.
     public var configHash: String?
+    /// `ordinal.dev/tls`: its server serves the cluster's certificate, and it holds the CA.
+    public var servesTLS: Bool
 
     /// Creates a pod observation.
     public init(name: String, isReady: Bool, revision: String? = nil, roleLabel: String? = nil, bootstrapFailure: String? = nil,
-                uid: String? = nil, configHash: String? = nil) {
+                uid: String? = nil, configHash: String? = nil, servesTLS: Bool = false) {
         self.configHash = configHash
+        self.servesTLS = servesTLS
         self.name = name
         self.isReady = isReady
         self.revision = revision

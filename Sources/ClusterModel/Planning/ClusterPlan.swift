@@ -102,7 +102,7 @@ public enum InstanceAction: Sendable, Hashable {
     /// slots in `dropping` (of pods gone for good) unless a WAL sender uses them.
     case ensureSlots(pod: String, replicas: [String], dropping: [String])
     /// On replica `pod`: stream from `upstream` (a pod name) as `user`, through the pod's slot.
-    case streamFrom(pod: String, upstream: String, user: String)
+    case streamFrom(pod: String, upstream: String, user: String, ssl: SSLMode = .prefer)
     /// `CHECKPOINT` on `pod`; the StatefulSet step that follows depends on it.
     case checkpoint(pod: String)
     /// On the primary `pod`: make the replication role, the application owner and the
@@ -155,7 +155,7 @@ public enum InstanceAction: Sendable, Hashable {
     /// The pod the action runs on.
     public var pod: String {
         switch self {
-        case .ensureSlots(let pod, _, _), .streamFrom(let pod, _, _), .checkpoint(let pod), .ensureRoles(let pod),
+        case .ensureSlots(let pod, _, _), .streamFrom(let pod, _, _, _), .checkpoint(let pod), .ensureRoles(let pod),
             .recreateSlot(let pod, _), .promote(let pod), .fenceWrites(let pod), .unfenceWrites(let pod),
             .setPassword(let pod, _), .writePassfile(let pod), .reloadConfiguration(let pod), .setLimits(let pod, _),
             .resetLimits(let pod, _): pod

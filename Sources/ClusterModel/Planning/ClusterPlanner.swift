@@ -54,9 +54,13 @@ public enum ClusterPlanner {
         let rebuild = RebuildPlan(
             instances: instances, roles: roles, streaming: streaming, previous: cluster.status?.rebuilds ?? [],
             wanted: resolved.instances, now: observation.now)
+        // Pods bootstrap against the primary as it serves now (a pod being made has the CA while TLS is on).
+        let primaryPod = instances.pods.first { $0.pod.name == (primary.held ?? resolved.names.pod(0)) }?.pod
+        let primarySSL = SSLMode.between(client: resolved.tlsEnabled, server: primaryPod?.servesTLS ?? resolved.tlsEnabled)
         let desired = DesiredState(
             resolved, partition: 0, passwords: PasswordGenerator { "" }, systemIdentifier: instances.identity.identifier,
-            rebuild: RebuildPlan.configText(rebuild.requests), primary: primary.configText, contexts: observation.parameterContexts)
+            rebuild: RebuildPlan.configText(rebuild.requests), primary: primary.configText, primarySSL: primarySSL,
+            contexts: observation.parameterContexts)
         plan.objects = [.configMap(desired.revisionConfigMap), .configMap(desired.configMap), .service(desired.headlessService),
                         .service(desired.readWriteService), .service(desired.readOnlyService)]
         if let budget = desired.podDisruptionBudget {

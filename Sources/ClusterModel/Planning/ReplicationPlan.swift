@@ -29,8 +29,10 @@ struct ReplicationPlan {
                 events.append(ClusterEvent(.normal, .slotsDropped, "dropped replication slots of removed pods: \(gone.map(ClusterNames.replicationSlot(forPod:)).joined(separator: ", "))"))
             }
         }
+        let tls = Dictionary(instances.pods.map { ($0.pod.name, $0.pod.servesTLS) }, uniquingKeysWith: { first, _ in first })
         for replica in roles.replicas {
-            actions.append(.streamFrom(pod: replica, upstream: home, user: user))
+            let ssl = SSLMode.between(client: tls[replica] ?? false, server: tls[home] ?? false)
+            actions.append(.streamFrom(pod: replica, upstream: home, user: user, ssl: ssl))
         }
     }
 

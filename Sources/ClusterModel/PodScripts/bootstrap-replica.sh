@@ -3,8 +3,9 @@
 #
 # Runs on every pod start, before the postgres container. The primary is pod 0
 # (ORDINAL_PRIMARY_HOST) unless the ConfigMap key "primary" names another pod
-# ("<pod> <host> <port>", after a failover). It never initialises over lost data,
-# never touches another cluster's data, and is safe to re-run after any failure.
+# ("<pod> <host> <port>", after a failover), reached over TLS as the key "primary-sslmode"
+# says. It never initialises over lost data, never touches another cluster's data, and is
+# safe to re-run after any failure.
 #
 #   1. writes the replication passfile (outside PGDATA) that primary_conninfo uses;
 #   2. a rebuild the operator asked for this pod (ConfigMap key "rebuild", once per token):
@@ -63,6 +64,22 @@ if [[ -s "${config_dir}/primary" ]]; then
         fail "the ConfigMap's primary entry is not '<pod> <host> <port>'"
     fi
 fi
+# How the primary is reached: the ConfigMap's "primary-sslmode" (verify-full while it serves
+# the cluster's certificate, prefer while a walk turns TLS on); verify-full needs the CA, which
+# the pod holds while TLS is on (ORDINAL_TLS_DIR), else the connection is encrypted unverified.
+tls_dir="${ORDINAL_TLS_DIR:-}"
+primary_sslmode="prefer"
+[[ -n "${tls_dir}" ]] && primary_sslmode="verify-full"
+if [[ -s "${config_dir}/primary-sslmode" ]]; then
+    read -r primary_sslmode _ <"${config_dir}/primary-sslmode" || true
+fi
+case "${primary_sslmode}" in
+    verify-full) [[ -n "${tls_dir}" && -s "${tls_dir}/ca.crt" ]] || primary_sslmode="require" ;;
+    require | prefer) ;;
+    *) fail "the ConfigMap's primary-sslmode '${primary_sslmode}' is not verify-full, require or prefer" ;;
+esac
+ssl_options="sslmode=${primary_sslmode}"
+[[ "${primary_sslmode}" == "verify-full" ]] && ssl_options+=" sslrootcert=${tls_dir}/ca.crt"
 wait_seconds="${ORDINAL_PRIMARY_WAIT_SECONDS:-600}"
 passfile="${ORDINAL_REPLICATION_PASSFILE:-$(dirname "${PGDATA}")/replication.pgpass}"
 bindir="${PGBINDIR:-}"
@@ -114,7 +131,7 @@ log "replication passfile written to ${passfile}"
 
 slot="${POD_NAME//-/_}"
 staging="${PGDATA%/}.bootstrap"
-conninfo="host=${primary_host} port=${primary_port} user=${repl_user} application_name=${POD_NAME} passfile=${passfile}"
+conninfo="host=${primary_host} port=${primary_port} ${ssl_options} user=${repl_user} application_name=${POD_NAME} passfile=${passfile}"
 rebuilt_file="$(dirname "${PGDATA}")/rebuilt.token"
 superuser="${POSTGRES_USER:-postgres}"
 
@@ -180,10 +197,10 @@ rewind_from_primary() {
     # pg_rewind reads the source's timeline from its pg_control, which a recent promotion
     # updates only at its next checkpoint: without one it would see no divergence.
     PGPASSFILE="${secret_pass}" "$(tool psql)" -X -q -w \
-        "host=${primary_host} port=${primary_port} user=${superuser} dbname=postgres connect_timeout=5" \
+        "host=${primary_host} port=${primary_port} ${ssl_options} user=${superuser} dbname=postgres connect_timeout=5" \
         -c 'CHECKPOINT' >/dev/null 2>&1 || log "CHECKPOINT on the primary failed; pg_rewind may see a stale timeline"
     output="$(PGPASSFILE="${secret_pass}" "$(tool pg_rewind)" --target-pgdata="${PGDATA}" \
-        --source-server="host=${primary_host} port=${primary_port} user=${superuser} dbname=postgres passfile=${secret_pass}" 2>&1)" || status=$?
+        --source-server="host=${primary_host} port=${primary_port} ${ssl_options} user=${superuser} dbname=postgres passfile=${secret_pass}" 2>&1)" || status=$?
     rm -f "${secret_pass}"
     if ((status != 0)); then
         log "pg_rewind could not rewind (${output##*$'\n'})"
@@ -232,7 +249,7 @@ wait_for_writable_primary() {
     secret_pass="$(superuser_passfile)"
     while true; do
         answer="$(PGPASSFILE="${secret_pass}" "$(tool psql)" -X -A -t -w \
-            "host=${primary_host} port=${primary_port} user=${superuser} dbname=postgres connect_timeout=5" \
+            "host=${primary_host} port=${primary_port} ${ssl_options} user=${superuser} dbname=postgres connect_timeout=5" \
             -c 'SELECT pg_is_in_recovery()' 2>/dev/null)" || answer=""
         if [[ "${answer}" == "f" ]]; then break; fi
         if ((SECONDS >= deadline)); then

@@ -27,7 +27,7 @@ public struct ClusterProber: Sendable {
 
     /// Probes one instance. Never throws: a failure is reported in ``InstanceFacts/error``.
     public func probe(_ address: InstanceAddress, deadline: ContinuousClock.Instant) async -> InstanceFacts {
-        let settings = credentials.with(host: address.host, port: address.port)
+        let settings = address.settings(from: credentials)
         do {
             return try await pool.withConnection(settings, deadline: deadline) { connection throws(PostgresError) in
                 try await InstanceProber.probe(address, on: connection, deadline: deadline, parameters: parameters)

@@ -15,6 +15,10 @@ public struct PrimaryConnInfo: Sendable, Hashable {
     public var passfile: String?
     /// libpq `sslmode`, or nil for libpq's default.
     public var sslMode: String?
+    /// libpq `sslrootcert` (the CA file in the replica's pod), for `verify-full`.
+    public var sslRootCertificate: String?
+    /// libpq `hostaddr`: the address to connect to while ``host`` names the server for `verify-full`.
+    public var hostAddress: String?
     /// `primary_slot_name`: the replica's pod name with `-` replaced by `_`.
     public var slotName: String
 
@@ -24,8 +28,11 @@ public struct PrimaryConnInfo: Sendable, Hashable {
     /// Creates the settings for replica `podName`; the slot name is derived from the pod name.
     public init(
         host: String, port: Int = 5432, user: String = "streaming_replica", podName: String,
-        passfile: String? = PrimaryConnInfo.podPassfile, sslMode: String? = nil
+        passfile: String? = PrimaryConnInfo.podPassfile, sslMode: String? = nil, sslRootCertificate: String? = nil,
+        hostAddress: String? = nil
     ) {
+        self.sslRootCertificate = sslRootCertificate
+        self.hostAddress = hostAddress
         self.host = host
         self.port = port
         self.user = user
@@ -48,9 +55,12 @@ public struct PrimaryConnInfo: Sendable, Hashable {
 
     /// The keyword/value pairs, in the order written.
     public var keywords: [(String, String)] {
-        var pairs = [("host", host), ("port", String(port)), ("user", user), ("application_name", applicationName)]
+        var pairs = [("host", host)]
+        if let hostAddress { pairs.append(("hostaddr", hostAddress)) }
+        pairs += [("port", String(port)), ("user", user), ("application_name", applicationName)]
         if let passfile { pairs.append(("passfile", passfile)) }
         if let sslMode { pairs.append(("sslmode", sslMode)) }
+        if let sslRootCertificate { pairs.append(("sslrootcert", sslRootCertificate)) }
         return pairs
     }
 
@@ -61,7 +71,7 @@ public struct PrimaryConnInfo: Sendable, Hashable {
     }
 
     /// True when `conninfo` (a replica's current `primary_conninfo`) sets every keyword this
-    /// value sets to the same value. Other keywords (`sslmode`, `channel_binding` that
+    /// value sets to the same value. Other keywords (`channel_binding` and the like that
     /// `pg_basebackup -R` adds) are ignored.
     public func isSatisfied(by conninfo: String) -> Bool {
         guard let current = Self.parse(conninfo) else { return false }
