@@ -294,6 +294,7 @@ struct LiveFailoverTests {
         options.probeTimeout = .seconds(5)
         options.addressing = .table { _, pod in cluster.instances.first { $0.podName == pod }.map { ($0.host, $0.port) } }
         options.replicationPassfile = { _, pod in cluster.instances.first { $0.podName == pod }?.passfile }
+        options.replicaCertificateAuthority = { _, _ in "\(cluster.tlsDirectory)/ca.crt" }
         /// One round by an operator process that starts, reconciles once and stops.
         func freshRounds(until condition: () throws -> Bool) async throws {
             for _ in 0..<60 {

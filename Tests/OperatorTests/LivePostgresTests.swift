@@ -24,6 +24,7 @@ struct LivePostgresTests {
             cluster.instances.first { $0.podName == pod }.map { ($0.host, $0.port) }
         }
         options.replicationPassfile = { _, pod in cluster.instances.first { $0.podName == pod }?.passfile }
+        options.replicaCertificateAuthority = { _, _ in "\(cluster.tlsDirectory)/ca.crt" }
         let harness = try await OperatorHarness.start(options: options, clock: clock, logs: logs)
         let labels = ClusterLabels.common(cluster: "orders")
         _ = try harness.server.put(Secret(

@@ -79,11 +79,14 @@ final class OperatorHarness: Sendable {
     }
 
     /// Stores a pod of the StatefulSet, as the StatefulSet controller and kubelet would.
-    func putPod(_ ordinal: Int, ready: Bool = true, revision: String = "orders-rev1") throws {
+    /// - Parameter tls: marked as serving the cluster's certificate, as the template marks pods
+    ///   while TLS is on (the operator then verifies its server with `verify-full`).
+    func putPod(_ ordinal: Int, ready: Bool = true, revision: String = "orders-rev1", tls: Bool = false) throws {
         var labels = ClusterLabels.common(cluster: "orders")
         labels["controller-revision-hash"] = revision
         let pod = Pod(
-            metadata: ObjectMeta(name: "orders-\(ordinal)", namespace: namespace, labels: labels),
+            metadata: ObjectMeta(name: "orders-\(ordinal)", namespace: namespace, labels: labels,
+                                 annotations: tls ? [ClusterLabels.tlsAnnotation: ClusterLabels.tlsServed] : nil),
             spec: PodSpec(containers: [Container(name: "postgres", image: "postgres:16.4")]),
             status: PodStatus(phase: "Running", podIP: "127.0.0.1", conditions: [PodCondition(type: "Ready", status: ready ? "True" : "False")]))
         _ = try server.put(pod)

@@ -26,6 +26,19 @@ struct RealClusterFailoverTests {
 
         try await world.reconcile { try await world.status()?.phase == .healthy }
         #expect(try await world.roles() == ["orders-0": "primary", "orders-1": "replica", "orders-2": "replica"])
+        // TLS: the StatefulSet's pods are marked as serving the cluster's certificate, so the
+        // operator verifies each server (verify-full) and points replicas at the CA; every
+        // network connection to the primary, replication and the operator's own, is encrypted.
+        for replica in postgres.replicas {
+            try await replica.waitFor("SELECT current_setting('primary_conninfo') ~ 'sslmode=''?verify-full.*sslrootcert='", toPrint: "t")
+            try await replica.waitFor("SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'", toPrint: "1", timeout: .seconds(30))
+        }
+        #expect(try await postgres.primary.psql(
+            "SELECT count(*) FROM pg_stat_ssl JOIN pg_stat_replication USING (pid) WHERE ssl") == "2")
+        #expect(try await postgres.primary.psql(
+            "SELECT bool_and(ssl) AND count(*) > 0 FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) WHERE client_addr IS NOT NULL") == "t")
+        #expect(try await world.status()?.certificates?.server?.issuedBy == "Ordinal")
+        #expect(try await world.status()?.certificates?.server?.problem == nil)
 
         // Pod 0's server dies and the kubelet marks it not Ready: a replica is promoted.
         try await postgres.instances[0].stop(mode: "immediate")

@@ -44,6 +44,7 @@ final class RealClusterWorld: Sendable {
         options.namespaces = [namespace]
         options.addressing = .table { _, pod in postgres.instances.first { $0.podName == pod }.map { ($0.host, $0.port) } }
         options.replicationPassfile = { _, pod in postgres.instances.first { $0.podName == pod }?.passfile }
+        options.replicaCertificateAuthority = { _, _ in "\(postgres.tlsDirectory)/ca.crt" }
         var logger = Logger(label: "ordinal.real")
         logger.logLevel = .warning
         let controller = Controller(client: client, options: options, metrics: OperatorMetrics(), logger: logger)
@@ -56,6 +57,9 @@ final class RealClusterWorld: Sendable {
                 metadata: ObjectMeta(name: name, namespace: namespace, labels: labels), type: "kubernetes.io/basic-auth",
                 stringData: ["username": user, "password": password]), namespace: namespace)
         }
+        // The servers' certificates: the StatefulSet controller makes pods marked as serving
+        // them, and the operator verifies each server with verify-full.
+        for secret in postgres.certificateSecrets(namespace: namespace) { _ = try await client.create(secret, namespace: namespace) }
         _ = try await client.create(PostgresCluster(metadata: ObjectMeta(name: "orders", namespace: namespace), spec: spec), namespace: namespace)
         try await RealClusterControllerTests().waitFor("the cluster in the cache") {
             controller.caches.clusters.get(namespace: namespace, name: "orders") != nil

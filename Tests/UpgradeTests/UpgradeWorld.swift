@@ -98,6 +98,7 @@ final class UpgradeWorld: Sendable {
             postgres.instances.first { $0.podName == pod }.map { ($0.host, $0.port) }
         }
         options.replicationPassfile = { _, pod in postgres.instances.first { $0.podName == pod }?.passfile }
+        options.replicaCertificateAuthority = { _, _ in "\(postgres.tlsDirectory)/ca.crt" }
         return OperatorRun(server: server, options: options, clock: clock.wallClock, key: ClusterKey(namespace: namespace, name: name))
     }
 

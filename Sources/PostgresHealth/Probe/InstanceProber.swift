@@ -52,8 +52,8 @@ enum InstanceProber {
     /// ``StandbyLimits`` as the server runs them (value, default, what `ALTER SYSTEM` set, what
     /// the files give a restart: `pg_file_settings` entries of any `error`, since one waiting
     /// for a restart reads "setting could not be applied"), and the
-    /// state of the reload file beside `config_file`: what it says, and whether it changed
-    /// since the server last read its configuration (`pg_conf_load_time()`; `pg_file_settings`
+    /// state of the reload file beside `config_file`: what it says, and whether it (or, with
+    /// TLS on, the certificate file: a renewal) changed since the server last read its configuration (`pg_conf_load_time()`; `pg_file_settings`
     /// parses the files afresh, so what it shows is not necessarily live). A file's time has
     /// whole seconds: one changed in the second of the last reload counts as changed, so it
     /// is reloaded once more rather than missed.
@@ -63,7 +63,9 @@ enum InstanceProber {
                (pg_stat_file(r.path, true)).size IS NOT NULL AS has_reload_file,
                (SELECT string_agg(lower(f.name) || '=' || f.setting, E'\n' ORDER BY f.seqno)
                   FROM pg_file_settings AS f WHERE f.sourcefile = r.path AND f.error IS NULL) AS reload_file,
-               COALESCE((pg_stat_file(r.path, true)).modification >= date_trunc('second', pg_conf_load_time()), false) AS reload_pending,
+               COALESCE((pg_stat_file(r.path, true)).modification >= date_trunc('second', pg_conf_load_time()), false)
+                 OR (current_setting('ssl') = 'on' AND COALESCE((pg_stat_file(current_setting('ssl_cert_file'), true)).modification
+                                                              >= date_trunc('second', pg_conf_load_time()), false)) AS reload_pending,
                (SELECT string_agg(s.name || '=' || s.setting || ',' || s.boot_val || ',' || COALESCE(a.setting, '')
                                    || ',' || COALESCE(l.setting, ''), E'\n')
                   FROM pg_settings AS s
