@@ -32,6 +32,7 @@ extension ClusterReconciler {
         // A user's CA Secret may keep it as ca.crt (cert-manager) or tls.crt.
         let authorityPEM = authorityData.flatMap { $0[authorityKey] ?? ($0["ca.crt"] ?? nil) }
         round.authorityFile = authorityPEM.flatMap { authorityFiles.path(for: round.key, pem: $0) }
+        round.authorityPEM = authorityPEM
         var observation = CertificateObservation()
         if let authorityData {
             if let pem = authorityPEM {
@@ -105,6 +106,10 @@ extension ClusterReconciler {
                 if try await createUnlessExists(secret, namespace: namespace) {
                     round.writes += 1
                     authorities[name] = issued
+                    if resolved.issuesCertificates {
+                        round.authorityPEM = issued.certificatePEM
+                        round.authorityFile = authorityFiles.path(for: round.key, pem: issued.certificatePEM)
+                    }
                     round.logger.info("made the cluster's CA", metadata: ["secret": "\(name)"])
                 } else if caches.secrets.get(namespace: namespace, name: name) == nil {
                     uncachedSecrets.insert(namespace: namespace, name: name)

@@ -7,7 +7,7 @@ extension ClusterReconciler {
     /// the one PostgreSQL holds (remembered). An existing Secret is never overwritten.
     func createSecrets(_ creations: [SecretCreation], _ round: inout Round) async throws {
         guard !creations.isEmpty else { return }
-        let fresh = SecretBuilder.build(round.resolved, passwords: .secure)
+        let fresh = SecretBuilder.build(round.resolved, passwords: .secure, authorityPEM: round.authorityPEM)
         for creation in creations {
             let secret: Secret?
             switch creation.password {
@@ -15,7 +15,7 @@ extension ClusterReconciler {
                 secret = fresh.first { $0.metadata.name == creation.name }
             case .known:
                 secret = passwords.password(role: creation.role, cluster: round.key, uid: round.uid)
-                    .flatMap { SecretBuilder.build(round.resolved, role: creation.role, password: $0) }
+                    .flatMap { SecretBuilder.build(round.resolved, role: creation.role, password: $0, authorityPEM: round.authorityPEM) }
             }
             guard let secret else { continue }
             if try await createUnlessExists(secret, namespace: round.resolved.namespace) {
@@ -37,7 +37,7 @@ extension ClusterReconciler {
     /// changed the password; `uri`, `jdbc-uri` and `pgpass` follow).
     func refreshAppSecret(_ name: String, _ round: inout Round) async throws {
         guard let app = round.credentials[.app] else { return }
-        let data = SecretBuilder.appData(round.resolved, password: app.password)
+        let data = SecretBuilder.appData(round.resolved, password: app.password, authorityPEM: round.authorityPEM)
         var patch: [String: JSONValue] = [:]
         for key in SecretBuilder.derivedAppKeys { patch[key] = data[key].map(JSONValue.string) }
         _ = try await client.patchMerge(

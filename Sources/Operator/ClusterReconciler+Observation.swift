@@ -18,6 +18,8 @@ extension ClusterReconciler {
         let names = resolved.names
         var observation = ClusterObservation(cluster: round.cluster, now: clock.now())
 
+        // First: the app Secret's derived keys include the CA.
+        observation.certificates = try await observeCertificates(&round)
         let applied = round.cluster.status?.passwords
         for role in SecretRole.allCases {
             // Generated Secrets are cached, so the synced cache's "absent" is the API server's; a
@@ -55,7 +57,7 @@ extension ClusterReconciler {
             }
             if role == .app {
                 let live = data[CacheForm.derivedDigestKey] ?? SecretBuilder.derivedKeysDigest(data)
-                observation.appSecretKeysStale = live != SecretBuilder.derivedKeysDigest(SecretBuilder.appData(resolved, password: password))
+                observation.appSecretKeysStale = live != SecretBuilder.derivedKeysDigest(SecretBuilder.appData(resolved, password: password, authorityPEM: round.authorityPEM))
             }
         }
         observation.knownPasswords = passwords.roles(cluster: round.key, uid: round.uid)
@@ -63,7 +65,6 @@ extension ClusterReconciler {
             observation.expectedPassfileDigest = Passfile.digest(user: round.user(.replication), password: PostgresPassword(replication.password))
         }
 
-        observation.certificates = try await observeCertificates(&round)
         observation.statefulSet = caches.statefulSets.get(namespace: namespace, name: names.statefulSet)
         observation.hasBudget = caches.budgets.get(namespace: namespace, name: names.podDisruptionBudget) != nil
         let pods = caches.pods.list(namespace: namespace, selector: LabelSelector(matchLabels: ClusterLabels.podSelector(cluster: resolved.name)))

@@ -76,8 +76,9 @@ public final class ClusterReconciler: Sendable {
             return Outcome(requeueAfter: interval(plan.requeue), writes: round.writes, phase: plan.status.phase)
         }
 
-        try await createSecrets(plan.secretsToCreate, &round)
+        // Certificates first: a CA made now goes into the app Secret made now (its ca.crt).
         try await issueCertificates(plan.certificatesToIssue, at: observation.now, &round)
+        try await createSecrets(plan.secretsToCreate, &round)
         if let name = plan.appSecretToRefresh { try await refreshAppSecret(name, &round) }
         try await applyObjects(plan, &round)
         try await applyLabels(plan.labels, &round)
@@ -166,6 +167,8 @@ struct Round {
     var addresses: [String: InstanceAddress] = [:]
     /// The cluster's CA as a file (for `verify-full`), once it is known.
     var authorityFile: String?
+    /// The cluster's CA certificate (PEM), once it is known: the app Secret's `ca.crt`.
+    var authorityPEM: String?
 
     init(cluster: PostgresCluster, resolved: ResolvedCluster, logger: Logger) {
         self.cluster = cluster

@@ -52,7 +52,15 @@ struct BuilderTests {
         #expect(app["host"] == "orders-rw")
         #expect(app["port"] == "5432")
         let password = try #require(app["password"])
-        #expect(app["uri"] == "postgresql://app:\(password)@orders-rw.default:5432/app")
+        #expect(app["uri"] == "postgresql://app:\(password)@orders-rw.default:5432/app?sslmode=verify-full&sslrootcert=/etc/ordinal/app/ca.crt")
+        #expect(app["jdbc-uri"]?.hasSuffix("&sslmode=verify-full&sslrootcert=/etc/ordinal/app/ca.crt") == true)
+        // With the CA known it is in the Secret; without TLS the URIs ask for nothing.
+        let withCA = SecretBuilder.appData(cluster, password: "p", authorityPEM: "PEM")
+        #expect(withCA["ca.crt"] == "PEM")
+        var plain = cluster
+        plain.tlsEnabled = false
+        let clear = SecretBuilder.appData(plain, password: "p", authorityPEM: "PEM")
+        #expect(clear["uri"] == "postgresql://app:p@orders-rw.default:5432/app" && clear["ca.crt"] == nil)
         #expect(byName["orders-superuser"]?.stringData?["username"] == "postgres")
         #expect(byName["orders-replication"]?.stringData?["username"] == "streaming_replica")
         #expect(secrets.allSatisfy { $0.type == "kubernetes.io/basic-auth" })

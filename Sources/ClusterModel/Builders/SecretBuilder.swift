@@ -7,7 +7,9 @@ public enum SecretBuilder {
     ///
     /// They carry no owner reference when volumes are retained on deletion: data that outlives the
     /// cluster keeps the credentials that open it.
-    public static func build(_ cluster: ResolvedCluster, passwords: PasswordGenerator) -> [Secret] {
+    ///
+    /// `authorityPEM`: the cluster's CA, for the app Secret's `ca.crt` (while TLS is on).
+    public static func build(_ cluster: ResolvedCluster, passwords: PasswordGenerator, authorityPEM: String? = nil) -> [Secret] {
         var secrets: [Secret] = []
         if cluster.userSecrets.superuser == nil {
             secrets.append(basicAuth(cluster, name: cluster.names.superuserSecret, data: [
@@ -22,28 +24,38 @@ public enum SecretBuilder {
             ]))
         }
         if cluster.userSecrets.app == nil {
-            secrets.append(basicAuth(cluster, name: cluster.names.appSecret, data: appData(cluster, password: passwords.next())))
+            secrets.append(basicAuth(
+                cluster, name: cluster.names.appSecret, data: appData(cluster, password: passwords.next(), authorityPEM: authorityPEM)))
         }
         return secrets
     }
 
-    /// The keys of the application Secret: everything a client needs to connect.
-    public static func appData(_ cluster: ResolvedCluster, password: String) -> [String: String] {
+    /// Where the app Secret's `uri` and `jdbc-uri` expect its `ca.crt` while TLS is on: the
+    /// Secret mounted at `/etc/ordinal/app` (docs/security.md).
+    public static let appCertificateAuthorityPath = "/etc/ordinal/app/ca.crt"
+
+    /// The keys of the application Secret: everything a client needs to connect. While TLS is
+    /// on, `uri` and `jdbc-uri` ask for `verify-full` against ``appCertificateAuthorityPath``,
+    /// and `ca.crt` holds the CA (`authorityPEM`, once known).
+    public static func appData(_ cluster: ResolvedCluster, password: String, authorityPEM: String? = nil) -> [String: String] {
         let host = cluster.names.readWriteService
         let qualifiedHost = "\(host).\(cluster.namespace)"
         let port = ClusterDefaults.port
         let user = cluster.owner
         let database = cluster.database
-        return [
+        let verify = cluster.tlsEnabled ? "sslmode=verify-full&sslrootcert=\(appCertificateAuthorityPath)" : nil
+        var data = [
             "username": user,
             "password": password,
             "dbname": database,
             "host": host,
             "port": "\(port)",
-            "uri": "postgresql://\(user):\(password)@\(qualifiedHost):\(port)/\(database)",
-            "jdbc-uri": "jdbc:postgresql://\(qualifiedHost):\(port)/\(database)?user=\(user)&password=\(password)",
+            "uri": "postgresql://\(user):\(password)@\(qualifiedHost):\(port)/\(database)" + (verify.map { "?\($0)" } ?? ""),
+            "jdbc-uri": "jdbc:postgresql://\(qualifiedHost):\(port)/\(database)?user=\(user)&password=\(password)" + (verify.map { "&\($0)" } ?? ""),
             "pgpass": "\(host):\(port):\(database):\(user):\(password)\n",
         ]
+        if cluster.tlsEnabled { data["ca.crt"] = authorityPEM }
+        return data
     }
 
     /// The name of the Secret in use for each role: the user's, or the generated one.
@@ -74,8 +86,8 @@ public enum SecretBuilder {
 }
 
 extension SecretBuilder {
-    /// The app Secret's keys derived from its password.
-    public static let derivedAppKeys = ["uri", "jdbc-uri", "pgpass"]
+    /// The app Secret's keys derived from its password (and the cluster's CA).
+    public static let derivedAppKeys = ["uri", "jdbc-uri", "pgpass", "ca.crt"]
 
     /// A content hash of the derived keys in `data` (decoded values): equal for a Secret whose
     /// derived keys say what ``appData(_:password:)`` says for its password. Held in memory only.
@@ -85,9 +97,9 @@ extension SecretBuilder {
 
     /// The generated Secret of `role` for `cluster`, holding `password` (one PostgreSQL already
     /// holds, for a Secret made again), or `nil` when the user names that Secret.
-    public static func build(_ cluster: ResolvedCluster, role: SecretRole, password: String) -> Secret? {
+    public static func build(_ cluster: ResolvedCluster, role: SecretRole, password: String, authorityPEM: String? = nil) -> Secret? {
         let wanted = secretName(cluster, role: role)
-        return build(cluster, passwords: PasswordGenerator { password }).first { $0.metadata.name == wanted }
+        return build(cluster, passwords: PasswordGenerator { password }, authorityPEM: authorityPEM).first { $0.metadata.name == wanted }
     }
 
     /// The name of the Secret in use for `role`: the user's, or the generated one.

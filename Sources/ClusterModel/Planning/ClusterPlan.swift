@@ -3,7 +3,7 @@ import KubeTypes
 /// Everything the shell does for one cluster this round, in order: decided by
 /// ``ClusterPlanner/plan(_:)``, executed by the shell without a decision of its own.
 ///
-/// Order: Secrets, then the ConfigMap, Services and budget, then role labels (every primary
+/// Order: certificates, then Secrets, then the ConfigMap, Services and budget, then role labels (every primary
 /// label removed before one is added), then SQL actions on instances, then the StatefulSet,
 /// then volume claims, then status and events. When an action fails, the shell runs no further
 /// action, plans again with the failure in ``ClusterObservation/failures`` and takes the
