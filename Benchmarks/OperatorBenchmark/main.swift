@@ -26,10 +26,12 @@ func residentKiB(_ field: String) -> Int {
 /// The API test server, seeded with `count` PostgresClusters in namespace `bench` (child process).
 func serve(count: Int) async throws {
     let server = try await KubeTestServer.start(threads: 2)
+    var spec = PostgresClusterSpec(instances: 3, postgresVersion: "16.4", storage: StorageSpec(size: "1Gi"))
+    // ORDINAL_BENCH_TLS=off: clusters without TLS (no certificates issued, cached or checked).
+    if ProcessInfo.processInfo.environment["ORDINAL_BENCH_TLS"] == "off" { spec.tls = TLSSpec(enabled: false) }
     for index in 0..<count {
         _ = try server.put(PostgresCluster(
-            metadata: ObjectMeta(name: clusterName(index), namespace: "bench", uid: "uid-\(index)"),
-            spec: PostgresClusterSpec(instances: 3, postgresVersion: "16.4", storage: StorageSpec(size: "1Gi"))))
+            metadata: ObjectMeta(name: clusterName(index), namespace: "bench", uid: "uid-\(index)"), spec: spec))
     }
     FileHandle.standardOutput.write(Data("port \(server.port)\n".utf8))
     while readLine() != nil {}

@@ -27,12 +27,27 @@ extension ClusterReconciler {
         } else {
             authoritySecret = serverSecret
         }
+        // Parsing and checking the certificates is most of a steady reconcile's cost: done again
+        // only when one of the Secrets changed.
+        let fingerprint = [round.uid, resolved.serverCertificateSecret, serverSecret?.metadata.resourceVersion ?? "-",
+                           authoritySecret?.metadata.name ?? "-", authoritySecret?.metadata.resourceVersion ?? "-",
+                           resolved.issuesCertificates ? "ordinal" : "user"].joined(separator: "|")
+        let (observation, authorityPEM) = certificateMemo.value(for: round.key, fingerprint: fingerprint) {
+            Self.certificateObservation(resolved, server: serverSecret, authority: authoritySecret)
+        }
+        round.authorityFile = authorityPEM.flatMap { authorityFiles.path(for: round.key, pem: $0) }
+        round.authorityPEM = authorityPEM
+        return observation
+    }
+
+    /// The certificates in `server` and `authority` as the planner needs them, and the CA's PEM.
+    static func certificateObservation(
+        _ resolved: ResolvedCluster, server serverSecret: Secret?, authority authoritySecret: Secret?
+    ) -> (CertificateObservation, String?) {
         let authorityKey = resolved.issuesCertificates || resolved.userCertificateAuthoritySecret != nil ? "tls.crt" : "ca.crt"
         let authorityData = authoritySecret.map(Self.decodedData)
         // A user's CA Secret may keep it as ca.crt (cert-manager) or tls.crt.
         let authorityPEM = authorityData.flatMap { $0[authorityKey] ?? ($0["ca.crt"] ?? nil) }
-        round.authorityFile = authorityPEM.flatMap { authorityFiles.path(for: round.key, pem: $0) }
-        round.authorityPEM = authorityPEM
         var observation = CertificateObservation()
         if let authorityData {
             if let pem = authorityPEM {
@@ -53,12 +68,12 @@ extension ClusterReconciler {
         }
         guard let serverSecret else {
             observation.server = .missing
-            return observation
+            return (observation, authorityPEM)
         }
         let data = Self.decodedData(serverSecret)
         guard let pem = data["tls.crt"] else {
             observation.server = .unusable("it has no tls.crt")
-            return observation
+            return (observation, authorityPEM)
         }
         do {
             var summary = try CertificateIssuer.summary(certificatePEM: pem, authorityPEM: authorityPEM)
@@ -67,7 +82,7 @@ extension ClusterReconciler {
         } catch {
             observation.server = .unusable("its tls.crt is not a PEM certificate")
         }
-        return observation
+        return (observation, authorityPEM)
     }
 
     /// Whether a Secret's `tls.key` matches its `tls.crt`: from the cache's marker, or checked

@@ -27,6 +27,7 @@ public final class ClusterReconciler: Sendable {
     /// Generated Secret names found to exist without Ordinal's labels (read with a GET).
     let uncachedSecrets = UncachedSecrets()
     let authorityFiles: CertificateAuthorityFiles
+    let certificateMemo = CertificateMemo()
 
     public init(client: KubeClient, caches: ClusterCaches, options: OperatorOptions, pool: ConnectionPool,
                 events: EventRecorder, metrics: OperatorMetrics, clock: WallClock = .system, logger: Logger) {
@@ -55,6 +56,7 @@ public final class ClusterReconciler: Sendable {
         guard let cached = caches.clusters.get(namespace: key.namespace, name: key.name) else {
             written.forget(key)
             passwords.forget(cluster: key)
+            certificateMemo.forget(key)
             metrics.setInstances([], cluster: key, now: 0)
             return Outcome(requeueAfter: nil, writes: 0, phase: nil)  // deleted: owner references collect the rest
         }

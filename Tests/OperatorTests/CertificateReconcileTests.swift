@@ -74,10 +74,10 @@ struct CertificateReconcileTests {
         _ = try await harness.reconcile()
         let ca = try data(harness, "orders-ca")
         let authority = IssuedCertificate(certificatePEM: try #require(ca["tls.crt"]), privateKeyPEM: try #require(ca["tls.key"]))
-        // A short-lived certificate: 90 s, back-dated 60 s, so less than a third is left.
+        // A short-lived certificate: valid 70 s in all (back-dated 60 s), 10 s left: well under a third.
         let now = Date().timeIntervalSince1970
         let short = try CertificateIssuer.server(
-            dnsNames: ClusterNames(cluster: "orders", namespace: "shop").serverCertificateNames, authority: authority, now: now, validity: 30)
+            dnsNames: ClusterNames(cluster: "orders", namespace: "shop").serverCertificateNames, authority: authority, now: now, validity: 10)
         try await put(harness, Secret(
             metadata: ObjectMeta(name: "orders-server", namespace: harness.namespace, labels: ClusterLabels.common(cluster: "orders")),
             type: "kubernetes.io/tls", stringData: ["tls.crt": short.certificatePEM, "tls.key": short.privateKeyPEM, "ca.crt": authority.certificatePEM]))

@@ -84,6 +84,15 @@ struct LiveTLSTests {
         #expect(try harness.cluster()?.status?.primary == "orders-0")
         #expect(try await cluster.primary.psql(
             "SELECT bool_and(ssl) FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) WHERE application_name = 'ordinal'") == "t")
+
+        // The app Secret follows the CA: its ca.crt verifies the server by the name its uri uses.
+        let app = ClusterReconciler.decodedData(try #require(try harness.server.object(Secret.self, namespace: harness.namespace, name: "orders-app")))
+        #expect(app["ca.crt"] == cluster.authority.certificatePEM)
+        let uri = try #require(app["uri"])
+        #expect(uri.hasPrefix("postgresql://") && uri.contains("@orders-rw.shop:5432/") && uri.hasSuffix("?sslmode=verify-full&sslrootcert=/etc/ordinal/app/ca.crt"))
+        let mounted = "\(cluster.root)/app-ca.crt"
+        try (app["ca.crt"] ?? "").write(toFile: mounted, atomically: true, encoding: .utf8)
+        #expect(try await Self.connect(cluster, host: "orders-rw.shop", hostAddress: "127.0.0.1", sslMode: "verify-full", rootCertificate: mounted) == "true")
     }
 
     @Test("a renewed certificate written over the files (as the kubelet does with the Secret) is reloaded by the operator, no restart; new connections see it")

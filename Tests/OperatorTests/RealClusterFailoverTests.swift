@@ -102,4 +102,37 @@ struct RealClusterFailoverTests {
         try await world.postgres.waitForStreaming(count: 2)
         #expect(try await world.roles() == ["orders-0": "primary", "orders-1": "replica", "orders-2": "replica"])
     }
+
+    @Test("TLS turned on for a running cluster is an ordinary walk: replicas first, each streaming unverified from the old primary, then everything verified")
+    func turningTLSOnOnARealServer() async throws {
+        var spec = PostgresClusterSpec(instances: 3, postgresVersion: "15", storage: StorageSpec(size: "1Gi"))
+        spec.tls = TLSSpec(enabled: false)
+        let world = try await RealClusterWorld.start("ordinal-tls-on-test", spec: spec, followsConfiguration: true)
+        defer { Task { await world.stop() } }
+        let postgres = world.postgres
+        try await world.reconcile { try await world.status()?.phase == .healthy }
+        #expect(try await world.status()?.certificates == nil)
+        #expect(try await world.configMap().data?[ConfigMapBuilder.primarySSLModeKey] == "prefer")
+        for replica in postgres.replicas {
+            #expect(try await replica.psql("SELECT current_setting('primary_conninfo') ~ 'sslmode=''?prefer'") == "t")
+        }
+
+        _ = try await world.client.patchMergeRaw(
+            ResourceType(PostgresCluster.self), name: "orders", namespace: world.namespace, patch: ["spec": ["tls": ["enabled": true]]])
+        try await world.reconcile(rounds: 300) {
+            let status = try await world.status()
+            return status?.phase == .healthy && world.restarts.count >= 6 && status?.partition == 0
+        }
+        #expect(world.restarts.dropFirst(3) == [2, 1, 0], "\(world.restarts)")
+        // The primary serves the cluster's certificate now: every replica verifies it, and so
+        // does the bootstrap of any pod made from here on.
+        try await world.reconcile { try await world.configMap().data?[ConfigMapBuilder.primarySSLModeKey] == "verify-full" }
+        for replica in postgres.replicas {
+            try await replica.waitFor("SELECT current_setting('primary_conninfo') ~ 'sslmode=''?verify-full.*sslrootcert='", toPrint: "t")
+        }
+        try await postgres.waitForStreaming(count: 2)
+        #expect(try await postgres.primary.psql("SELECT count(*) FROM pg_stat_ssl JOIN pg_stat_replication USING (pid) WHERE ssl") == "2")
+        #expect(try await world.status()?.certificates?.server?.problem == nil)
+        #expect(try await world.roles() == ["orders-0": "primary", "orders-1": "replica", "orders-2": "replica"])
+    }
 }
