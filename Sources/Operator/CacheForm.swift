@@ -11,8 +11,8 @@ import KubeTypes
 /// - a ConfigMap's data becomes a hash of it (the pod scripts would otherwise be cached once per cluster);
 /// - a StatefulSet's pod template is dropped: template changes are seen through the
 ///   `ordinal.dev/template-hash` annotation, and the rest of the spec and the status stay;
-/// - a `kubernetes.io/tls` Secret keeps its certificates (`tls.crt`, `ca.crt`: public) and, in
-///   place of its key, whether the key matches the certificate;
+/// - a `kubernetes.io/tls` Secret keeps its certificate (`tls.crt`: public) and, in place of
+///   its key, whether the key matches the certificate;
 /// - any other Secret keeps only `username` and `password` (presence, the replication user, the probes'
 ///   login) and a digest of the app Secret's derived keys, not the keys;
 /// - a Pod keeps its metadata, phase, IP, condition types and statuses, and the failure message
@@ -60,9 +60,11 @@ enum CacheForm {
     /// derived keys (in `stringData`, which a stored Secret never has), in place of the keys.
     static let derivedDigestKey = "ordinal.dev/derived-keys-digest"
 
-    /// The certificates of a `kubernetes.io/tls` Secret (public); its key is replaced by
-    /// ``keyMatchesKey``, whether it is the certificate's key.
-    static let certificateKeys: Set<String> = ["tls.crt", "ca.crt"]
+    /// The certificate of a `kubernetes.io/tls` Secret (public); its key is replaced by
+    /// ``keyMatchesKey``, whether it is the certificate's key. Its `ca.crt` is not kept: the
+    /// cache holds only Ordinal's own Secrets, whose CA is read from `<name>-ca`'s `tls.crt`
+    /// (a user's Secret is read whole from the API server).
+    static let certificateKeys: Set<String> = ["tls.crt"]
 
     /// The key under which a cached TLS Secret says whether its `tls.key` matches `tls.crt`
     /// (`true`/`false`; absent without a key).
