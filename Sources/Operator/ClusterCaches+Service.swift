@@ -14,6 +14,7 @@ extension ClusterCaches: ServiceLifecycle.Service {
                 group.addTask { await self.configMaps.run() }
                 group.addTask { await self.secrets.run() }
                 group.addTask { await self.budgets.run() }
+                group.addTask { await self.networkPolicies.run() }
                 group.addTask { await self.pods.run() }
                 group.addTask {
                     guard (try? await self.waitUntilSynced()) != nil else { return }

@@ -75,6 +75,7 @@ public final class ClusterCaches: Sendable {
     public let configMaps: InformerSet<ConfigMap>
     public let secrets: InformerSet<Secret>
     public let budgets: InformerSet<PodDisruptionBudget>
+    public let networkPolicies: InformerSet<NetworkPolicy>
     public let pods: InformerSet<Pod>
     /// Fired after every list and every change of any of the caches.
     public let changes: ChangeSignal
@@ -106,13 +107,14 @@ public final class ClusterCaches: Sendable {
         configMaps = InformerSet(client: client, namespaces: namespaces, labelSelector: managed, changes: changes, form: CacheForm.configMap) { byLabel($0.metadata) }
         secrets = InformerSet(client: client, namespaces: namespaces, labelSelector: managed, changes: changes, form: CacheForm.secret) { byLabel($0.metadata) }
         budgets = InformerSet(client: client, namespaces: namespaces, labelSelector: managed, changes: changes) { byLabel($0.metadata) }
+        networkPolicies = InformerSet(client: client, namespaces: namespaces, labelSelector: managed, changes: changes) { byLabel($0.metadata) }
         pods = InformerSet(client: client, namespaces: namespaces, labelSelector: managed, changes: changes, form: CacheForm.pod) { byLabel($0.metadata) }
     }
 
     /// True once every informer has listed.
     public var isSynced: Bool {
         clusters.isSynced && statefulSets.isSynced && services.isSynced && configMaps.isSynced
-            && secrets.isSynced && budgets.isSynced && pods.isSynced
+            && secrets.isSynced && budgets.isSynced && networkPolicies.isSynced && pods.isSynced
     }
 
     /// Returns once every informer has listed.

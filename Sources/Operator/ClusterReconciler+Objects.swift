@@ -47,8 +47,8 @@ extension ClusterReconciler {
         round.logger.info("the app Secret's derived keys follow its password", metadata: ["secret": "\(name)"])
     }
 
-    /// Applies the ConfigMap, the Services and the budget unless the cache already matches, and
-    /// deletes a budget that is no longer wanted.
+    /// Applies the ConfigMap, the Services, the budget and the network policy unless the cache
+    /// already matches, and deletes a budget or network policy that is no longer wanted.
     func applyObjects(_ plan: ClusterPlan, _ round: inout Round) async throws {
         let namespace = round.resolved.namespace
         for object in plan.objects {
@@ -60,9 +60,15 @@ extension ClusterReconciler {
                 try await applyIfChanged(service, live: caches.services.get(namespace: namespace, name: service.metadata.name ?? ""), &round)
             case .budget(let budget):
                 try await applyIfChanged(budget, live: caches.budgets.get(namespace: namespace, name: budget.metadata.name ?? ""), &round)
+            case .networkPolicy(let policy):
+                try await applyIfChanged(
+                    policy, live: caches.networkPolicies.get(namespace: namespace, name: policy.metadata.name ?? ""), &round)
             }
         }
         if let budget = plan.budgetToDelete, try await deleteIfPresent(PodDisruptionBudget.self, name: budget, namespace: namespace) {
+            round.writes += 1
+        }
+        if let policy = plan.networkPolicyToDelete, try await deleteIfPresent(NetworkPolicy.self, name: policy, namespace: namespace) {
             round.writes += 1
         }
         for name in plan.configMapsToDelete where try await deleteIfPresent(ConfigMap.self, name: name, namespace: namespace) {

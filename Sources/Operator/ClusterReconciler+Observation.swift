@@ -67,6 +67,8 @@ extension ClusterReconciler {
 
         observation.statefulSet = caches.statefulSets.get(namespace: namespace, name: names.statefulSet)
         observation.hasBudget = caches.budgets.get(namespace: namespace, name: names.podDisruptionBudget) != nil
+        observation.hasNetworkPolicy = caches.networkPolicies.get(namespace: namespace, name: names.networkPolicy) != nil
+        observation.operatorNamespace = options.operatorNamespace
         let pods = caches.pods.list(namespace: namespace, selector: LabelSelector(matchLabels: ClusterLabels.podSelector(cluster: resolved.name)))
             .filter { names.ordinal(ofPod: $0.metadata.name ?? "") != nil }
         observation.pods = pods.map { pod in

@@ -1,3 +1,5 @@
+import ClusterModel
+
 /// How the operator runs (see docs/operator-flags.md).
 public struct OperatorOptions: Sendable {
     /// Namespaces to watch; empty means all.
@@ -10,6 +12,8 @@ public struct OperatorOptions: Sendable {
     public var busyInterval: Duration = .seconds(2)
     /// How soon a cluster whose primary is changing (failover, switchover) is looked at again.
     public var promptInterval: Duration = .milliseconds(250)
+    /// The namespace the operator runs in (`POD_NAMESPACE`): a cluster's NetworkPolicy lets it in.
+    public var operatorNamespace = ClusterDefaults.operatorNamespace
     /// The server-side apply field manager.
     public var fieldManager = "ordinal"
     /// How long probing one cluster may take.

@@ -60,6 +60,7 @@ struct RunCommand: AsyncParsableCommand {
             ? (environment["ORDINAL_WATCH_NAMESPACES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             : namespaces
         options.namespaces = watched
+        if let namespace = environment["POD_NAMESPACE"], !namespace.isEmpty { options.operatorNamespace = namespace }
         options.workers = try number(workers, environment["ORDINAL_WORKERS"], "--workers", default: 4, range: 1...256)
         options.healthInterval = .seconds(try number(healthInterval, environment["ORDINAL_HEALTH_INTERVAL"], "--health-interval", default: 10, range: 1...3600))
         switch setting(probeAddress, "ORDINAL_PROBE_ADDRESS", "pod-dns") {

@@ -145,6 +145,7 @@ struct RealClusterAdmissionTests {
         case "Service": return ResourceType(Service.self)
         case "StatefulSet": return ResourceType(StatefulSet.self)
         case "PodDisruptionBudget": return ResourceType(PodDisruptionBudget.self)
+        case "NetworkPolicy": return ResourceType(NetworkPolicy.self)
         case "PostgresCluster": return clusters
         default: return nil
         }

@@ -33,6 +33,7 @@ struct RoundTripTests {
         spec.failover = FailoverSpec(delaySeconds: 10, returnHome: .manual)
         spec.replication = ReplicationSpec(synchronous: SynchronousReplicationSpec(number: 1))
         spec.tls = TLSSpec(enabled: true, serverSecretName: "orders-cert", caSecretName: "orders-issuer")
+        spec.networkPolicy = NetworkPolicySettings(enabled: true, from: [NetworkPolicyPeer(ipBlock: IPBlock(cidr: "10.0.0.0/8"))])
         var status = PostgresClusterStatus()
         status.observedGeneration = 4
         status.phase = .healthy

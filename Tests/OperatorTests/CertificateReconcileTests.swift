@@ -126,3 +126,28 @@ struct CertificateReconcileTests {
         #expect(status.authority?.problem == nil)
     }
 }
+
+/// `spec.networkPolicy` through the shell against the API test server.
+@Suite("NetworkPolicy against the API test server")
+struct NetworkPolicyReconcileTests {
+    @Test("on: made once, left alone while it matches, deleted when turned off")
+    func madeKeptAndDeleted() async throws {
+        let harness = try await OperatorHarness.start()
+        defer { Task { await harness.stop() } }
+        try harness.putCluster { $0.spec.networkPolicy = NetworkPolicySettings(enabled: true) }
+        _ = try await harness.reconcile()
+        let policy = try #require(try harness.server.object(NetworkPolicy.self, namespace: harness.namespace, name: "orders"))
+        #expect(policy.spec?.ingress?.first?.ports?.first?.port == .int(5432))
+        try await harness.eventually("cache has the policy") {
+            harness.controller.caches.networkPolicies.get(namespace: harness.namespace, name: "orders") != nil
+        }
+        #expect(try await harness.reconcile().writes == 0)
+
+        try harness.putCluster { $0.spec.networkPolicy = NetworkPolicySettings(enabled: false) }
+        try await harness.eventually("cache has the change") {
+            harness.controller.caches.clusters.get(namespace: harness.namespace, name: "orders")?.spec.networkPolicy?.enabled == false
+        }
+        _ = try await harness.reconcile()
+        #expect(try harness.server.object(NetworkPolicy.self, namespace: harness.namespace, name: "orders") == nil)
+    }
+}

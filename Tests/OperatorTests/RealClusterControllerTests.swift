@@ -41,12 +41,15 @@ struct RealClusterControllerTests {
         for name in ["orders-headless", "orders-rw", "orders-ro"] {
             #expect(try await client.getIfPresent(Service.self, name: name, namespace: namespace) != nil)
         }
+        let policy = try await client.get(NetworkPolicy.self, name: "orders", namespace: namespace)
+        #expect(policy.spec?.ingress?.first?.from?.count == 4)
         let cluster = try await client.get(PostgresCluster.self, name: "orders", namespace: namespace)
         #expect(cluster.status?.observedGeneration == cluster.metadata.generation)
 
         try await waitFor("caches hold what was applied") {
             controller.caches.statefulSets.get(namespace: namespace, name: "orders") != nil
                 && controller.caches.services.list(namespace: namespace).count == 3
+                && controller.caches.networkPolicies.get(namespace: namespace, name: "orders") != nil
                 && controller.caches.clusters.get(namespace: namespace, name: "orders")?.status != nil
         }
         let second = try await controller.reconciler.reconcile(key)
@@ -133,10 +136,13 @@ struct RealClusterControllerTests {
     }
 
     /// Creates the one-instance cluster `orders` in `namespace` and waits until `controller`'s cache holds it.
+    /// The cluster `orders` (with its NetworkPolicy, so the real server's defaults of it are met too).
     func createCluster(_ client: KubeClient, in namespace: String, seenBy controller: Controller) async throws -> ClusterKey {
-        _ = try await client.create(PostgresCluster(
-            metadata: ObjectMeta(name: "orders", namespace: namespace),
-            spec: PostgresClusterSpec(instances: 1, postgresVersion: "16.4", storage: StorageSpec(size: "1Gi"))), namespace: namespace)
+        var spec = PostgresClusterSpec(instances: 1, postgresVersion: "16.4", storage: StorageSpec(size: "1Gi"))
+        spec.networkPolicy = NetworkPolicySettings(
+            enabled: true, from: [NetworkPolicyPeer(podSelector: LabelSelector(matchLabels: ["app": "shop"])),
+                                  NetworkPolicyPeer(ipBlock: IPBlock(cidr: "10.0.0.0/8", except: ["10.1.0.0/16"]))])
+        _ = try await client.create(PostgresCluster(metadata: ObjectMeta(name: "orders", namespace: namespace), spec: spec), namespace: namespace)
         try await waitFor("the cluster in the cache") { controller.caches.clusters.get(namespace: namespace, name: "orders") != nil }
         return ClusterKey(namespace: namespace, name: "orders")
     }

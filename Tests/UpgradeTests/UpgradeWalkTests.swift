@@ -33,7 +33,8 @@ struct UpgradeWalkTests {
             try await primary.psql("CREATE TABLE before_walk AS SELECT g AS id, md5(g::text) AS payload FROM generate_series(1, 10000) g")
             let writer = WriteLoad(settings: world.primarySettings, table: "walk")
             writer.start()
-            try await Task.sleep(for: .milliseconds(300))
+            // Writes under way before the walk (the first TLS connection may take a moment on a loaded machine).
+            for _ in 0..<200 where writer.acknowledged.count < 20 { try await Task.sleep(for: .milliseconds(50)) }
             let writtenBefore = writer.acknowledged.count
 
             try await world.setVersion(new)

@@ -24,6 +24,8 @@ public enum ClusterDefaults {
     /// Long enough for a shutdown checkpoint of a busy server.
     public static let terminationGracePeriodSeconds: Int64 = 120
     public static let port = 5432
+    /// The operator's namespace when it is not known (the chart's default): the NetworkPolicy lets it in.
+    public static let operatorNamespace = "ordinal-system"
     /// How long a CA Ordinal makes is valid: ten years (it is never replaced by itself).
     public static let authorityValiditySeconds: Double = 10 * 365 * 86_400
     /// How long a server certificate Ordinal issues is valid: 90 days, renewed with a third left.

@@ -26,6 +26,9 @@ public struct PostgresClusterSpec: Codable, Sendable, Hashable {
     public var replication: ReplicationSpec?
     /// TLS for clients and replication: on by default, with certificates Ordinal issues.
     public var tls: TLSSpec?
+    /// A NetworkPolicy that lets only the cluster's own pods, the operator and the peers named
+    /// here reach PostgreSQL (off by default).
+    public var networkPolicy: NetworkPolicySettings?
 
     public init(instances: Int, postgresVersion: String, storage: StorageSpec) {
         self.instances = instances
@@ -214,5 +217,19 @@ public struct TLSSpec: Codable, Sendable, Hashable {
         self.enabled = enabled
         self.serverSecretName = serverSecretName
         self.caSecretName = caSecretName
+    }
+}
+
+/// `spec.networkPolicy`: who may reach port 5432 besides the cluster's own pods and the operator.
+public struct NetworkPolicySettings: Codable, Sendable, Hashable {
+    /// Make the NetworkPolicy (default false).
+    public var enabled: Bool?
+    /// More peers allowed to connect (pods by label, namespaces by label, IP blocks), as in a
+    /// NetworkPolicy's `from`.
+    public var from: [NetworkPolicyPeer]?
+
+    public init(enabled: Bool? = nil, from: [NetworkPolicyPeer]? = nil) {
+        self.enabled = enabled
+        self.from = from
     }
 }

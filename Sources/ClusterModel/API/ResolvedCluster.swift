@@ -43,6 +43,10 @@ public struct ResolvedCluster: Sendable, Hashable {
     public var userServerCertificateSecret: String?
     /// The user's CA Secret, when named (else the server Secret's `ca.crt`).
     public var userCertificateAuthoritySecret: String?
+    /// Whether Ordinal makes the cluster's NetworkPolicy.
+    public var networkPolicyEnabled: Bool
+    /// Peers the NetworkPolicy lets in besides the cluster's pods and the operator.
+    public var networkPolicyPeers: [NetworkPolicyPeer]
     /// Standbys that must have a commit before it is acknowledged; `nil`: asynchronous.
     public var synchronousStandbys: Int?
     public var returnHome: ReturnHomePolicy
@@ -95,6 +99,8 @@ public struct ResolvedCluster: Sendable, Hashable {
         tlsEnabled = spec.tls?.enabled ?? true
         userServerCertificateSecret = spec.tls?.serverSecretName
         userCertificateAuthoritySecret = spec.tls?.caSecretName
+        networkPolicyEnabled = spec.networkPolicy?.enabled ?? false
+        networkPolicyPeers = spec.networkPolicy?.from ?? []
         synchronousStandbys = spec.replication?.synchronous?.number
         returnHome = spec.failover?.returnHome ?? ClusterDefaults.returnHome
     }

@@ -13,6 +13,7 @@ public struct ClusterNames: Sendable, Hashable {
     public var readWriteService: String { "\(cluster)-rw" }
     public var readOnlyService: String { "\(cluster)-ro" }
     public var podDisruptionBudget: String { cluster }
+    public var networkPolicy: String { cluster }
     public var configMap: String { "\(cluster)-config" }
     public var superuserSecret: String { "\(cluster)-superuser" }
     public var appSecret: String { "\(cluster)-app" }

@@ -43,6 +43,10 @@ public struct ClusterObservation: Sendable, Hashable {
     public var parameterContexts: [String: String] = [:]
     /// The certificate Secrets (read only while TLS is on).
     public var certificates = CertificateObservation()
+    /// Whether the cluster's NetworkPolicy exists.
+    public var hasNetworkPolicy = false
+    /// The namespace the operator runs in (the NetworkPolicy lets it in).
+    public var operatorNamespace = ClusterDefaults.operatorNamespace
 
     /// Creates an observation.
     public init(

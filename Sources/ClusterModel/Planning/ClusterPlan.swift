@@ -24,6 +24,8 @@ public struct ClusterPlan: Sendable, Hashable {
     public var objects: [OwnedObject] = []
     /// The PodDisruptionBudget to delete (no longer wanted), if any.
     public var budgetToDelete: String?
+    /// The NetworkPolicy to delete (`spec.networkPolicy` turned off), if any.
+    public var networkPolicyToDelete: String?
     /// Revision ConfigMaps no pod reads any more, and none can again (see ``ConfigRevisionPlan``).
     public var configMapsToDelete: [String] = []
     /// Role label changes in their safe order.
@@ -94,6 +96,7 @@ public enum OwnedObject: Sendable, Hashable {
     case configMap(ConfigMap)
     case service(Service)
     case budget(PodDisruptionBudget)
+    case networkPolicy(NetworkPolicy)
 }
 
 /// One SQL action on one instance.

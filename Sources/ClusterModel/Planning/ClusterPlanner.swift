@@ -60,13 +60,18 @@ public enum ClusterPlanner {
         let desired = DesiredState(
             resolved, partition: 0, passwords: PasswordGenerator { "" }, systemIdentifier: instances.identity.identifier,
             rebuild: RebuildPlan.configText(rebuild.requests), primary: primary.configText, primarySSL: primarySSL,
-            contexts: observation.parameterContexts)
+            contexts: observation.parameterContexts, operatorNamespace: observation.operatorNamespace)
         plan.objects = [.configMap(desired.revisionConfigMap), .configMap(desired.configMap), .service(desired.headlessService),
                         .service(desired.readWriteService), .service(desired.readOnlyService)]
         if let budget = desired.podDisruptionBudget {
             plan.objects.append(.budget(budget))
         } else if observation.hasBudget {
             plan.budgetToDelete = resolved.names.podDisruptionBudget
+        }
+        if let policy = desired.networkPolicy {
+            plan.objects.append(.networkPolicy(policy))
+        } else if observation.hasNetworkPolicy {
+            plan.networkPolicyToDelete = resolved.names.networkPolicy
         }
 
         let labels = LabelPlan(

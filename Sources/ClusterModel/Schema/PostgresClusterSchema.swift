@@ -86,6 +86,12 @@ public enum PostgresClusterSchema {
                             ["number": .integer("Standbys that must have each commit (at least 1, fewer than instances).", minimum: 1, maximum: maximumInstances - 1)]),
                     ]),
                 "tls": tls,
+                "networkPolicy": Schema.object(
+                    "A NetworkPolicy (off by default) that lets only the cluster's own pods, the operator's namespace and the peers in from reach PostgreSQL (docs/security.md).",
+                    [
+                        "enabled": .boolean("Make the NetworkPolicy (default false)."),
+                        "from": .array("More peers allowed to connect to port 5432.", of: EmbeddedSchemas.networkPolicyPeer, maxItems: 32),
+                    ]),
             ]
         )
     }
