@@ -25,9 +25,22 @@ public struct ProjectedVolumeSource: Codable, Sendable, Hashable {
 /// One source of a projected volume.
 public struct VolumeProjection: Codable, Sendable, Hashable {
     public var configMap: ConfigMapProjection?
+    public var secret: SecretProjection?
 
-    public init(configMap: ConfigMapProjection? = nil) {
+    public init(configMap: ConfigMapProjection? = nil, secret: SecretProjection? = nil) {
         self.configMap = configMap
+        self.secret = secret
+    }
+}
+
+/// The keys of a Secret in a projected volume (all of them without `items`).
+public struct SecretProjection: Codable, Sendable, Hashable {
+    public var name: String
+    public var items: [KeyToPath]?
+
+    public init(name: String, items: [KeyToPath]? = nil) {
+        self.name = name
+        self.items = items
     }
 }
 

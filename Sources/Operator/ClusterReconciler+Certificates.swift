@@ -44,10 +44,10 @@ extension ClusterReconciler {
     static func certificateObservation(
         _ resolved: ResolvedCluster, server serverSecret: Secret?, authority authoritySecret: Secret?
     ) -> (CertificateObservation, String?) {
-        let authorityKey = resolved.issuesCertificates || resolved.userCertificateAuthoritySecret != nil ? "tls.crt" : "ca.crt"
+        // Ordinal's CA keeps its certificate as tls.crt; a user's CA Secret and a server Secret as ca.crt.
+        let authorityKey = resolved.issuesCertificates ? "tls.crt" : "ca.crt"
         let authorityData = authoritySecret.map(Self.decodedData)
-        // A user's CA Secret may keep it as ca.crt (cert-manager) or tls.crt.
-        let authorityPEM = authorityData.flatMap { $0[authorityKey] ?? ($0["ca.crt"] ?? nil) }
+        let authorityPEM = authorityData.flatMap { $0[authorityKey] }
         var observation = CertificateObservation()
         if let authorityData {
             if let pem = authorityPEM {
@@ -61,7 +61,7 @@ extension ClusterReconciler {
                 }
             } else {
                 observation.authority = resolved.issuesCertificates || resolved.userCertificateAuthoritySecret != nil
-                    ? .unusable("it has no \(authorityKey)") : .missing
+                    ? .unusable("it has no \(authorityKey) (the pods mount it as ca.crt)") : .missing
             }
         } else {
             observation.authority = .missing

@@ -52,3 +52,30 @@ struct NetworkPolicyBuilderTests {
         #expect(off.networkPolicyToDelete == "orders")
     }
 }
+
+/// Where the pods' TLS files come from.
+@Suite("TLS mount")
+struct TLSMountTests {
+    static func volume(_ tls: TLSSpec?) -> Volume? {
+        var spec = PostgresClusterSpec(instances: 1, postgresVersion: "16.4", storage: StorageSpec(size: "1Gi"))
+        spec.tls = tls
+        let cluster = ResolvedCluster(PostgresCluster(metadata: ObjectMeta(name: "orders", namespace: "shop"), spec: spec))
+        return StatefulSetBuilder.build(cluster).spec?.template.spec?.volumes?.first { $0.name == PodLayout.tlsVolume }
+    }
+
+    @Test func ordinalsOrTheUsersServerSecretWithItsCAOrTheCASecretTheUserNames() throws {
+        let own = try #require(Self.volume(nil))
+        #expect(own.secret?.secretName == "orders-server" && own.secret?.items?.map(\.key) == ["tls.crt", "tls.key", "ca.crt"])
+        #expect(own.secret?.defaultMode == 0o640)
+        let users = try #require(Self.volume(TLSSpec(serverSecretName: "mine")))
+        #expect(users.secret?.secretName == "mine")
+        // With a CA Secret, ca.crt comes from it: the server Secret need not have one.
+        let split = try #require(Self.volume(TLSSpec(serverSecretName: "mine", caSecretName: "my-ca")))
+        #expect(split.secret == nil)
+        #expect(split.projected?.sources.map { $0.secret?.name } == ["mine", "my-ca"])
+        #expect(split.projected?.sources.first?.secret?.items?.map(\.key) == ["tls.crt", "tls.key"])
+        #expect(split.projected?.sources.last?.secret?.items?.map(\.key) == ["ca.crt"])
+        #expect(split.projected?.defaultMode == 0o640)
+        #expect(Self.volume(TLSSpec(enabled: false)) == nil)
+    }
+}

@@ -231,11 +231,20 @@ public enum StatefulSetBuilder {
         ]
         if cluster.tlsEnabled {
             // Owned by root, group postgres (fsGroup), 0640: what PostgreSQL accepts for a key
-            // file it does not own.
+            // file it does not own. ca.crt comes from the CA Secret the user names, else from the
+            // server Secret (Ordinal's has one; cert-manager puts one in).
             var tls = Volume(name: PodLayout.tlsVolume)
-            tls.secret = SecretVolumeSource(
-                secretName: cluster.serverCertificateSecret, defaultMode: 0o640,
-                items: ["tls.crt", "tls.key", "ca.crt"].map { KeyToPath(key: $0, path: $0) })
+            if let authority = cluster.userCertificateAuthoritySecret {
+                tls.projected = ProjectedVolumeSource(sources: [
+                    VolumeProjection(secret: SecretProjection(
+                        name: cluster.serverCertificateSecret, items: ["tls.crt", "tls.key"].map { KeyToPath(key: $0, path: $0) })),
+                    VolumeProjection(secret: SecretProjection(name: authority, items: [KeyToPath(key: "ca.crt", path: "ca.crt")])),
+                ], defaultMode: 0o640)
+            } else {
+                tls.secret = SecretVolumeSource(
+                    secretName: cluster.serverCertificateSecret, defaultMode: 0o640,
+                    items: ["tls.crt", "tls.key", "ca.crt"].map { KeyToPath(key: $0, path: $0) })
+            }
             volumes.append(tls)
         }
         return volumes

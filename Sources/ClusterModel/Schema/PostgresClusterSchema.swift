@@ -143,7 +143,7 @@ public enum PostgresClusterSchema {
                     "An existing kubernetes.io/tls Secret with the server certificate (tls.crt, tls.key) and, unless caSecretName names another, its CA (ca.crt), e.g. one cert-manager keeps; Ordinal then issues nothing and uses it as it is.",
                     maxLength: 253, pattern: secretNamePattern),
                 "caSecretName": Schema.string(
-                    "An existing Secret whose ca.crt is the CA that signed serverSecretName's certificate.", maxLength: 253, pattern: secretNamePattern),
+                    "An existing Secret whose ca.crt is the CA that signed serverSecretName's certificate (mounted in the pods as their ca.crt).", maxLength: 253, pattern: secretNamePattern),
             ])
     }
 
