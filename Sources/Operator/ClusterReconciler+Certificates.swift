@@ -18,12 +18,13 @@ extension ClusterReconciler {
     func observeCertificates(_ round: inout Round) async throws -> CertificateObservation {
         let resolved = round.resolved
         guard resolved.tlsEnabled else { return CertificateObservation() }
-        let serverSecret = try await tlsSecret(resolved.serverCertificateSecret, generated: resolved.issuesCertificates, round)
+        let namespace = resolved.namespace
+        let serverSecret = try await readSecret(resolved.serverCertificateSecret, generated: resolved.issuesCertificates, namespace: namespace)
         let authoritySecret: Secret?
         if resolved.issuesCertificates {
-            authoritySecret = try await tlsSecret(resolved.names.certificateAuthoritySecret, generated: true, round)
+            authoritySecret = try await readSecret(resolved.names.certificateAuthoritySecret, generated: true, namespace: namespace)
         } else if let name = resolved.userCertificateAuthoritySecret {
-            authoritySecret = try await tlsSecret(name, generated: false, round)
+            authoritySecret = try await readSecret(name, generated: false, namespace: namespace)
         } else {
             authoritySecret = serverSecret
         }
@@ -77,8 +78,9 @@ extension ClusterReconciler {
         }
         do {
             var summary = try CertificateIssuer.summary(certificatePEM: pem, authorityPEM: authorityPEM)
-            if Self.keyMatches(data) != true { summary.isSignedByAuthority = false }
-            observation.server = Self.keyMatches(data) == nil ? .unusable("it has no tls.key") : .present(summary)
+            let keyMatches = Self.keyMatches(data)
+            if keyMatches != true { summary.isSignedByAuthority = false }
+            observation.server = keyMatches == nil ? .unusable("it has no tls.key") : .present(summary)
         } catch {
             observation.server = .unusable("its tls.crt is not a PEM certificate")
         }
@@ -91,15 +93,6 @@ extension ClusterReconciler {
         if let marker = data[CacheForm.keyMatchesKey] { return marker == "true" }
         guard let key = data["tls.key"] else { return nil }
         return data["tls.crt"].map { CertificateIssuer.keyMatches(certificatePEM: $0, privateKeyPEM: key) } ?? false
-    }
-
-    /// A TLS Secret: Ordinal's own from the cache (its absence there is the API server's), any
-    /// other read.
-    private func tlsSecret(_ name: String, generated: Bool, _ round: Round) async throws -> Secret? {
-        let namespace = round.resolved.namespace
-        if let cached = caches.secrets.get(namespace: namespace, name: name) { return cached }
-        if generated && !uncachedSecrets.contains(namespace: namespace, name: name) { return nil }
-        return try await client.getIfPresent(Secret.self, name: name, namespace: namespace)
     }
 
     /// Issues what the plan asks, CA first: a new CA only into a Secret that does not exist,
@@ -118,17 +111,12 @@ extension ClusterReconciler {
             case .authority(let name, let commonName):
                 let issued = try CertificateIssuer.authority(commonName: commonName, now: now, validity: ClusterDefaults.authorityValiditySeconds)
                 let secret = Self.tlsSecret(resolved, name: name, issued: issued, authorityPEM: issued.certificatePEM)
-                if try await createUnlessExists(secret, namespace: namespace) {
-                    round.writes += 1
-                    authorities[name] = issued
-                    if resolved.issuesCertificates {
-                        round.authorityPEM = issued.certificatePEM
-                        round.authorityFile = authorityFiles.path(for: round.key, pem: issued.certificatePEM)
-                    }
-                    round.logger.info("made the cluster's CA", metadata: ["secret": "\(name)"])
-                } else if caches.secrets.get(namespace: namespace, name: name) == nil {
-                    uncachedSecrets.insert(namespace: namespace, name: name)
-                }
+                guard try await createGenerated(secret, namespace: namespace, round) else { continue }
+                round.writes += 1
+                authorities[name] = issued
+                round.authorityPEM = issued.certificatePEM
+                round.authorityFile = authorityFiles.path(for: round.key, pem: issued.certificatePEM)
+                round.logger.info("made the cluster's CA", metadata: ["secret": "\(name)"])
             case .server(let name, let authorityName, let dnsNames, let replacing):
                 var authority = authorities[authorityName]
                 if authority == nil { authority = try await storedAuthority(authorityName, namespace: namespace) }
@@ -141,8 +129,7 @@ extension ClusterReconciler {
                 let secret = Self.tlsSecret(resolved, name: name, issued: issued, authorityPEM: authority.certificatePEM)
                 if replacing {
                     _ = try await client.apply(secret, fieldManager: options.fieldManager, force: true)
-                } else if try await !createUnlessExists(secret, namespace: namespace) {
-                    if caches.secrets.get(namespace: namespace, name: name) == nil { uncachedSecrets.insert(namespace: namespace, name: name) }
+                } else if try await !createGenerated(secret, namespace: namespace, round) {
                     continue
                 }
                 round.writes += 1

@@ -18,19 +18,27 @@ extension ClusterReconciler {
                     .flatMap { SecretBuilder.build(round.resolved, role: creation.role, password: $0, authorityPEM: round.authorityPEM) }
             }
             guard let secret else { continue }
-            if try await createUnlessExists(secret, namespace: round.resolved.namespace) {
+            if try await createGenerated(secret, namespace: round.resolved.namespace, round) {
                 round.writes += 1
                 round.logger.info("created Secret", metadata: [
                     "secret": "\(creation.name)", "password": "\(creation.password == .known ? "the one PostgreSQL holds" : "new")",
                 ])
-            } else if caches.secrets.get(namespace: round.resolved.namespace, name: creation.name) == nil {
-                // It exists without our labels (made by the user): left as it is, and read from now on.
-                uncachedSecrets.insert(namespace: round.resolved.namespace, name: creation.name)
-                round.logger.notice("a Secret with a generated name exists without Ordinal's labels; it is used as it is",
-                                    metadata: ["secret": "\(creation.name)"])
             }
-            // Made meanwhile by another reconcile: its watch event brings the cluster back.
         }
+    }
+
+    /// Creates a Secret Ordinal generates; false when one of that name exists. One without
+    /// Ordinal's labels (made by the user) is left as it is and read from the API server from
+    /// now on; one made meanwhile by another reconcile comes back through its watch event.
+    func createGenerated(_ secret: Secret, namespace: String, _ round: Round) async throws -> Bool {
+        if try await createUnlessExists(secret, namespace: namespace) { return true }
+        let name = secret.metadata.name ?? ""
+        if caches.secrets.get(namespace: namespace, name: name) == nil {
+            uncachedSecrets.insert(namespace: namespace, name: name)
+            round.logger.notice("a Secret with a generated name exists without Ordinal's labels; it is used as it is",
+                                metadata: ["secret": "\(name)"])
+        }
+        return false
     }
 
     /// Writes the generated app Secret's derived keys again from its password (the user

@@ -26,18 +26,7 @@ extension ClusterReconciler {
             // user-named one, or a generated name made without our labels, is read.
             let name = SecretBuilder.secretName(resolved, role: role)
             let generated = SecretBuilder.isGenerated(resolved, role: role)
-            let secret: Secret?
-            if let cached = caches.secrets.get(namespace: namespace, name: name) {
-                secret = cached
-            } else if generated && !uncachedSecrets.contains(namespace: namespace, name: name) {
-                secret = nil
-            } else {
-                secret = try await client.getIfPresent(Secret.self, name: name, namespace: namespace)
-                if generated, secret?.metadata.labels?[ClusterLabels.managedBy] == ClusterLabels.managedByValue {
-                    uncachedSecrets.remove(namespace: namespace, name: name)  // labelled: the cache has it next time
-                }
-            }
-            guard let secret else {
+            guard let secret = try await readSecret(name, generated: generated, namespace: namespace) else {
                 observation.secrets[role] = .missing
                 continue
             }
@@ -139,6 +128,19 @@ extension ClusterReconciler {
         address.sslMode = ssl.rawValue
         if ssl == .verifyFull { address.sslRootCertificate = round.authorityFile ?? "\(options.certificateDirectory)/no-ca-known.crt" }
         return address
+    }
+
+    /// A Secret of the cluster: from the cache, whose absence is the API server's for a Secret
+    /// Ordinal generates (it watches them by label); read from the API server when the user
+    /// names it, or a generated name exists without Ordinal's labels (until it has them).
+    func readSecret(_ name: String, generated: Bool, namespace: String) async throws -> Secret? {
+        if let cached = caches.secrets.get(namespace: namespace, name: name) { return cached }
+        if generated && !uncachedSecrets.contains(namespace: namespace, name: name) { return nil }
+        let secret = try await client.getIfPresent(Secret.self, name: name, namespace: namespace)
+        if generated, secret?.metadata.labels?[ClusterLabels.managedBy] == ClusterLabels.managedByValue {
+            uncachedSecrets.remove(namespace: namespace, name: name)  // labelled: the cache has it next time
+        }
+        return secret
     }
 
     static func decodedData(_ secret: Secret) -> [String: String] {

@@ -25,7 +25,7 @@ struct CertificatePlan {
         // Not looked at (the shell reads them only while TLS is on): nothing to say.
         guard resolved.tlsEnabled, observation.certificates != CertificateObservation() else { return }
         let previous = observation.cluster.status?.certificates
-        var status = resolved.issuesCertificates
+        let status = resolved.issuesCertificates
             ? ordinalCertificates(resolved, observation)
             : userCertificates(resolved, observation)
         for (now, before, what) in [(status.authority, previous?.authority, "CA"), (status.server, previous?.server, "server certificate")] {
@@ -33,7 +33,6 @@ struct CertificatePlan {
                 events.append(ClusterEvent(.warning, .certificateProblem, "\(what) in Secret \(now?.secretName ?? ""): \(problem)"))
             }
         }
-        status = CertificatesStatus(authority: status.authority, server: status.server)
         self.status = status
     }
 

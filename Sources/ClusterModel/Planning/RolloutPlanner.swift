@@ -106,15 +106,25 @@ public enum RolloutPlanner {
 
     /// When the step at `partition` began: the timer in status when it is that step's, else now.
     static func timerStart(_ input: Input, for partition: Int) -> Double {
-        input.timerPartition == partition ? (input.stepStartedAt ?? input.now) : input.now
+        timerStart(now: input.now, stepStartedAt: input.stepStartedAt, timerPartition: input.timerPartition, for: partition)
+    }
+
+    /// When the step at `partition` started: the recorded time if the timer is that step's, else `now`.
+    static func timerStart(now: Double, stepStartedAt: Double?, timerPartition: Int?, for partition: Int) -> Double {
+        timerPartition == partition ? (stepStartedAt ?? now) : now
     }
 
     /// Waits at `partition` on `problem` with `pod`, or stops as stuck once the step has taken
     /// longer than the step timeout.
     static func waitOrStuck(_ input: Input, partition: Int, pod: String, _ problem: String) -> Decision {
-        let started = timerStart(input, for: partition)
-        if input.now - started > Double(input.stepTimeoutSeconds) {
-            return Decision(action: .stuck, partition: partition, message: "step timed out after \(input.stepTimeoutSeconds)s: \(problem)",
+        waitOrStuck(now: input.now, started: timerStart(input, for: partition), stepTimeoutSeconds: input.stepTimeoutSeconds,
+                    partition: partition, pod: pod, problem)
+    }
+
+    /// The same, for a step whose timer started at `started`.
+    static func waitOrStuck(now: Double, started: Double, stepTimeoutSeconds: Int, partition: Int, pod: String?, _ problem: String) -> Decision {
+        if now - started > Double(stepTimeoutSeconds) {
+            return Decision(action: .stuck, partition: partition, message: "step timed out after \(stepTimeoutSeconds)s: \(problem)",
                             pod: pod, stepStartedAt: started)
         }
         return Decision(action: .wait, partition: partition, message: problem, pod: pod, stepStartedAt: started)

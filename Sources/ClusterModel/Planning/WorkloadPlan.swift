@@ -271,13 +271,11 @@ struct WorkloadPlan {
             + (notReady.isEmpty ? "" : "; not Ready: \(notReady.joined(separator: ", "))")
             + "): the new pod template waits, or a pod made again meanwhile would run \(current)"
         let previous = observation.cluster.status
-        let started = previous?.partition == partition ? (previous?.stepStartedAt.flatMap(KubeTime.parse) ?? observation.now) : observation.now
-        if observation.now - started > Double(resolved.stepTimeoutSeconds) {
-            return RolloutPlanner.Decision(
-                action: .stuck, partition: partition, message: "step timed out after \(resolved.stepTimeoutSeconds)s: \(problem)",
-                pod: pod, stepStartedAt: started)
-        }
-        return RolloutPlanner.Decision(action: .wait, partition: partition, message: problem, pod: pod, stepStartedAt: started)
+        let started = RolloutPlanner.timerStart(
+            now: observation.now, stepStartedAt: previous?.stepStartedAt.flatMap(KubeTime.parse), timerPartition: previous?.partition,
+            for: partition)
+        return RolloutPlanner.waitOrStuck(
+            now: observation.now, started: started, stepTimeoutSeconds: resolved.stepTimeoutSeconds, partition: partition, pod: pod, problem)
     }
 
     /// The decision made again after an action of this round failed: the actions after it did not run.
