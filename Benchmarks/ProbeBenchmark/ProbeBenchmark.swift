@@ -61,11 +61,9 @@ struct ProbeBenchmark {
 
     static func run(cluster: PostgresTestCluster, addresses: [InstanceAddress], rounds: Int, reuse: Bool) async throws -> Result {
         let pool = ConnectionPool(maximumIdlePerInstance: 1, reuse: reuse)
-        let prober = ClusterProber(
-            pool: pool,
-            credentials: ConnectionSettings(
-                host: "", user: "postgres", password: PostgresPassword(cluster.superuserPassword), sslMode: "disable",
-                applicationName: "probe-bench"))
+        let superuser = ConnectionSettings(
+            host: "", user: "postgres", password: PostgresPassword(cluster.superuserPassword), sslMode: "disable",
+            applicationName: "probe-bench")
         // Each instance gets its own pool key (its own connection), as distinct instances would.
         let distinct = addresses.enumerated().map { index, address in (index, address) }
         func round() async -> ([InstanceFacts], Double) {
@@ -73,9 +71,9 @@ struct ProbeBenchmark {
             let facts = await withTaskGroup(of: InstanceFacts.self) { group in
                 for (index, address) in distinct {
                     group.addTask {
-                        var credentials = prober.credentials
+                        var credentials = superuser
                         credentials.applicationName = "probe-bench-\(index)"
-                        return await ClusterProber(pool: pool, credentials: credentials)
+                        return await ClusterProber(pool: pool, monitor: nil, superuser: credentials)
                             .probe(address, deadline: .now + .seconds(20))
                     }
                 }

@@ -17,7 +17,8 @@ extension ClusterReconciler {
                 round.logger.warning("action failed; the rest of the round's actions wait for the next round", metadata: [
                     "action": "\(action)", "error": "\(error)",
                 ])
-                return [ActionFailure(action: action, message: "\(error)")]
+                let refused = (error as? PostgresError)?.code == .authenticationFailed
+                return [ActionFailure(action: action, message: "\(error)", authenticationRefused: refused)]
             }
         }
         return []
@@ -91,11 +92,13 @@ extension ClusterReconciler {
                 replicationUser: round.user(.replication),
                 replicationPassword: PostgresPassword(replication.password),
                 appOwner: round.user(.app), appPassword: PostgresPassword(app.password),
-                database: round.resolved.database)
+                database: round.resolved.database,
+                monitorPassword: round.credentials[.monitor].map { PostgresPassword($0.password) })
             let changes = try await RoleActions(pool: pool).ensure(wanted, on: settings)
             if !changes.isEmpty {
                 round.logger.notice("made missing roles or database", metadata: [
                     "pod": "\(pod)", "roles": "\(changes.createdRoles)", "database": "\(changes.createdDatabase ?? "-")",
+                    "monitoringAccess": "\(changes.monitorSetUp ? "set up" : "in place")",
                 ])
             }
         }

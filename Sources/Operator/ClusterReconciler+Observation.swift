@@ -39,10 +39,10 @@ extension ClusterReconciler {
             if let version, applied?[role]?.secretVersion == version {
                 passwords.remember(password, role: role, cluster: round.key, uid: round.uid)
             }
-            if role == .superuser {
+            if role == .superuser || role == .monitor {
                 // Log in with the password PostgreSQL holds while a changed one waits to be set.
-                let held = applied?.superuser?.secretVersion == version ? nil : passwords.password(role: .superuser, cluster: round.key, uid: round.uid)
-                round.superuserLogin = held ?? password
+                let held = applied?[role]?.secretVersion == version ? nil : passwords.password(role: role, cluster: round.key, uid: round.uid)
+                if role == .superuser { round.superuserLogin = held ?? password } else { round.monitorLogin = held ?? password }
             }
             if role == .app {
                 let live = data[CacheForm.derivedDigestKey] ?? SecretBuilder.derivedKeysDigest(data)
@@ -76,13 +76,17 @@ extension ClusterReconciler {
 
         let probed = pods.compactMap { round.addresses[$0.metadata.name ?? ""] }
         if let password = round.superuserPassword, !probed.isEmpty {
-            let credentials = ConnectionSettings(
-                host: "", user: ClusterDefaults.superuserName, password: PostgresPassword(password),
-                applicationName: "ordinal", connectTimeout: options.probeTimeout)
+            let login = { (user: String, password: String) in
+                ConnectionSettings(host: "", user: user, password: PostgresPassword(password), applicationName: "ordinal",
+                                   connectTimeout: self.options.probeTimeout)
+            }
             let started = ContinuousClock.now
             let parameters = resolved.parameters.keys.sorted()
-            let facts = await ClusterProber(pool: pool, credentials: credentials, parameters: parameters)
-                .probeCluster(probed, within: options.probeTimeout)
+            let prober = ClusterProber(
+                pool: pool, monitor: round.monitorLogin.map { login(ClusterDefaults.monitorUserName, $0) },
+                superuser: login(ClusterDefaults.superuserName, password), parameters: parameters)
+            let facts = await prober.probeCluster(probed, within: options.probeTimeout)
+            noteSuperuserProbes(facts, round)
             metrics.observeProbe(seconds: (ContinuousClock.now - started).seconds)
             observation.reports = facts.map(\.report)
             // What PostgreSQL says of the spec's parameters: the primary's word, else any instance's.
@@ -98,6 +102,16 @@ extension ClusterReconciler {
             observation.claims = claims.items.map { ClaimObservation(name: $0.metadata.name ?? "", requested: $0.spec?.resources?.requests?["storage"]) }
         }
         return observation
+    }
+
+    /// Says which instances were probed as the superuser because the monitoring role could not
+    /// (normal until the primary has made it and a standby has replayed that).
+    func noteSuperuserProbes(_ facts: [InstanceFacts], _ round: Round) {
+        for instance in facts where instance.probedAsSuperuser {
+            round.logger.info("probed as the superuser: the monitoring role cannot probe this instance yet", metadata: [
+                "pod": "\(instance.podName)", "reason": "\(instance.monitorError.map { "\($0)" } ?? "no monitoring Secret yet")",
+            ])
+        }
     }
 
     /// Where the operator reaches the instance in `pod`; `nil` until the pod has an IP (a pod

@@ -151,6 +151,8 @@ struct Round {
     /// The superuser password the probes and actions log in with: the one PostgreSQL holds
     /// (the Secret's, or while a changed one waits to be set, the one remembered).
     var superuserLogin: String?
+    /// The monitoring role's password the probes log in with (as ``superuserLogin``).
+    var monitorLogin: String?
     /// The superuser's password, for the probes and actions.
     var superuserPassword: String? { superuserLogin }
     /// The PostgreSQL user of `role`: the superuser's fixed name, else the Secret's `username`
@@ -160,6 +162,7 @@ struct Round {
         case .superuser: ClusterDefaults.superuserName
         case .replication: credentials[.replication]?.username ?? ClusterDefaults.replicationUserName
         case .app: credentials[.app]?.username ?? resolved.owner
+        case .monitor: ClusterDefaults.monitorUserName
         }
     }
     /// The cluster's key and uid, for what the shell remembers of it.

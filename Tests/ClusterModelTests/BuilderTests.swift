@@ -19,7 +19,7 @@ struct BuilderTests {
             "ordinal.dev/cluster": "orders",
         ]
         let objects = state.applyOrder
-        #expect(objects.count == 10)
+        #expect(objects.count == 11)
         for object in objects {
             #expect(object.metadata.labels == expectedLabels, "\(type(of: object)) \(object.metadata.name ?? "")")
             #expect(object.metadata.namespace == "default")
@@ -31,7 +31,7 @@ struct BuilderTests {
         }
         let names = objects.map { $0.metadata.name ?? "" }
         #expect(names == [
-            "orders-superuser", "orders-replication", "orders-app", ConfigMapBuilder.revisionName(cluster), "orders-config",
+            "orders-superuser", "orders-replication", "orders-app", "orders-monitor", ConfigMapBuilder.revisionName(cluster), "orders-config",
             "orders-headless", "orders", "orders-rw", "orders-ro", "orders",
         ])
     }
@@ -63,13 +63,14 @@ struct BuilderTests {
         #expect(clear["uri"] == "postgresql://app:p@orders-rw.default:5432/app" && clear["ca.crt"] == nil)
         #expect(byName["orders-superuser"]?.stringData?["username"] == "postgres")
         #expect(byName["orders-replication"]?.stringData?["username"] == "streaming_replica")
+        #expect(byName["orders-monitor"]?.stringData?["username"] == "ordinal_monitor")
         #expect(secrets.allSatisfy { $0.type == "kubernetes.io/basic-auth" })
     }
 
     @Test func userNamedSecretsAreNotBuiltButMounted() throws {
         let custom = try resolved(manifest(spec: "secrets:\n  superuser: my-admin\n  app: my-app"))
         let names = SecretBuilder.build(custom, passwords: .secure).compactMap(\.metadata.name)
-        #expect(names == ["orders-replication"])
+        #expect(names == ["orders-replication", "orders-monitor"], "the monitoring role's Secret is always Ordinal's")
         let volumes = try #require(StatefulSetBuilder.build(custom).spec?.template.spec?.volumes)
         let secretNames = volumes.compactMap { $0.secret?.secretName }
         #expect(secretNames == ["my-admin", "orders-replication", "my-app", "orders-server"], "the server certificate with TLS on")

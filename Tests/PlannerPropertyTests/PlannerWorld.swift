@@ -94,8 +94,14 @@ struct PlannerWorld {
     func observation(failures: [ActionFailure] = []) -> ClusterObservation {
         var observation = ClusterObservation(cluster: cluster, now: now, failures: failures)
         let secretNames = SecretBuilder.secretNames(ResolvedCluster(cluster))
-        for (role, name) in [(SecretRole.superuser, secretNames.superuser), (.replication, secretNames.replication), (.app, secretNames.app)] {
-            let username = role == .superuser ? "postgres" : role == .replication ? "streaming_replica" : "app"
+        for role in SecretRole.allCases {
+            let name = SecretBuilder.secretName(ResolvedCluster(cluster), role: role)
+            let username = switch role {
+            case .superuser: "postgres"
+            case .replication: "streaming_replica"
+            case .app: "app"
+            case .monitor: ClusterDefaults.monitorUserName
+            }
             observation.secrets[role] = secrets.contains(name) ? .present(username: username, hasPassword: true) : .missing
             if secrets.contains(name) { observation.secretVersions[role] = "\(secretVersions[name] ?? 1)" }
         }
@@ -366,8 +372,7 @@ struct PlannerWorld {
         case 16:  // the WAL this standby needs is recycled on the primary
             if pods[ordinal]?.server.inRecovery == true { pods[ordinal]?.server.walGone = true }
         case 17:  // a user edits (rotates) one of the Secrets
-            let names = SecretBuilder.secretNames(ResolvedCluster(cluster))
-            let name = [names.superuser, names.replication, names.app][target % 3]
+            let name = SecretBuilder.secretName(ResolvedCluster(cluster), role: SecretRole.allCases[target % SecretRole.allCases.count])
             if secrets.contains(name) { secretVersions[name, default: 1] += 1 }
         case 18:  // max_connections lowered, or raised back, mid-walk or not
             var parameters = spec.postgresql?.parameters ?? [:]

@@ -23,7 +23,7 @@ struct PlannerWorldTests {
         #expect(world.status?.phase == .healthy)
         #expect(world.primaryLabelled == [0])
         #expect(world.pods.filter { $0.value.role == ClusterLabels.replicaRole }.keys.sorted() == [1, 2])
-        #expect(world.secrets.count == 3)
+        #expect(world.secrets.count == 4)
         #expect(world.slots == ["orders_1", "orders_2"])
     }
 

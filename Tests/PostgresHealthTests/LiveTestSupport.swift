@@ -39,7 +39,7 @@ extension PostgresTestCluster {
     }
 
     func prober(pool: ConnectionPool = ConnectionPool()) -> ClusterProber {
-        ClusterProber(pool: pool, credentials: settings(for: primary))
+        ClusterProber(pool: pool, monitor: nil, superuser: settings(for: primary))
     }
 
     /// Probes until `condition` holds for the facts, or fails after `timeout`.

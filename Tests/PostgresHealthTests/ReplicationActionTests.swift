@@ -120,7 +120,7 @@ struct SplitBrainTests {
     @Test func aReplicaPromotedByHandMakesASplitBrainWithNoPrimary() async throws {
         let cluster = try await PostgresTestCluster.start(name: "split", replicas: 1)
         defer { cluster.shutdownNow() }
-        let prober = ClusterProber(pool: ConnectionPool(), credentials: cluster.settings(for: cluster.primary))
+        let prober = ClusterProber(pool: ConnectionPool(), monitor: nil, superuser: cluster.settings(for: cluster.primary))
         #expect(RoleDecision(deciding: await prober.probeCluster(cluster.addresses, within: .seconds(5)).map(\.report)).primary == "split-0")
 
         try await cluster.replicas[0].promote()

@@ -7,6 +7,9 @@ public enum ClusterDefaults {
     public static let owner = "app"
     public static let superuserName = "postgres"
     public static let replicationUserName = "streaming_replica"
+    /// The role the operator's probes log in as: `pg_monitor` and the `ordinal` schema's
+    /// functions, never a superuser (docs/security.md).
+    public static let monitorUserName = "ordinal_monitor"
     public static let antiAffinity = AntiAffinityPreset.soft
     public static let topologyKey = "kubernetes.io/hostname"
     public static let podDisruptionBudgetEnabled = true

@@ -6,11 +6,14 @@ public struct PasswordsStatus: Codable, Sendable, Hashable {
     public var superuser: AppliedPassword?
     public var replication: AppliedPassword?
     public var app: AppliedPassword?
+    public var monitor: AppliedPassword?
 
-    public init(superuser: AppliedPassword? = nil, replication: AppliedPassword? = nil, app: AppliedPassword? = nil) {
+    public init(superuser: AppliedPassword? = nil, replication: AppliedPassword? = nil, app: AppliedPassword? = nil,
+                monitor: AppliedPassword? = nil) {
         self.superuser = superuser
         self.replication = replication
         self.app = app
+        self.monitor = monitor
     }
 
     /// The entry for `role`.
@@ -20,6 +23,7 @@ public struct PasswordsStatus: Codable, Sendable, Hashable {
             case .superuser: superuser
             case .replication: replication
             case .app: app
+            case .monitor: monitor
             }
         }
         set {
@@ -27,6 +31,7 @@ public struct PasswordsStatus: Codable, Sendable, Hashable {
             case .superuser: superuser = newValue
             case .replication: replication = newValue
             case .app: app = newValue
+            case .monitor: monitor = newValue
             }
         }
     }

@@ -1,6 +1,6 @@
 import KubeTypes
 
-/// Builds the three Secrets. Values are drawn once, by whoever creates the Secret; an existing
+/// Builds the four password Secrets. Values are drawn once, by whoever creates the Secret; an existing
 /// Secret is never rebuilt, and a Secret the user named is never built at all.
 public enum SecretBuilder {
     /// The Secrets Ordinal must create for `cluster` (the ones the user did not name), with fresh passwords.
@@ -27,6 +27,10 @@ public enum SecretBuilder {
             secrets.append(basicAuth(
                 cluster, name: cluster.names.appSecret, data: appData(cluster, password: passwords.next(), authorityPEM: authorityPEM)))
         }
+        secrets.append(basicAuth(cluster, name: cluster.names.monitorSecret, data: [
+            "username": ClusterDefaults.monitorUserName,
+            "password": passwords.next(),
+        ]))
         return secrets
     }
 
@@ -109,6 +113,7 @@ extension SecretBuilder {
         case .superuser: names.superuser
         case .replication: names.replication
         case .app: names.app
+        case .monitor: cluster.names.monitorSecret
         }
     }
 
@@ -118,6 +123,7 @@ extension SecretBuilder {
         case .superuser: cluster.userSecrets.superuser == nil
         case .replication: cluster.userSecrets.replication == nil
         case .app: cluster.userSecrets.app == nil
+        case .monitor: true
         }
     }
 }

@@ -18,6 +18,8 @@ public struct ClusterNames: Sendable, Hashable {
     public var superuserSecret: String { "\(cluster)-superuser" }
     public var appSecret: String { "\(cluster)-app" }
     public var replicationSecret: String { "\(cluster)-replication" }
+    /// The monitoring role's Secret (always Ordinal's own).
+    public var monitorSecret: String { "\(cluster)-monitor" }
     /// The CA Ordinal keeps for the cluster (`kubernetes.io/tls`: its certificate and key).
     public var certificateAuthoritySecret: String { "\(cluster)-ca" }
     /// The server certificate Ordinal issues (`kubernetes.io/tls`, with `ca.crt`).

@@ -70,6 +70,8 @@ public struct ClusterObservation: Sendable, Hashable {
 /// The role a cluster Secret plays.
 public enum SecretRole: String, Sendable, Hashable, CaseIterable {
     case superuser, replication, app
+    /// The monitoring role the probes log in as; its Secret is always generated.
+    case monitor
 }
 
 /// What the shell found of one Secret. Values never enter an observation: only whether the

@@ -170,11 +170,14 @@ public enum InstanceAction: Sendable, Hashable {
 public struct ActionFailure: Sendable, Hashable {
     public var action: InstanceAction
     public var message: String
+    /// The server refused the superuser's login (every action logs in as it).
+    public var authenticationRefused: Bool
 
     /// Creates a failure report.
-    public init(action: InstanceAction, message: String) {
+    public init(action: InstanceAction, message: String, authenticationRefused: Bool = false) {
         self.action = action
         self.message = message
+        self.authenticationRefused = authenticationRefused
     }
 }
 

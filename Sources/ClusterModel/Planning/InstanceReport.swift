@@ -13,10 +13,14 @@ public struct InstanceReport: Sendable, Hashable {
     public var failure: String?
     /// The server refused the superuser's login (wrong password): it runs, but Ordinal has no way in.
     public var authenticationRefused: Bool
+    /// The server refused the monitoring role's login, so the superuser probed it: the role
+    /// does not exist yet, or PostgreSQL holds another password for it.
+    public var monitorRefused: Bool
 
     /// Creates a report.
     public init(podName: String, database: DatabaseFacts? = nil, slots: [SlotFacts] = [], failure: String? = nil,
-                authenticationRefused: Bool = false) {
+                authenticationRefused: Bool = false, monitorRefused: Bool = false) {
+        self.monitorRefused = monitorRefused
         self.podName = podName
         self.database = database
         self.slots = slots

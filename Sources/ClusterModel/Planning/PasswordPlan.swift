@@ -11,6 +11,8 @@
 /// - The generated app Secret's derived keys (`uri`, `jdbc-uri`, `pgpass`) follow its password
 ///   (first; the app password is set in the round after, from the Secret's version that says both).
 /// - When PostgreSQL refuses the superuser Secret's password, status says what to do.
+/// - The monitoring role's password is Ordinal's own (its Secret is always generated): when
+///   the primary refuses it, it is set again from the Secret.
 ///
 /// Nothing is set while a change of primary is under way (a fenced primary is read-only), on
 /// a server in recovery, or on one the planner does not hold as primary.
@@ -27,7 +29,7 @@ struct PasswordPlan {
 
     /// Roles in the order their passwords are set: the superuser last, so the connection that
     /// sets the others still logs in with the password PostgreSQL held at the round's start.
-    static let order: [SecretRole] = [.replication, .app, .superuser]
+    static let order: [SecretRole] = [.replication, .app, .monitor, .superuser]
 
     init(resolved: ResolvedCluster, observation: ClusterObservation, instances: InstanceSet, roles: RoleDecision,
          changingPrimary: Bool) {
@@ -52,10 +54,13 @@ struct PasswordPlan {
             // Refreshing the derived keys makes a new version: the password is set from that one, next round.
             if role == .app && appSecretToRefresh != nil { continue }
             let applied = previous?[role]
-            guard applied?.secretVersion != version || applied?.primary != primary else { continue }
+            // The monitoring role is Ordinal's alone: a password PostgreSQL refuses is set again from its Secret.
+            let refused = role == .monitor && report.monitorRefused && applied != nil
+            guard applied?.secretVersion != version || applied?.primary != primary || refused else { continue }
             actions.append(.setPassword(pod: primary, role: role))
             if record { next[role] = AppliedPassword(secretVersion: version, primary: primary) }
-            let why = applied == nil ? "set from" : applied?.secretVersion != version ? "changed to follow" : "set again on the new primary from"
+            let why = applied == nil ? "set from" : applied?.secretVersion != version ? "changed to follow"
+                : refused ? "refused by PostgreSQL, and set again from" : "set again on the new primary from"
             events.append(ClusterEvent(.normal, .passwordSet, "the \(role.rawValue) password was \(why) Secret \(secretName(role)) on \(primary)"))
         }
         if record, next != (previous ?? PasswordsStatus()) { status = next }
@@ -72,12 +77,14 @@ struct PasswordPlan {
         }
     }
 
-    /// What to tell the user when PostgreSQL refuses the superuser password: every instance
-    /// reached refused the login, so Ordinal has no way in.
+    /// What to tell the user when PostgreSQL refuses the superuser password: an action (every
+    /// one logs in as the superuser) was refused the login, or every instance reached refused
+    /// both the monitoring role and the superuser, so Ordinal has no way in.
     static func refusal(resolved: ResolvedCluster, observation: ClusterObservation, instances: InstanceSet,
                         previous: PasswordsStatus?, secret: String) -> String? {
         let attempted = observation.reports.filter { $0.failure != nil || $0.database != nil }
-        guard !attempted.isEmpty, attempted.allSatisfy(\.authenticationRefused) else { return nil }
+        let probesRefused = !attempted.isEmpty && attempted.allSatisfy(\.authenticationRefused)
+        guard probesRefused || observation.failures.contains(where: \.authenticationRefused) else { return nil }
         let namespace = resolved.namespace
         let pod = observation.cluster.status?.currentPrimary ?? resolved.names.pod(0)
         let changed = observation.secretVersions[.superuser] != previous?.superuser?.secretVersion && previous?.superuser != nil

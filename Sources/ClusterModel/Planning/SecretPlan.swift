@@ -18,6 +18,7 @@ struct SecretPlan {
             (.superuser, names.superuser, resolved.userSecrets.superuser != nil, ClusterDefaults.superuserName),
             (.replication, names.replication, resolved.userSecrets.replication != nil, ClusterDefaults.replicationUserName),
             (.app, names.app, resolved.userSecrets.app != nil, nil),
+            (.monitor, resolved.names.monitorSecret, false, ClusterDefaults.monitorUserName),
         ]
         let namespace = resolved.namespace
         for entry in entries {

@@ -11,7 +11,7 @@ public enum PostgresClusterSchema {
     ]
 
     /// Role names the operator owns.
-    public static let reservedRoles = ["postgres", "streaming_replica"]
+    public static let reservedRoles = ["postgres", "streaming_replica", "ordinal_monitor"]
     /// Database names that exist in every cluster.
     public static let reservedDatabases = ["postgres", "template0", "template1"]
 
@@ -262,7 +262,7 @@ public enum PostgresClusterSchema {
                     required: ["pod", "token", "reason", "requestedAt"],
                     ["pod": .string(), "token": .string(), "reason": .string(),
                      "requestedAt": Schema(type: .string).withFormat("date-time")])),
-                "passwords": Schema.object(required: [], ["superuser": applied, "replication": applied, "app": applied]),
+                "passwords": Schema.object(required: [], ["superuser": applied, "replication": applied, "app": applied, "monitor": applied]),
                 "primaryFirst": Schema.object(
                     required: ["pod", "token", "revision", "settings", "requestedAt"],
                     ["pod": .string(), "token": .string(), "revision": .string(), "settings": .array(of: .string()),

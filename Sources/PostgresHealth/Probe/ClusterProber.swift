@@ -4,37 +4,80 @@ import Logging
 /// within one total deadline.
 ///
 /// ```swift
-/// let prober = ClusterProber(pool: pool, credentials: ConnectionSettings(
-///     host: "", user: "postgres", password: PostgresPassword(superuserPassword)))
+/// let prober = ClusterProber(pool: pool,
+///     monitor: ConnectionSettings(host: "", user: "ordinal_monitor", password: PostgresPassword(monitorPassword)),
+///     superuser: ConnectionSettings(host: "", user: "postgres", password: PostgresPassword(superuserPassword)))
 /// let facts = await prober.probeCluster(addresses, within: .seconds(3))
 /// let reports = facts.map(\.report)   // what ClusterPlanner decides from
 /// ```
 public struct ClusterProber: Sendable {
     /// The pool connections come from (and go back to).
     public let pool: ConnectionPool
-    /// User, password, database, sslmode, application name and connect timeout for every
-    /// instance; the host and port are replaced by each ``InstanceAddress``.
-    public let credentials: ConnectionSettings
+    /// The monitoring role's user, password, database, sslmode, application name and connect
+    /// timeout for every instance (the host and port are replaced by each ``InstanceAddress``),
+    /// when its Secret is known.
+    public let monitor: ConnectionSettings?
+    /// The superuser's, for an instance where the monitoring role cannot probe (it does not
+    /// exist yet, has another password, or lacks its access).
+    public let superuser: ConnectionSettings?
     /// The parameters whose `pg_settings.context` every probe reads (the spec's).
     public let parameters: [String]
 
-    /// Creates a prober.
-    public init(pool: ConnectionPool, credentials: ConnectionSettings, parameters: [String] = []) {
+    /// Creates a prober; at least one of `monitor` and `superuser` is needed to reach anything.
+    public init(pool: ConnectionPool, monitor: ConnectionSettings?, superuser: ConnectionSettings?, parameters: [String] = []) {
         self.pool = pool
-        self.credentials = credentials
+        self.monitor = monitor
+        self.superuser = superuser
         self.parameters = parameters
     }
 
-    /// Probes one instance. Never throws: a failure is reported in ``InstanceFacts/error``.
+    /// Probes one instance as the monitoring role, else (see ``monitorCannotProbe(_:)``) as the
+    /// superuser. Never throws: a failure is reported in ``InstanceFacts/error``, the last
+    /// login's.
     public func probe(_ address: InstanceAddress, deadline: ContinuousClock.Instant) async -> InstanceFacts {
-        let settings = address.settings(from: credentials)
-        do {
-            return try await pool.withConnection(settings, deadline: deadline) { connection throws(PostgresError) in
-                try await InstanceProber.probe(address, on: connection, deadline: deadline, parameters: parameters)
+        var monitorError: PostgresError?
+        if let monitor {
+            switch await probe(address, as: monitor, asSuperuser: false, deadline: deadline) {
+            case .success(let facts): return facts
+            case .failure(let error):
+                guard superuser != nil, Self.monitorCannotProbe(error) else { return InstanceFacts(address: address, error: error) }
+                monitorError = error
             }
-        } catch {
+        }
+        guard let superuser else {
+            return InstanceFacts(address: address, error: PostgresError(
+                code: .invalidArgument, host: address.host, port: address.port, operation: "probe",
+                serverMessage: "no credentials to probe with"))
+        }
+        switch await probe(address, as: superuser, asSuperuser: true, deadline: deadline) {
+        case .success(var facts):
+            facts.probedAsSuperuser = true
+            facts.monitorError = monitorError
+            return facts
+        case .failure(let error):
             return InstanceFacts(address: address, error: error)
         }
+    }
+
+    private func probe(_ address: InstanceAddress, as credentials: ConnectionSettings, asSuperuser: Bool,
+                       deadline: ContinuousClock.Instant) async -> Result<InstanceFacts, PostgresError> {
+        let settings = address.settings(from: credentials)
+        do {
+            return .success(try await pool.withConnection(settings, deadline: deadline) { connection throws(PostgresError) in
+                try await InstanceProber.probe(address, on: connection, deadline: deadline, parameters: parameters, asSuperuser: asSuperuser)
+            })
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// True for a failure that says the monitoring role cannot probe yet, where the superuser
+    /// may: its login refused (no such role yet, or a password PostgreSQL does not hold yet), or
+    /// a query refused for want of its access (`42501`, `42883`, `3F000`: an instance that has
+    /// not replayed the setup). Not a timeout or a lost connection: the superuser would not do
+    /// better.
+    public static func monitorCannotProbe(_ error: PostgresError) -> Bool {
+        error.code == .authenticationFailed || ["42501", "42883", "3F000"].contains(error.sqlState ?? "")
     }
 
     /// Probes every instance at once and returns their facts in the order given, with the

@@ -5,6 +5,7 @@ extension InstanceFacts {
     /// state and lag of a reachable instance, its slots on a primary, or why it was not reached.
     public var report: InstanceReport {
         var report = plainReport
+        report.monitorRefused = monitorError?.code == .authenticationFailed
         report.database?.parameterContexts = parameterContexts
         report.database?.limits = limits
         return report

@@ -48,6 +48,11 @@ public struct InstanceFacts: Sendable, Hashable {
     public var reloadFile: [String: String]?
     /// A reload would change something.
     public var reloadPending = false
+    /// True when these facts were read as the superuser, because the monitoring role could not
+    /// probe (``monitorError`` says why).
+    public var probedAsSuperuser = false
+    /// Why the monitoring role could not probe, when the superuser did.
+    public var monitorError: PostgresError?
     /// `pg_settings.context` of the parameters asked about (lowercase name → context).
     public var parameterContexts: [String: String] = [:]
     /// ``StandbyLimits`` as the server runs them.

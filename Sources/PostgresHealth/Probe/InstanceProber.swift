@@ -5,7 +5,7 @@ import ClusterModel
 /// One statement reads the role, version, system identifier, LSNs and WAL receiver state; on a primary a second
 /// reads the physical slots. Only what a decision uses is read (see `InstanceReport`): a fact
 /// comes into the probe together with the planner decision that needs it.
-/// Each needs the superuser (or `pg_monitor`) to see every column.
+/// The monitoring role (`pg_monitor` and ``MonitoringAccess``) sees every column.
 enum InstanceProber {
     static let factsQuery = """
         SELECT pg_is_in_recovery() AS in_recovery,
@@ -40,32 +40,21 @@ enum InstanceProber {
          ORDER BY slot_name
         """
 
-    /// On a standby: the digest of its replication passfile (`absent` when there is none).
-    /// Only the digest leaves the server.
-    static let passfileQuery = """
-        SELECT CASE WHEN (pg_stat_file($1, true)).size IS NULL THEN 'absent'
-                    ELSE encode(sha256(pg_read_binary_file($1)), 'hex')
-               END AS digest
-        """
-
     /// The contexts of the spec's parameters (`$1`: their names, comma-separated), the
     /// ``StandbyLimits`` as the server runs them (value, default, what `ALTER SYSTEM` set, what
     /// the files give a restart: `pg_file_settings` entries of any `error`, since one waiting
     /// for a restart reads "setting could not be applied"), and the
     /// state of the reload file beside `config_file`: what it says, and whether it (or, with
-    /// TLS on, the certificate file: a renewal) changed since the server last read its configuration (`pg_conf_load_time()`; `pg_file_settings`
-    /// parses the files afresh, so what it shows is not necessarily live). A file's time has
-    /// whole seconds: one changed in the second of the last reload counts as changed, so it
-    /// is reloaded once more rather than missed.
-    static let configurationQuery = """
+    /// TLS on, the certificate file: a renewal) changed since the server last read its
+    /// configuration (``MonitoringAccess/fileStateSelect``; `pg_file_settings` parses the files
+    /// afresh, so what it shows is not necessarily live).
+    static func configurationQuery(asSuperuser: Bool) -> String { """
         SELECT (SELECT string_agg(lower(name) || '=' || context, E'\n')
                   FROM pg_settings WHERE lower(name) = ANY (string_to_array(lower($1), ','))) AS contexts,
-               (pg_stat_file(r.path, true)).size IS NOT NULL AS has_reload_file,
+               files.has_reload_file,
                (SELECT string_agg(lower(f.name) || '=' || f.setting, E'\n' ORDER BY f.seqno)
                   FROM pg_file_settings AS f WHERE f.sourcefile = r.path AND f.error IS NULL) AS reload_file,
-               COALESCE((pg_stat_file(r.path, true)).modification >= date_trunc('second', pg_conf_load_time()), false)
-                 OR (current_setting('ssl') = 'on' AND COALESCE((pg_stat_file(current_setting('ssl_cert_file'), true)).modification
-                                                              >= date_trunc('second', pg_conf_load_time()), false)) AS reload_pending,
+               files.reload_pending,
                (SELECT string_agg(s.name || '=' || s.setting || ',' || s.boot_val || ',' || COALESCE(a.setting, '')
                                    || ',' || COALESCE(l.setting, ''), E'\n')
                   FROM pg_settings AS s
@@ -76,8 +65,9 @@ enum InstanceProber {
                                       WHERE f.name = s.name
                                       ORDER BY f.seqno DESC LIMIT 1) AS l ON true
                  WHERE s.name IN (\(StandbyLimits.names.map { "'\($0)'" }.joined(separator: ", ")))) AS limits
-          FROM (SELECT regexp_replace(current_setting('config_file'), '[^/]*$', '') || '\(PostgresConfigFiles.reloadFileName)' AS path) AS r
+          FROM (SELECT \(MonitoringAccess.reloadFilePath) AS path) AS r, \(MonitoringAccess.fileState(asSuperuser: asSuperuser))
         """
+    }
 
     /// `name=value,default,auto.conf value,files' value` lines of ``StandbyLimits``.
     static func limits(_ text: String?) -> [String: LimitSetting] {
@@ -102,9 +92,12 @@ enum InstanceProber {
         return result
     }
 
-    /// Probes one instance over `connection`; throws when a query fails.
+    /// Probes one instance over `connection`; throws when a query fails. `asSuperuser`: the
+    /// connection is the superuser's, which reads the files itself rather than through the
+    /// monitoring role's functions (``MonitoringAccess``).
     static func probe(
-        _ address: InstanceAddress, on connection: PostgresConnection, deadline: ContinuousClock.Instant, parameters: [String] = []
+        _ address: InstanceAddress, on connection: PostgresConnection, deadline: ContinuousClock.Instant, parameters: [String] = [],
+        asSuperuser: Bool = true
     ) async throws(PostgresError) -> InstanceFacts {
         let row = try await connection.query(factsQuery, timeout: remaining(deadline))
             .singleRow(for: "probe", host: address.host, port: address.port)
@@ -129,7 +122,7 @@ enum InstanceProber {
                 facts.lagBytes = 0
                 facts.replicationSlots = try await slots(on: connection, deadline: deadline)
             }
-            let configuration = try await connection.query(configurationQuery, [parameters.joined(separator: ",")], timeout: remaining(deadline))
+            let configuration = try await connection.query(configurationQuery(asSuperuser: asSuperuser), [parameters.joined(separator: ",")], timeout: remaining(deadline))
                 .singleRow(for: "probe configuration", host: address.host, port: address.port)
             facts.parameterContexts = pairs(try configuration.decode(String.self, "contexts"))
             if try configuration.decode(Bool.self, "has_reload_file") == true {
@@ -137,8 +130,8 @@ enum InstanceProber {
             }
             facts.reloadPending = try configuration.decode(Bool.self, "reload_pending") ?? false
             facts.limits = limits(try configuration.decode(String.self, "limits"))
-            if inRecovery, let passfile = address.passfile {
-                facts.passfileDigest = try await connection.query(passfileQuery, [passfile], timeout: remaining(deadline))
+            if inRecovery, address.passfile != nil {
+                facts.passfileDigest = try await connection.query(MonitoringAccess.passfileDigest(asSuperuser: asSuperuser), timeout: remaining(deadline))
                     .singleRow(for: "probe passfile", host: address.host, port: address.port)
                     .decode(String.self, "digest")
             }

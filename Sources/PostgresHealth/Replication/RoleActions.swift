@@ -1,3 +1,5 @@
+import ClusterModel
+
 /// The roles and the database a cluster's primary must hold, made when missing.
 ///
 /// The pod's first-start script makes them once; when that start was cut short (after
@@ -10,10 +12,14 @@ public struct ClusterRoles: Sendable, Hashable {
     public var appOwner: String
     public var appPassword: PostgresPassword
     public var database: String
+    /// The monitoring role's password (its Secret's), when known: the role and its access
+    /// (``MonitoringAccess``) are set up when missing or from an older setup.
+    public var monitorPassword: PostgresPassword?
 
     /// Creates the expectation.
     public init(replicationUser: String, replicationPassword: PostgresPassword, appOwner: String, appPassword: PostgresPassword,
-                database: String) {
+                database: String, monitorPassword: PostgresPassword? = nil) {
+        self.monitorPassword = monitorPassword
         self.replicationUser = replicationUser
         self.replicationPassword = replicationPassword
         self.appOwner = appOwner
@@ -28,9 +34,11 @@ public struct RoleChanges: Sendable, Hashable {
     public var createdRoles: [String] = []
     /// The database, when it was created.
     public var createdDatabase: String?
+    /// True when the monitoring role's access was set up (made, or brought to this version).
+    public var monitorSetUp = false
 
     /// True when nothing was missing.
-    public var isEmpty: Bool { createdRoles.isEmpty && createdDatabase == nil }
+    public var isEmpty: Bool { createdRoles.isEmpty && createdDatabase == nil && !monitorSetUp }
 }
 
 /// Makes the cluster's roles and database on its primary when they are missing.
@@ -46,7 +54,8 @@ public struct RoleActions: Sendable {
         SELECT (SELECT array_to_string(array_agg(rolname ORDER BY rolname), ',') FROM pg_catalog.pg_roles
                  WHERE rolname = $1 OR rolname = $2) AS roles,
                EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = $3) AS has_database,
-               pg_is_in_recovery() AS in_recovery
+               pg_is_in_recovery() AS in_recovery,
+        \(MonitoringAccess.readinessColumns)
         """
 
     /// One read when everything is in place; a `CREATE` for each missing piece otherwise. The
@@ -56,7 +65,7 @@ public struct RoleActions: Sendable {
         let deadline = ContinuousClock.now + timeout
         return try await pool.withConnection(primary, deadline: deadline) { connection throws(PostgresError) in
             let row = try await connection.query(
-                Self.existingQuery, [roles.replicationUser, roles.appOwner, roles.database], timeout: InstanceProber.remaining(deadline))
+                Self.existingQuery, [roles.replicationUser, roles.appOwner, roles.database, ClusterDefaults.monitorUserName], timeout: InstanceProber.remaining(deadline))
                 .singleRow(for: "check roles", host: primary.host, port: primary.port)
             if try row.require(Bool.self, "in_recovery") {
                 throw PostgresError(
@@ -66,7 +75,10 @@ public struct RoleActions: Sendable {
             let existing = Set((try row.decode(String.self, "roles") ?? "").split(separator: ",").map(String.init))
             var changes = RoleChanges()
             let hasDatabase = try row.require(Bool.self, "has_database")
-            if !existing.contains(roles.replicationUser) || !existing.contains(roles.appOwner) || !hasDatabase {
+            let monitorExists = try row.require(Bool.self, "monitor_exists")
+            let monitorReady = try row.require(Bool.self, "monitor_ready")
+            let setUpMonitor = roles.monitorPassword != nil && !monitorReady
+            if !existing.contains(roles.replicationUser) || !existing.contains(roles.appOwner) || !hasDatabase || setUpMonitor {
                 // A repair must not wait for standbys a synchronous primary may not have yet.
                 _ = try await connection.query("SET synchronous_commit = 'local'", timeout: InstanceProber.remaining(deadline))
             }
@@ -92,6 +104,14 @@ public struct RoleActions: Sendable {
                 } catch where error.sqlState == "42P04" {
                     // Made meanwhile: fine.
                 }
+            }
+            if setUpMonitor, let password = roles.monitorPassword {
+                let role = try connection.escapeIdentifier(ClusterDefaults.monitorUserName)
+                let verifier = try connection.escapeLiteral(try connection.scramVerifier(password: password, user: ClusterDefaults.monitorUserName))
+                for statement in MonitoringAccess.setup(role: role, verifier: verifier, roleExists: monitorExists) {
+                    _ = try await connection.query(statement, timeout: InstanceProber.remaining(deadline))
+                }
+                changes.monitorSetUp = true
             }
             return changes
         }
