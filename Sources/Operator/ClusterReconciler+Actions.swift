@@ -43,8 +43,10 @@ extension ClusterReconciler {
             if try await replication.ensurePrimaryConnInfo(on: settings, desired) {
                 round.logger.info("corrected primary_conninfo", metadata: ["pod": "\(pod)"])
             }
-        case .checkpoint:
-            try await replication.checkpoint(on: settings)
+        case .checkpoint(let pod):
+            _ = try await asMonitorElseSuperuser(pod, round, superuser: settings) { login in
+                try await replication.checkpoint(on: login)
+            }
         case .recreateSlot(_, let replica):
             try await replication.recreateSlot(on: settings, forPod: replica)
             round.logger.notice("recreated an invalidated replication slot", metadata: ["replica": "\(replica)"])
@@ -74,8 +76,10 @@ extension ClusterReconciler {
                 path, user: round.user(.replication), password: PostgresPassword(credentials.password), on: settings)
             round.logger.notice("wrote a standby's replication passfile from the replication Secret", metadata: ["pod": "\(pod)"])
         case .reloadConfiguration(let pod):
-            try await replication.reloadConfiguration(on: settings)
-            round.logger.info("reloaded the configuration", metadata: ["pod": "\(pod)"])
+            let user = try await asMonitorElseSuperuser(pod, round, superuser: settings) { login in
+                try await replication.reloadConfiguration(on: login)
+            }
+            round.logger.info("reloaded the configuration", metadata: ["pod": "\(pod)", "as": "\(user)"])
         case .setLimits(let pod, let values):
             try await replication.setLimits(values, on: settings)
             round.logger.notice("wrote standby limits with ALTER SYSTEM on the primary", metadata: [
@@ -102,6 +106,30 @@ extension ClusterReconciler {
                 ])
             }
         }
+    }
+
+    /// Runs an action the monitoring role is granted (``MonitoringAccess``: `pg_reload_conf()`,
+    /// and `CHECKPOINT` from PostgreSQL 15 on) as that role; as the superuser where the role
+    /// cannot (not set up yet, a server older than the grant) or its Secret is not known.
+    /// Returns the user that ran it.
+    @discardableResult
+    func asMonitorElseSuperuser(_ pod: String, _ round: Round, superuser: ConnectionSettings,
+                                _ body: (ConnectionSettings) async throws -> Void) async throws -> String {
+        if let password = round.monitorLogin {
+            var monitor = superuser
+            monitor.user = ClusterDefaults.monitorUserName
+            monitor.password = PostgresPassword(password)
+            do {
+                try await body(monitor)
+                return monitor.user
+            } catch let error as PostgresError where ClusterProber.monitorCannotProbe(error) {
+                round.logger.debug("the monitoring role cannot run this action here; the superuser does", metadata: [
+                    "pod": "\(pod)", "reason": "\(error)",
+                ])
+            }
+        }
+        try await body(superuser)
+        return superuser.user
     }
 
     /// The superuser's connection settings for the instance in `pod`.

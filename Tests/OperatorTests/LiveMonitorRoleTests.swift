@@ -5,6 +5,7 @@ import KubeTypes
 @testable import PostgresHealth
 import PostgresTestSupport
 import Foundation
+import OperatorTestSupport
 import Testing
 
 /// The operator's probes log in as the monitoring role, not the superuser: Ordinal makes the
@@ -61,7 +62,8 @@ struct LiveMonitorRoleTests {
     func probesRunAsTheMonitoringRole() async throws {
         let cluster = try await PostgresTestCluster.start(name: "orders", replicas: 2)
         defer { Task { await cluster.shutdown() } }
-        let harness = try await LivePostgresTests.harness(for: cluster, failoverDelay: 3600)
+        let logs = LogRecorder()
+        let harness = try await LivePostgresTests.harness(for: cluster, failoverDelay: 3600, logs: logs)
         defer { Task { await harness.stop() } }
         try await LivePostgresTests.reconcileUntilHealthy(harness)
         let seen = try await Self.reconcileUntilProbedAsMonitor(harness, cluster)
@@ -79,6 +81,17 @@ struct LiveMonitorRoleTests {
         for instance in cluster.instances {
             #expect(seen[instance.podName]?.contains(Self.role) == true, "\(instance.podName): \(seen[instance.podName] ?? "-")")
         }
+        // A reload the operator decides (a changed reload file, as the kubelet delivers one) runs as the role.
+        try await Task.sleep(for: .milliseconds(1100))
+        let before = logs.all.count
+        try LiveReloadTests.deliverReloadFile(harness, to: cluster)
+        var reloads: [String] = []
+        for _ in 0..<20 where reloads.count < cluster.instances.count {
+            _ = try await harness.reconcile()
+            reloads = logs.all.dropFirst(before).filter { $0.contains("reloaded the configuration") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(reloads.count >= cluster.instances.count && reloads.allSatisfy { $0.contains("as=\(Self.role)") }, "\(reloads)")
         #expect(try harness.cluster()?.status?.phase == .healthy)
         #expect(try harness.cluster()?.status?.passwords?.monitor != nil, "the role's password is Ordinal's to follow, as the others")
 
@@ -118,7 +131,6 @@ struct LiveMonitorRoleTests {
             "UPDATE public.orders_probe_check SET id = 2",
             "CREATE SCHEMA monitor_wrote",
             "ALTER SYSTEM SET work_mem = '1MB'",
-            "SELECT pg_reload_conf()",
             "SELECT pg_read_file('/etc/passwd')",
             "SELECT pg_stat_file('\(cluster.tlsDirectory)/tls.key')",
             "SELECT pg_read_binary_file('\(cluster.replicas[0].passfile)')",
@@ -142,6 +154,9 @@ struct LiveMonitorRoleTests {
             "SELECT (ordinal.configuration_files()).reload_pending::text AS pending, (SELECT count(*) FROM pg_stat_replication)::text AS streaming",
             timeout: .seconds(5)).singleRow(for: "monitor check", host: "primary", port: cluster.primary.port)
         #expect(try answers.require(String.self, "streaming") == "2")
+        // And the two actions that change no data: a reload and (PostgreSQL 15: pg_checkpoint) a checkpoint.
+        _ = try await connection.query("SELECT pg_reload_conf()", timeout: .seconds(5))
+        _ = try await connection.query("CHECKPOINT", timeout: .seconds(30))
     }
 
     @Test("a monitoring role whose password PostgreSQL no longer holds: the superuser probes meanwhile, Ordinal sets the Secret's password again, the role probes again")

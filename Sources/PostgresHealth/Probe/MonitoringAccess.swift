@@ -9,8 +9,10 @@ import ClusterModel
 /// read: whether the reload file exists and whether it or the server certificate changed since
 /// the last configuration load, and the digest of the passfile the server's `primary_conninfo`
 /// names. The functions are `SECURITY DEFINER`, owned by the superuser that makes them, take no
-/// argument and return no file content, so the role learns only those answers. It can write
-/// nothing: no table, no setting, no file.
+/// argument and return no file content, so the role learns only those answers. Of the
+/// operator's actions it may run the two that change no data: `pg_reload_conf()` and (with
+/// `pg_checkpoint`, PostgreSQL 15 and later) `CHECKPOINT`. It can write nothing: no table, no
+/// setting, no file.
 ///
 /// A probe as the superuser (before the role exists) runs the same expressions inline, so both
 /// read the same facts from one definition.
@@ -89,6 +91,9 @@ public enum MonitoringAccess {
         statements += [
             "GRANT pg_monitor TO \(role)",
             "GRANT SELECT ON pg_catalog.pg_file_settings TO \(role)",
+            "GRANT EXECUTE ON FUNCTION pg_catalog.pg_reload_conf() TO \(role)",
+            // pg_checkpoint exists from PostgreSQL 15 on; before, CHECKPOINT needs the superuser.
+            "DO $ordinal$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'pg_checkpoint') THEN GRANT pg_checkpoint TO \(role); END IF; END $ordinal$",
             "GRANT EXECUTE ON FUNCTION pg_catalog.pg_show_all_file_settings() TO \(role)",
             "CREATE SCHEMA IF NOT EXISTS \(schema)",
             "REVOKE ALL ON SCHEMA \(schema) FROM PUBLIC",
