@@ -22,7 +22,7 @@ owned=(
     "poddisruptionbudget/${name}"
 )
 kept_pvcs=("pvc/data-${name}-0" "pvc/data-${name}-1")
-kept_secrets=("secret/${name}-superuser" "secret/${name}-replication" "secret/${name}-app")
+kept_secrets=("secret/${name}-superuser" "secret/${name}-replication" "secret/${name}-app" "secret/${name}-monitor")
 
 step "owned objects carry a controller reference to the cluster"
 cluster_uid="$(pgc_field "${name}" .metadata.uid)"
