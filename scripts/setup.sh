@@ -12,7 +12,7 @@ as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-packages=(libcurl4-openssl-dev libpq-dev postgresql postgresql-client shellcheck pkg-config python3 python3-venv jq)
+packages=(libcurl4-openssl-dev libpq-dev postgresql postgresql-client pgbackrest shellcheck pkg-config python3 python3-venv jq)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "${package}" 2>/dev/null | grep -q "install ok installed" || missing+=("${package}")

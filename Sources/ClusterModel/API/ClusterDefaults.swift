@@ -10,6 +10,11 @@ public enum ClusterDefaults {
     /// The role the operator's probes log in as: `pg_monitor` and the `ordinal` schema's
     /// functions, never a superuser (docs/security.md).
     public static let monitorUserName = "ordinal_monitor"
+    /// Full backups a repository keeps.
+    public static let backupRetentionFull = 2
+    /// Seconds after which a WAL segment is switched and archived even if not full: the most
+    /// a restore to "the latest" can miss on a quiet primary.
+    public static let archiveTimeoutSeconds = 60
     public static let antiAffinity = AntiAffinityPreset.soft
     public static let topologyKey = "kubernetes.io/hostname"
     public static let podDisruptionBudgetEnabled = true

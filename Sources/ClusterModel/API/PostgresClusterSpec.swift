@@ -29,6 +29,8 @@ public struct PostgresClusterSpec: Codable, Sendable, Hashable {
     /// A NetworkPolicy that lets only the cluster's own pods, the operator and the peers named
     /// here reach PostgreSQL (off by default).
     public var networkPolicy: NetworkPolicySettings?
+    /// WAL archiving and base backups with pgBackRest.
+    public var backup: BackupSpec?
 
     public init(instances: Int, postgresVersion: String, storage: StorageSpec) {
         self.instances = instances

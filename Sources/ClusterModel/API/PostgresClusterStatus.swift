@@ -45,6 +45,8 @@ public struct PostgresClusterStatus: Codable, Sendable, Hashable {
     public var passwords: PasswordsStatus?
     /// The CA and server certificate in use (docs/security.md).
     public var certificates: CertificatesStatus?
+    /// WAL archiving (and, later, backups), with `spec.backup`.
+    public var backup: BackupStatus?
     /// A walk that lowers settings standbys need at least as high as the primary's restarted
     /// the primary first (``StandbyLimits``): for which revision, and which pod uid.
     public var primaryFirst: PrimaryFirstRestart?

@@ -50,6 +50,8 @@ public struct ResolvedCluster: Sendable, Hashable {
     /// Standbys that must have a commit before it is acknowledged; `nil`: asynchronous.
     public var synchronousStandbys: Int?
     public var returnHome: ReturnHomePolicy
+    /// Archiving and backups, when `spec.backup` is set.
+    public var backup: ResolvedBackup?
 
     /// Applies the defaults. A missing namespace becomes `default`; a missing uid stays empty
     /// (as in `ordinal render`, before the API server has assigned one).
@@ -103,6 +105,7 @@ public struct ResolvedCluster: Sendable, Hashable {
         networkPolicyPeers = spec.networkPolicy?.from ?? []
         synchronousStandbys = spec.replication?.synchronous?.number
         returnHome = spec.failover?.returnHome ?? ClusterDefaults.returnHome
+        backup = spec.backup.map { ResolvedBackup($0, cluster: cluster.metadata.name ?? "", namespace: cluster.metadata.namespace ?? "default") }
     }
 
     /// Names of every object made for this cluster.

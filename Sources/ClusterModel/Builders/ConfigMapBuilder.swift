@@ -39,6 +39,7 @@ public enum ConfigMapBuilder {
         data[rebuildKey] = rebuild
         data[primaryKey] = primary
         data[primarySSLModeKey] = (primarySSL ?? (cluster.tlsEnabled ? .verifyFull : .prefer)).rawValue
+        data[PgBackRestConfig.key] = cluster.backup.map { PgBackRestConfig.render($0) }
         return ConfigMap(metadata: cluster.metadata(name: cluster.names.configMap), data: data)
     }
 
@@ -48,6 +49,12 @@ public enum ConfigMapBuilder {
     public static let sharedPodKeys = [
         reloadConfKey, bootstrapScriptKey, initScriptKey, systemIdentifierKey, rebuildKey, primaryKey, primarySSLModeKey,
     ]
+
+    /// ``sharedPodKeys`` and, with `spec.backup`, pgBackRest's configuration (only then, so a
+    /// cluster without backups keeps its template).
+    public static func sharedPodKeys(_ cluster: ResolvedCluster) -> [String] {
+        sharedPodKeys + (cluster.backup != nil ? [PgBackRestConfig.key] : [])
+    }
 
     /// The keys pods take from their revision's ConfigMap: `pg_hba.conf` goes with
     /// `postgresql.conf`, so a pod that serves TLS only then refuses logins without it.
@@ -84,7 +91,9 @@ public enum ConfigMapBuilder {
     static func revisionConf(_ cluster: ResolvedCluster, contexts: [String: String]) -> String {
         // Its text names the revision: with TLS on it holds the ssl lines, so pg_hba.conf (which
         // follows from the same switch) needs no part in the hash.
-        PostgresConfigFiles.postgresqlConf(parameters: ParameterContexts.split(cluster.parameters, reported: contexts).restart, tls: cluster.tlsEnabled)
+        PostgresConfigFiles.postgresqlConf(
+            parameters: ParameterContexts.split(cluster.parameters, reported: contexts).restart, tls: cluster.tlsEnabled,
+            archive: cluster.backup.map { PgBackRestConfig.archiveParameters($0) } ?? [])
     }
 
     static func revisionName(_ cluster: ResolvedCluster, conf: String) -> String {

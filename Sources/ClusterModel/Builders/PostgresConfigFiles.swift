@@ -29,9 +29,11 @@ public enum PostgresConfigFiles {
     /// `postgresql.conf`: Ordinal's settings, then the user's in name order (a user value of a
     /// setting Ordinal also sets, such as `wal_level`, replaces Ordinal's), then an include of
     /// ``reloadFileName``, read again at every reload.
-    public static func postgresqlConf(parameters: [String: String], tls: Bool = false) -> String {
+    /// `archive`: the settings that archive through pgBackRest (``PgBackRestConfig/archiveParameters(_:layout:)``),
+    /// with `spec.backup`.
+    public static func postgresqlConf(parameters: [String: String], tls: Bool = false, archive: [(String, String)] = []) -> String {
         var lines = ["# Managed by Ordinal: edit spec.postgresql.parameters instead."]
-        for (name, value) in baseParameters + (tls ? tlsParameters : []) where parameters[name] == nil {
+        for (name, value) in baseParameters + (tls ? tlsParameters : []) + archive where parameters[name] == nil {
             lines.append("\(name) = \(quoted(value))")
         }
         for (name, value) in parameters.sorted(by: { $0.key < $1.key }) {

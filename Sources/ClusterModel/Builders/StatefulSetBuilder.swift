@@ -205,7 +205,7 @@ public enum StatefulSetBuilder {
             VolumeProjection(configMap: ConfigMapProjection(
                 name: revision, items: ConfigMapBuilder.revisionPodKeys.map { KeyToPath(key: $0, path: $0) })),
             VolumeProjection(configMap: ConfigMapProjection(
-                name: cluster.names.configMap, items: ConfigMapBuilder.sharedPodKeys.map { KeyToPath(key: $0, path: $0) }, optional: true)),
+                name: cluster.names.configMap, items: ConfigMapBuilder.sharedPodKeys(cluster).map { KeyToPath(key: $0, path: $0) }, optional: true)),
         ], defaultMode: 0o444)
         var initdb = Volume(name: PodLayout.initdbVolume)
         initdb.configMap = ConfigMapVolumeSource(

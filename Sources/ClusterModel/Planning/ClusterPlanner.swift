@@ -142,7 +142,10 @@ public enum ClusterPlanner {
         input.volumeProblem = volumes.problem
         input.primary = primary
         input.passwordProblem = passwords.problem
+        let backup = BackupPlan(resolved: resolved, previous: cluster.status, primary: roles.primary, report: input.primaryReport)
+        input.backupHealth = backup.health
         var status = StatusComputer.compute(input)
+        status.backup = backup.status
         status.passwords = passwords.status
         status.primaryFirst = workload.primaryFirst
         status.certificates = certificates.status

@@ -111,6 +111,8 @@ public struct DatabaseFacts: Sendable, Hashable {
     /// The settings a standby must keep at least as high as its primary (``StandbyLimits``),
     /// as this server runs them; empty when they were not read.
     public var limits: [String: LimitSetting] = [:]
+    /// `pg_stat_archiver` and `archive_mode`, read on a primary.
+    public var archiver: ArchiverFacts?
 
     /// ``passfileDigest`` of a standby with no passfile.
     public static let absentPassfile = "absent"

@@ -61,6 +61,12 @@ public enum Reason: String, Sendable, Hashable, CaseIterable, CustomStringConver
     case primaryRestartedFirst = "PrimaryRestartedFirst"
     case certificateIssued = "CertificateIssued"
     case certificateProblem = "CertificateProblem"
+    /// `BackupHealthy` reasons.
+    case archiving = "Archiving"
+    case archivingFailed = "ArchivingFailed"
+    case archivingOff = "ArchivingOff"
+    case archivingNotStarted = "ArchivingNotStarted"
+    case archiveUnknown = "ArchiveUnknown"
 
     public var description: String { rawValue }
 

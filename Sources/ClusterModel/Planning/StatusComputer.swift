@@ -24,6 +24,8 @@ public enum StatusComputer {
         public var probeBlocked: String?
         /// PostgreSQL refuses the superuser login, and what to do.
         public var passwordProblem: String?
+        /// `BackupHealthy` (``BackupPlan``): nil without `spec.backup`.
+        var backupHealth: (Bool, Reason, String)?
         /// What the last confirmed volume resize covered.
         public var volumes: VolumesStatus?
         /// Rebuilds pending after this round.
@@ -51,6 +53,8 @@ public enum StatusComputer {
     public static let ready = "Ready"
     public static let progressing = "Progressing"
     public static let degraded = "Degraded"
+    /// With `spec.backup`: WAL archiving (and, later, backups) shown to work (``BackupPlan``).
+    public static let backupHealthy = "BackupHealthy"
 
     public static func compute(_ input: Input) -> PostgresClusterStatus {
         let cluster = input.cluster
@@ -229,7 +233,7 @@ public enum StatusComputer {
             (ready, isReady, readyReason, readyMessage),
             (progressing, progressingState.0, progressingState.1, progressingState.2),
             (degraded, degradedState.0, degradedState.1, degradedState.2),
-        ])
+        ] + (input.backupHealth.map { [(BackupPlan.condition, $0.0, $0.1, $0.2)] } ?? []))
         return status
     }
 

@@ -268,6 +268,13 @@ public enum PostgresClusterSchema {
                     ["pod": .string(), "token": .string(), "revision": .string(), "settings": .array(of: .string()),
                      "requestedAt": Schema(type: .string).withFormat("date-time"), "primaryPosition": .string()]),
                 "certificates": Schema.object(required: [], ["authority": certificate, "server": certificate]),
+                "backup": Schema.object(required: [], [
+                    "archive": Schema.object(required: [], [
+                        "primary": .string(), "lastArchivedWAL": .string(), "lastArchivedTime": Schema(type: .string).withFormat("date-time"),
+                        "lastFailedWAL": .string(), "lastFailedTime": Schema(type: .string).withFormat("date-time"),
+                        "failedCount": .integer(),
+                    ]),
+                ]),
             ])
     }
 }

@@ -8,6 +8,7 @@ extension InstanceFacts {
         report.monitorRefused = monitorError?.code == .authenticationFailed
         report.database?.parameterContexts = parameterContexts
         report.database?.limits = limits
+        report.database?.archiver = archiver
         return report
     }
 

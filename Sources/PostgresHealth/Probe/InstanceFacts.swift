@@ -57,6 +57,8 @@ public struct InstanceFacts: Sendable, Hashable {
     public var parameterContexts: [String: String] = [:]
     /// ``StandbyLimits`` as the server runs them.
     public var limits: [String: LimitSetting] = [:]
+    /// On a primary: how WAL archiving goes (`pg_stat_archiver`).
+    public var archiver: ArchiverFacts?
 
     /// Creates facts; everything but the address defaults to unknown.
     public init(

@@ -2,7 +2,7 @@ import ClusterModel
 
 /// The SQL a probe runs, and how its rows become ``InstanceFacts``.
 ///
-/// One statement reads the role, version, system identifier, LSNs and WAL receiver state; on a primary a second
+/// One statement reads the role, version, system identifier, LSNs, WAL receiver and archiver state; on a primary a second
 /// reads the physical slots. Only what a decision uses is read (see `InstanceReport`): a fact
 /// comes into the probe together with the planner decision that needs it.
 /// The monitoring role (`pg_monitor` and ``MonitoringAccess``) sees every column.
@@ -29,7 +29,11 @@ enum InstanceProber {
                     WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
                     ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8
                END AS replay_lag_seconds
+               , current_setting('archive_mode') AS archive_mode, a.archived_count, a.last_archived_wal,
+               extract(epoch FROM a.last_archived_time)::float8 AS last_archived_at, a.failed_count, a.last_failed_wal,
+               extract(epoch FROM a.last_failed_time)::float8 AS last_failed_at
           FROM pg_control_system() AS c
+          CROSS JOIN pg_stat_archiver AS a
           LEFT JOIN pg_stat_wal_receiver AS r ON true
         """
 
@@ -121,6 +125,14 @@ enum InstanceProber {
             if !inRecovery {
                 facts.lagBytes = 0
                 facts.replicationSlots = try await slots(on: connection, deadline: deadline)
+                facts.archiver = ArchiverFacts(
+                    mode: try row.require(String.self, "archive_mode"),
+                    archivedCount: Int64(try row.require(Int.self, "archived_count")),
+                    lastArchivedWAL: try row.decode(String.self, "last_archived_wal"),
+                    lastArchivedAt: try row.decode(Double.self, "last_archived_at"),
+                    failedCount: Int64(try row.require(Int.self, "failed_count")),
+                    lastFailedWAL: try row.decode(String.self, "last_failed_wal"),
+                    lastFailedAt: try row.decode(Double.self, "last_failed_at"))
             }
             let configuration = try await connection.query(configurationQuery(asSuperuser: asSuperuser), [parameters.joined(separator: ",")], timeout: remaining(deadline))
                 .singleRow(for: "probe configuration", host: address.host, port: address.port)

@@ -1,0 +1,76 @@
+@testable import ClusterModel
+import KubeTypes
+import Testing
+
+/// pgBackRest's configuration as Ordinal renders it, and what `BackupHealthy` says of a
+/// primary's archiver.
+struct BackupPlanTests {
+    static func cluster(_ spec: BackupSpec?) -> ResolvedCluster {
+        var cluster = PostgresCluster(
+            metadata: ObjectMeta(name: "orders", namespace: "shop"),
+            spec: PostgresClusterSpec(instances: 3, postgresVersion: "16.4", storage: StorageSpec(size: "10Gi")))
+        cluster.spec.backup = spec
+        return ResolvedCluster(cluster)
+    }
+
+    static let s3 = BackupSpec(repository: BackupRepository(s3: S3Repository(
+        endpoint: "s3.eu-west-1.amazonaws.com", region: "eu-west-1", bucket: "backups", credentialsSecret: "s3-creds")))
+
+    @Test func anS3RepositoryHasItsSettingsAndNoCredentials() throws {
+        let backup = try #require(Self.cluster(Self.s3).backup)
+        let text = PgBackRestConfig.render(backup)
+        for line in ["[global]", "repo1-type=s3", "repo1-s3-endpoint=s3.eu-west-1.amazonaws.com", "repo1-s3-region=eu-west-1",
+                     "repo1-s3-bucket=backups", "repo1-path=/shop/orders", "repo1-s3-uri-style=host", "repo1-storage-verify-tls=y",
+                     "repo1-retention-full=2", "[orders]", "pg1-path=/var/lib/postgresql/data/pgdata", "pg1-port=5432"] {
+            #expect(text.contains("\(line)\n"), "\(line)")
+        }
+        #expect(!text.contains("s3-key"), "credentials come from the Secret as environment variables, never the file")
+    }
+
+    @Test func archivingGoesIntoTheRevisionAndTheConfigurationIntoTheSharedConfigMap() throws {
+        let plain = Self.cluster(nil)
+        let archiving = Self.cluster(BackupSpec(repository: BackupRepository(volume: VolumeRepository(size: "5Gi"))))
+        let conf = ConfigMapBuilder.revisionConf(archiving, contexts: [:])
+        #expect(conf.contains("archive_mode = 'on'") || conf.contains("archive_mode = on"), "\(conf)")
+        #expect(conf.contains("pgbackrest --config=/etc/ordinal/config/pgbackrest.conf --stanza=orders archive-push %p"))
+        #expect(ConfigMapBuilder.revisionHash(plain) != ConfigMapBuilder.revisionHash(archiving), "turning archiving on is a restart, walked")
+        #expect(ConfigMapBuilder.build(archiving).data?[PgBackRestConfig.key]?.contains("repo1-type=posix") == true)
+        #expect(ConfigMapBuilder.build(plain).data?[PgBackRestConfig.key] == nil)
+        // A cluster without backups keeps its pod template (no new projected key).
+        #expect(!ConfigMapBuilder.sharedPodKeys(plain).contains(PgBackRestConfig.key))
+        #expect(ConfigMapBuilder.sharedPodKeys(archiving).contains(PgBackRestConfig.key))
+    }
+
+    static func report(_ archiver: ArchiverFacts?, primary: Bool = true) -> InstanceReport {
+        var facts = DatabaseFacts(isInRecovery: !primary, serverVersionNumber: 160004)
+        facts.archiver = archiver
+        return InstanceReport(podName: "orders-0", database: facts)
+    }
+
+    @Test(arguments: [
+        (ArchiverFacts(mode: "on", archivedCount: 4, lastArchivedWAL: "000000010000000000000004", lastArchivedAt: 1000), true, "Archiving"),
+        (ArchiverFacts(mode: "on", archivedCount: 4, lastArchivedWAL: "000000010000000000000004", lastArchivedAt: 1000,
+                       failedCount: 3, lastFailedWAL: "000000010000000000000005", lastFailedAt: 1010), false, "ArchivingFailed"),
+        (ArchiverFacts(mode: "on", archivedCount: 5, lastArchivedWAL: "000000010000000000000005", lastArchivedAt: 1020,
+                       failedCount: 3, lastFailedWAL: "000000010000000000000005", lastFailedAt: 1010), true, "Archiving"),
+        (ArchiverFacts(mode: "on", failedCount: 1, lastFailedWAL: "000000010000000000000001", lastFailedAt: 1010), false, "ArchivingFailed"),
+        (ArchiverFacts(mode: "on"), false, "ArchivingNotStarted"),
+        (ArchiverFacts(mode: "off"), false, "ArchivingOff"),
+    ])
+    func healthFollowsTheArchiver(archiver: ArchiverFacts, healthy: Bool, reason: String) throws {
+        let plan = BackupPlan(resolved: Self.cluster(Self.s3), previous: nil, primary: "orders-0", report: Self.report(archiver))
+        let health = try #require(plan.health)
+        #expect(health.0 == healthy && health.1.rawValue == reason, "\(health.2)")
+        #expect(plan.status?.archive?.lastFailedWAL == archiver.lastFailedWAL)
+        if reason == "ArchivingFailed" { #expect(health.2.contains(archiver.lastFailedWAL ?? "?")) }
+    }
+
+    @Test func withoutBackupThereIsNoConditionAndWithoutAPrimaryTheLastWordStaysUnconfirmed() {
+        #expect(BackupPlan(resolved: Self.cluster(nil), previous: nil, primary: "orders-0", report: Self.report(ArchiverFacts(mode: "on"))).health == nil)
+        var previous = PostgresClusterStatus()
+        previous.backup = BackupStatus(archive: ArchiveStatus(primary: "orders-0", lastArchivedWAL: "000000010000000000000009"))
+        let blind = BackupPlan(resolved: Self.cluster(Self.s3), previous: previous, primary: nil, report: nil)
+        #expect(blind.health?.0 == false && blind.health?.1 == .archiveUnknown)
+        #expect(blind.status == previous.backup, "the last archived segment stays in status")
+    }
+}

@@ -1,0 +1,156 @@
+import ClusterModel
+import KubeTypes
+@testable import Operator
+import PostgresHealth
+import PostgresTestSupport
+import Foundation
+import Testing
+
+/// WAL archiving and base backups through real pgBackRest with the configuration Ordinal
+/// renders, a directory standing in for the repository volume; a point-in-time restore; and
+/// `BackupHealthy` following a repository that breaks and mends.
+@Suite("Backups with real pgBackRest and PostgreSQL", .serialized,
+       .enabled(if: PostgresBinaries.isAvailable, "needs PostgreSQL server binaries (Debian's postgresql) and, when running as root, the postgres user"),
+       .enabled(if: PgBackRestFixture.unavailableReason == nil, "needs pgBackRest (Debian's pgbackrest package)"))
+struct LiveBackupTests {
+    static let spec = BackupSpec(repository: BackupRepository(volume: VolumeRepository(size: "1Gi")), retention: BackupRetention(full: 2))
+
+    /// A cluster whose primary archives through pgBackRest, with its stanza made.
+    static func archivingCluster(replicas: Int) async throws -> (PostgresTestCluster, PgBackRestFixture) {
+        let backup = ResolvedBackup(spec, cluster: "orders", namespace: "shop")
+        // The archive command names the configuration, so its place is chosen first.
+        let base = try PgBackRestFixture.makeBase()
+        var parameters: [String: String] = [:]
+        for (name, value) in PgBackRestConfig.archiveParameters(backup, layout: PgBackRestFixture.layout(base: base)) {
+            parameters[name] = value
+        }
+        let cluster = try await PostgresTestCluster.start(name: "orders", replicas: replicas, extraParameters: parameters)
+        let fixture = try PgBackRestFixture(
+            cluster: cluster, backup: backup,
+            layout: PgBackRestFixture.layout(base: base, dataDirectory: cluster.primary.dataDirectory,
+                                             socketDirectory: "\(cluster.root)/run", port: cluster.primary.port))
+        try await fixture.run(["stanza-create"])
+        return (cluster, fixture)
+    }
+
+    static func remove(_ fixture: PgBackRestFixture) {
+        try? FileManager.default.removeItem(atPath: (fixture.layout.configFile as NSString).deletingLastPathComponent)
+    }
+
+    /// psql against a server on `port` over the cluster's socket folder.
+    static func psql(_ cluster: PostgresTestCluster, port: Int, _ sql: String) async throws -> String {
+        try await FixtureProcess.run(
+            [cluster.primary.binaries.path("psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "\(cluster.root)/run",
+             "-p", String(port), "-U", "postgres", "-d", "postgres", "-c", sql],
+            as: cluster.user, timeout: .seconds(60)).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Switches WAL on the primary and waits until pgBackRest archived the segment.
+    static func archiveNow(_ cluster: PostgresTestCluster) async throws {
+        let segment = try await cluster.primary.psql("SELECT pg_walfile_name(pg_switch_wal())")
+        try await cluster.primary.waitFor(
+            "SELECT last_archived_wal >= '\(segment)' FROM pg_stat_archiver", toPrint: "t", timeout: .seconds(60))
+    }
+
+    @Test("archiving through pgBackRest, a full backup under writes, and a restore to a time between two writes: rows before it present, after it absent")
+    func backupAndPointInTimeRestore() async throws {
+        let (cluster, pgbackrest) = try await Self.archivingCluster(replicas: 1)
+        defer { Task { await cluster.shutdown(); Self.remove(pgbackrest) } }
+        _ = try await cluster.primary.psql("CREATE TABLE orders_log (id bigserial PRIMARY KEY, batch text, at timestamptz DEFAULT now())")
+
+        // A full backup while a writer inserts.
+        let writer = Task {
+            var written = 0
+            while !Task.isCancelled, written < 2000 {
+                _ = try? await cluster.primary.psql("INSERT INTO orders_log (batch) SELECT 'during' FROM generate_series(1, 50)")
+                written += 50
+            }
+            return written
+        }
+        let backup = try await pgbackrest.run(["--type=full", "backup"])
+        writer.cancel()
+        _ = await writer.value
+        #expect(backup.status == 0, "\(backup.stderr)")
+        let info = try await pgbackrest.run(["--output=json", "info"])
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [[String: Any]])
+        let backups = parsed.first?["backup"] as? [[String: Any]] ?? []
+        #expect(backups.count == 1 && backups.first?["type"] as? String == "full", "\(info.stdout.prefix(400))")
+
+        // Two known writes with a moment between them; the target is that moment.
+        _ = try await cluster.primary.psql("INSERT INTO orders_log (batch) SELECT 'before' FROM generate_series(1, 10)")
+        try await Task.sleep(for: .milliseconds(1100))
+        let target = try await cluster.primary.psql("SELECT now()")
+        try await Task.sleep(for: .milliseconds(1100))
+        _ = try await cluster.primary.psql("INSERT INTO orders_log (batch) SELECT 'after' FROM generate_series(1, 7)")
+        try await Self.archiveNow(cluster)
+        let duringCount = try await cluster.primary.psql("SELECT count(*) FROM orders_log WHERE batch = 'during'")
+
+        // Restore into an empty directory, as a new cluster's pod 0 would, and start it.
+        let restored = "\(cluster.root)/restored"
+        try FileManager.default.createDirectory(atPath: restored, withIntermediateDirectories: true)
+        chmod(restored, 0o700)
+        try cluster.user.own(restored)
+        let restore = try await pgbackrest.run(["--pg1-path=\(restored)", "--type=time", "--target=\(target)", "--target-action=promote", "restore"])
+        #expect(restore.status == 0, "\(restore.stderr)")
+        let port = try PostgresTestCluster.freePort()
+        let binaries = cluster.primary.binaries
+        let options = "-c config_file=\(cluster.configDirectory)/postgresql.conf -c hba_file=\(cluster.configDirectory)/pg_hba.conf "
+            + "-c archive_mode=off -p \(port)"
+        try await FixtureProcess.run(
+            [binaries.path("pg_ctl"), "-D", restored, "-l", "\(cluster.root)/restored.log", "-w", "-t", "120", "-o", options, "start"],
+            as: cluster.user, timeout: .seconds(150))
+        defer {
+            let user = cluster.user
+            Task { try? await FixtureProcess.run([binaries.path("pg_ctl"), "-D", restored, "-m", "immediate", "stop"], as: user) }
+        }
+        for _ in 0..<120 {
+            if (try? await Self.psql(cluster, port: port, "SELECT pg_is_in_recovery()")) == "f" { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        #expect(try await Self.psql(cluster, port: port, "SELECT pg_is_in_recovery()") == "f", "recovery reached the target and promoted")
+        #expect(try await Self.psql(cluster, port: port, "SELECT count(*) FROM orders_log WHERE batch = 'before'") == "10")
+        #expect(try await Self.psql(cluster, port: port, "SELECT count(*) FROM orders_log WHERE batch = 'after'") == "0")
+        #expect(try await Self.psql(cluster, port: port, "SELECT count(*) FROM orders_log WHERE batch = 'during'") == duringCount,
+                "every row written during the backup is there")
+
+        // Retention (2 full backups): after two more, the first is expired.
+        let first = backups.first?["label"] as? String
+        for _ in 0..<2 { try await pgbackrest.run(["--type=full", "backup"]) }
+        let after = try #require(try JSONSerialization.jsonObject(with: Data(try await pgbackrest.run(["--output=json", "info"]).stdout.utf8)) as? [[String: Any]])
+        let kept = (after.first?["backup"] as? [[String: Any]] ?? []).compactMap { $0["label"] as? String }
+        #expect(kept.count == 2 && first.map { !kept.contains($0) } == true, "kept \(kept), first \(first ?? "-")")
+    }
+
+    @Test("BackupHealthy follows the primary's archiver: True while archiving works, False with the failing segment when the repository breaks, True again once it mends")
+    func backupHealthyFollowsTheRepository() async throws {
+        let (cluster, pgbackrest) = try await Self.archivingCluster(replicas: 2)
+        defer { Task { await cluster.shutdown(); Self.remove(pgbackrest) } }
+        let harness = try await LivePostgresTests.harness(for: cluster, failoverDelay: 3600) { spec in spec.backup = Self.spec }
+        defer { Task { await harness.stop() } }
+        try await Self.archiveNow(cluster)
+        try await LivePostgresTests.reconcileUntilHealthy(harness)
+        var healthy = try harness.condition(StatusComputer.backupHealthy)
+        #expect(healthy?.status == "True" && healthy?.reason == "Archiving", "\(String(describing: healthy))")
+        let archived = try #require(try harness.cluster()?.status?.backup?.archive)
+        #expect(archived.primary == "orders-0" && archived.lastArchivedWAL != nil && archived.lastArchivedTime != nil)
+
+        // The repository's archive becomes unwritable: the next segment fails.
+        let archive = "\(pgbackrest.repository)/archive"
+        chmod(archive, 0o000)
+        let failing = try await cluster.primary.psql("SELECT pg_walfile_name(pg_switch_wal())")
+        try await cluster.primary.waitFor("SELECT last_failed_wal = '\(failing)' FROM pg_stat_archiver", toPrint: "t", timeout: .seconds(30))
+        _ = try await harness.reconcile()
+        healthy = try harness.condition(StatusComputer.backupHealthy)
+        #expect(healthy?.status == "False" && healthy?.reason == "ArchivingFailed", "\(String(describing: healthy))")
+        #expect(healthy?.message.contains(failing) == true, "names the segment: \(healthy?.message ?? "")")
+        #expect(try harness.cluster()?.status?.backup?.archive?.lastFailedWAL == failing)
+
+        // Mended: the archiver retries (woken by the next segment) and succeeds.
+        chmod(archive, 0o750)
+        try await Self.archiveNow(cluster)
+        _ = try await harness.reconcile()
+        healthy = try harness.condition(StatusComputer.backupHealthy)
+        #expect(healthy?.status == "True", "\(String(describing: healthy))")
+        #expect(try harness.cluster()?.status?.phase == .healthy)
+    }
+}
