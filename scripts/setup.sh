@@ -12,7 +12,7 @@ as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-packages=(libcurl4-openssl-dev libpq-dev postgresql postgresql-client pgbackrest shellcheck pkg-config python3 python3-venv jq)
+packages=(libcurl4-openssl-dev libpq-dev postgresql postgresql-client pgbackrest curl shellcheck pkg-config python3 python3-venv jq)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "${package}" 2>/dev/null | grep -q "install ok installed" || missing+=("${package}")
@@ -31,6 +31,11 @@ if [ ! -x "${tools}/venv/bin/kubernetes-validate" ]; then
     echo "setup: installing kubernetes-validate into ${tools}/venv"
     python3 -m venv "${tools}/venv"
     "${tools}/venv/bin/pip" install --quiet --disable-pip-version-check kubernetes-validate
+fi
+# moto's S3-compatible server under gunicorn, for the backup tests against an S3 repository.
+if [ ! -x "${tools}/venv/bin/moto_server" ] || [ ! -x "${tools}/venv/bin/gunicorn" ]; then
+    echo "setup: installing moto[server] and gunicorn into ${tools}/venv"
+    "${tools}/venv/bin/pip" install --quiet --disable-pip-version-check 'moto[server]' gunicorn
 fi
 
 echo "setup: ready (Swift: $(swift --version 2>/dev/null | head -1))"

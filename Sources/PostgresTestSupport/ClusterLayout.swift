@@ -10,4 +10,7 @@ struct ClusterLayout: Sendable {
     var scriptsDirectory: String { "\(root)/config" }
     var appDatabase: String
     var appOwner: String
+    /// Environment the servers start with (as a pod's container environment: pgBackRest's
+    /// repository credentials, say).
+    var serverEnvironment: [String: String] = [:]
 }

@@ -17,6 +17,8 @@ public struct PgBackRestFixture: Sendable {
     public let cluster: PostgresTestCluster
     public let backup: ResolvedBackup
     public let layout: PgBackRestConfig.Layout
+    /// The environment pgBackRest runs with (an S3 repository's credentials).
+    public let environment: [String: String]
 
     /// The repository directory (the volume's stand-in).
     public var repository: String { layout.repositoryPath }
@@ -40,7 +42,9 @@ public struct PgBackRestFixture: Sendable {
 
     /// Writes the rendered configuration and makes the repository and lock directories, owned
     /// by the fixture's user.
-    public init(cluster: PostgresTestCluster, backup: ResolvedBackup, layout: PgBackRestConfig.Layout) throws(FixtureError) {
+    public init(cluster: PostgresTestCluster, backup: ResolvedBackup, layout: PgBackRestConfig.Layout,
+                environment: [String: String] = [:]) throws(FixtureError) {
+        self.environment = environment
         self.cluster = cluster
         self.backup = backup
         self.layout = layout
@@ -62,6 +66,6 @@ public struct PgBackRestFixture: Sendable {
     public func run(_ arguments: [String], check: Bool = true, timeout: Duration = .seconds(300)) async throws(FixtureError) -> FixtureProcess.Output {
         try await FixtureProcess.run(
             [Self.executable, "--config=\(layout.configFile)", "--stanza=\(backup.stanza)"] + arguments,
-            as: cluster.user, timeout: timeout, check: check)
+            as: cluster.user, environment: environment, timeout: timeout, check: check)
     }
 }

@@ -63,7 +63,8 @@ public final class PostgresTestCluster: Sendable {
     /// Pods 1..n.
     public var replicas: [PostgresTestInstance] { Array(instances.dropFirst()) }
 
-    private init(root: String, name: String, user: FixtureUser, binaries: PostgresBinaries) throws(FixtureError) {
+    private init(root: String, name: String, user: FixtureUser, binaries: PostgresBinaries,
+                 serverEnvironment: [String: String]) throws(FixtureError) {
         let now = Date().timeIntervalSince1970
         do {
             authority = try CertificateIssuer.authority(commonName: "fixture CA for \(name)", now: now, validity: 86_400)
@@ -79,7 +80,8 @@ public final class PostgresTestCluster: Sendable {
         superuserPassword = Self.password()
         replicationPassword = Self.password()
         appPassword = Self.password()
-        layout = ClusterLayout(root: root, clusterName: name, user: user, appDatabase: "app", appOwner: "app")
+        layout = ClusterLayout(root: root, clusterName: name, user: user, appDatabase: "app", appOwner: "app",
+                               serverEnvironment: serverEnvironment)
         members = Mutex([])
         defaultBinaries = binaries
     }
@@ -115,7 +117,7 @@ public final class PostgresTestCluster: Sendable {
     /// waits until every replica streams. On failure everything made so far is removed.
     public static func start(
         name: String = "orders", replicas: Int = 2, binaries: PostgresBinaries? = nil,
-        extraParameters: [String: String] = [:]
+        extraParameters: [String: String] = [:], serverEnvironment: [String: String] = [:]
     ) async throws(FixtureError) -> PostgresTestCluster {
         let located: PostgresBinaries
         if let binaries { located = binaries } else { located = try PostgresBinaries.locate() }
@@ -123,7 +125,7 @@ public final class PostgresTestCluster: Sendable {
         let user = try FixtureUser.current()
         FixtureRegistry.reapAbandoned(user: user, binaries: binaries)
         let root = try makeRoot()
-        let cluster = try PostgresTestCluster(root: root, name: name, user: user, binaries: binaries)
+        let cluster = try PostgresTestCluster(root: root, name: name, user: user, binaries: binaries, serverEnvironment: serverEnvironment)
         do {
             try cluster.writeFiles(extraParameters: extraParameters)
             try await cluster.initialisePrimary()

@@ -146,7 +146,7 @@ public final class PostgresTestInstance: Sendable {
         do {
             try await FixtureProcess.run(
                 [binaries.path("pg_ctl"), "-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "-o", optionString, "start"],
-                as: layout.user)
+                as: layout.user, environment: layout.serverEnvironment)
         } catch {
             throw FixtureError("\(podName) did not start: \(error.message)\n\(logTail())")
         }

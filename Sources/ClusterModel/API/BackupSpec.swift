@@ -47,9 +47,13 @@ public struct S3Repository: Codable, Sendable, Hashable {
     public var uriStyle: String?
     /// Verify the endpoint's certificate (default true).
     public var verifyTLS: Bool?
+    /// A Secret with `ca.crt`, the CA that signs the endpoint's certificate (a private
+    /// S3-compatible server); the system's CAs otherwise.
+    public var caSecret: String?
 
     public init(endpoint: String, region: String, bucket: String, path: String? = nil, credentialsSecret: String,
-                uriStyle: String? = nil, verifyTLS: Bool? = nil) {
+                uriStyle: String? = nil, verifyTLS: Bool? = nil, caSecret: String? = nil) {
+        self.caSecret = caSecret
         self.endpoint = endpoint
         self.region = region
         self.bucket = bucket

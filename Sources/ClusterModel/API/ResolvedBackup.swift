@@ -11,17 +11,37 @@ public struct ResolvedBackup: Sendable, Hashable {
     /// Where the repository is.
     public enum Repository: Sendable, Hashable {
         /// A bucket; `path` defaulted to `/<namespace>/<cluster>`.
-        case s3(endpoint: String, region: String, bucket: String, path: String, credentialsSecret: String,
-                pathStyle: Bool, verifyTLS: Bool)
+        case s3(S3)
         case volume(size: String, storageClassName: String?)
+    }
+
+    /// An S3-compatible bucket, defaults applied.
+    public struct S3: Sendable, Hashable {
+        /// The endpoint's host, and its port (443 unless `spec` said `host:port`).
+        public var host: String
+        public var port: Int
+        public var region: String
+        public var bucket: String
+        public var path: String
+        public var credentialsSecret: String
+        public var pathStyle: Bool
+        public var verifyTLS: Bool
+        public var caSecret: String?
     }
 
     public init(_ spec: BackupSpec, cluster: String, namespace: String) {
         stanza = cluster
         if let s3 = spec.repository.s3 {
-            repository = .s3(
-                endpoint: s3.endpoint, region: s3.region, bucket: s3.bucket, path: s3.path ?? "/\(namespace)/\(cluster)",
-                credentialsSecret: s3.credentialsSecret, pathStyle: s3.uriStyle == "path", verifyTLS: s3.verifyTLS ?? true)
+            var host = s3.endpoint
+            var port = 443
+            if let colon = host.lastIndex(of: ":"), let number = Int(host[host.index(after: colon)...]) {
+                port = number
+                host = String(host[..<colon])
+            }
+            repository = .s3(S3(
+                host: host, port: port, region: s3.region, bucket: s3.bucket, path: s3.path ?? "/\(namespace)/\(cluster)",
+                credentialsSecret: s3.credentialsSecret, pathStyle: s3.uriStyle == "path", verifyTLS: s3.verifyTLS ?? true,
+                caSecret: s3.caSecret))
         } else {
             repository = .volume(size: spec.repository.volume?.size ?? "", storageClassName: spec.repository.volume?.storageClassName)
         }

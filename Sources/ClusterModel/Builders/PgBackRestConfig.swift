@@ -8,6 +8,13 @@ public enum PgBackRestConfig {
     /// The ConfigMap key, and the file's name in the config directory.
     public static let key = "pgbackrest.conf"
 
+    /// The environment variables that carry an S3 repository's credentials, and the keys of
+    /// the user's Secret they come from.
+    public static let credentialEnvironment = [
+        (variable: "PGBACKREST_REPO1_S3_KEY", secretKey: "accessKeyId"),
+        (variable: "PGBACKREST_REPO1_S3_KEY_SECRET", secretKey: "secretAccessKey"),
+    ]
+
     /// Where things are on the machine that runs pgBackRest (an instance pod, or a test's
     /// directory standing in for one).
     public struct Layout: Sendable, Hashable {
@@ -21,9 +28,12 @@ public enum PgBackRestConfig {
         public var lockDirectory: String
         /// The configuration file itself.
         public var configFile: String
+        /// The S3 endpoint's CA, when the spec names one (`caSecret`, mounted).
+        public var storageCAFile: String
 
         public init(dataDirectory: String, socketDirectory: String, port: Int, repositoryPath: String, lockDirectory: String,
-                    configFile: String) {
+                    configFile: String, storageCAFile: String = "/etc/ordinal/backup-ca/ca.crt") {
+            self.storageCAFile = storageCAFile
             self.dataDirectory = dataDirectory
             self.socketDirectory = socketDirectory
             self.port = port
@@ -42,16 +52,18 @@ public enum PgBackRestConfig {
     public static func render(_ backup: ResolvedBackup, layout: Layout = .pod) -> String {
         var global: [(String, String)] = []
         switch backup.repository {
-        case .s3(let endpoint, let region, let bucket, let path, _, let pathStyle, let verifyTLS):
+        case .s3(let s3):
             global += [
                 ("repo1-type", "s3"),
-                ("repo1-s3-endpoint", endpoint),
-                ("repo1-s3-region", region),
-                ("repo1-s3-bucket", bucket),
-                ("repo1-path", path),
-                ("repo1-s3-uri-style", pathStyle ? "path" : "host"),
-                ("repo1-storage-verify-tls", verifyTLS ? "y" : "n"),
+                ("repo1-s3-endpoint", s3.host),
+                ("repo1-storage-port", "\(s3.port)"),
+                ("repo1-s3-region", s3.region),
+                ("repo1-s3-bucket", s3.bucket),
+                ("repo1-path", s3.path),
+                ("repo1-s3-uri-style", s3.pathStyle ? "path" : "host"),
+                ("repo1-storage-verify-tls", s3.verifyTLS ? "y" : "n"),
             ]
+            if s3.caSecret != nil { global.append(("repo1-storage-ca-file", layout.storageCAFile)) }
         case .volume:
             global += [("repo1-type", "posix"), ("repo1-path", layout.repositoryPath)]
         }
