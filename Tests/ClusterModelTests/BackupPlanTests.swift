@@ -41,6 +41,26 @@ struct BackupPlanTests {
         #expect(ConfigMapBuilder.sharedPodKeys(archiving).contains(PgBackRestConfig.key))
     }
 
+    @Test func podsGetTheCredentialsFromTheSecretTheCAAndTheImageCheck() throws {
+        var spec = Self.s3
+        spec.repository.s3?.caSecret = "s3-ca"
+        let template = try #require(StatefulSetBuilder.build(Self.cluster(spec)).spec?.template.spec)
+        let postgres = try #require(template.containers.first { $0.name == PodLayout.containerName })
+        let key = postgres.env?.first { $0.name == "PGBACKREST_REPO1_S3_KEY" }
+        #expect(key?.value == nil && key?.valueFrom?.secretKeyRef == KeySelector(name: "s3-creds", key: "accessKeyId"))
+        #expect(postgres.env?.first { $0.name == "PGBACKREST_REPO1_S3_KEY_SECRET" }?.valueFrom?.secretKeyRef?.key == "secretAccessKey")
+        #expect(postgres.volumeMounts?.contains { $0.name == "backup-ca" && $0.mountPath == "/etc/ordinal/backup-ca" } == true)
+        #expect(template.volumes?.first { $0.name == "backup-ca" }?.secret?.secretName == "s3-ca")
+        let bootstrap = try #require(template.initContainers?.first)
+        #expect(bootstrap.env?.contains { $0.name == "ORDINAL_BACKUP" && $0.value == "pgbackrest" } == true)
+        #expect(PgBackRestConfig.render(try #require(Self.cluster(spec).backup)).contains("repo1-storage-ca-file=/etc/ordinal/backup-ca/ca.crt\n"))
+
+        // Without backups none of it, so the template stays as it was.
+        let plain = try #require(StatefulSetBuilder.build(Self.cluster(nil)).spec?.template.spec)
+        #expect(plain.volumes?.contains { $0.name == "backup-ca" } == false)
+        #expect(plain.containers.allSatisfy { $0.env?.contains { $0.name.hasPrefix("PGBACKREST") || $0.name == "ORDINAL_BACKUP" } == false })
+    }
+
     static func report(_ archiver: ArchiverFacts?, primary: Bool = true) -> InstanceReport {
         var facts = DatabaseFacts(isInRecovery: !primary, serverVersionNumber: 160004)
         facts.archiver = archiver

@@ -139,6 +139,23 @@ extension LiveClusterTests {
             #expect(!FileManager.default.fileExists(atPath: pod + "/data/pgdata/PG_VERSION"))
         }
 
+        @Test("with backups on, an image without pgBackRest stops the pod with ImageWithoutPgBackRest before anything is touched")
+        func backupsNeedPgBackRestInTheImage() async throws {
+            let cluster = try await SharedCluster.shared.cluster()
+            let pod = cluster.root + "/pods/nobackrest-3"
+            try FileManager.default.createDirectory(atPath: pod + "/data", withIntermediateDirectories: true)
+            try cluster.user.own(pod)
+            let environment = cluster.replicas[0].podEnvironment(primaryPort: cluster.primary.port).merging([
+                "PGDATA": pod + "/data/pgdata", "POD_NAME": "orders-3", "ORDINAL_TERMINATION_LOG": pod + "/termination-log",
+                "ORDINAL_BACKUP": "pgbackrest", "ORDINAL_PGBACKREST": "/nonexistent/pgbackrest",
+            ]) { $1 }
+            let output = try await FixtureProcess.run(["/bin/bash", cluster.bootstrapScript], as: cluster.user, environment: environment, check: false)
+            #expect(output.status != 0)
+            let message = try String(contentsOfFile: pod + "/termination-log", encoding: .utf8)
+            #expect(message.hasPrefix("ImageWithoutPgBackRest: spec.backup archives through pgBackRest"), "\(message)")
+            #expect(!FileManager.default.fileExists(atPath: pod + "/data/pgdata"), "nothing was cloned")
+        }
+
         @Test func bootstrapRefusesANonEmptyDataDirectoryWithoutACluster() async throws {
             let cluster = try await SharedCluster.shared.cluster()
             let data = cluster.root + "/pods/orders-6/data/pgdata"

@@ -32,7 +32,7 @@ public enum PgBackRestConfig {
         public var storageCAFile: String
 
         public init(dataDirectory: String, socketDirectory: String, port: Int, repositoryPath: String, lockDirectory: String,
-                    configFile: String, storageCAFile: String = "/etc/ordinal/backup-ca/ca.crt") {
+                    configFile: String, storageCAFile: String = "\(PodLayout.backupAuthorityDirectory)/ca.crt") {
             self.storageCAFile = storageCAFile
             self.dataDirectory = dataDirectory
             self.socketDirectory = socketDirectory

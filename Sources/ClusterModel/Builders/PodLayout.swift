@@ -12,6 +12,9 @@ public enum PodLayout {
     /// The server certificate Secret's `tls.crt`, `tls.key` and `ca.crt` (while TLS is on).
     public static let tlsVolume = "tls"
     public static let tlsDirectory = "/etc/ordinal/tls"
+    /// An S3 backup repository's CA (`spec.backup.repository.s3.caSecret`).
+    public static let backupAuthorityVolume = "backup-ca"
+    public static let backupAuthorityDirectory = "/etc/ordinal/backup-ca"
     public static let socketVolume = "run"
     public static let socketDirectory = "/var/run/postgresql"
     public static let tmpVolume = "tmp"

@@ -93,7 +93,27 @@ public enum StatefulSetBuilder {
             // The bootstrap script clones and rewinds over TLS, verifying the primary against the CA.
             environment.append(EnvVar(name: "ORDINAL_TLS_DIR", value: PodLayout.tlsDirectory))
         }
+        if let backup = cluster.backup {
+            // The bootstrap container refuses an image without pgBackRest (docs/pod-contract.md).
+            environment.append(EnvVar(name: "ORDINAL_BACKUP", value: "pgbackrest"))
+            if case .s3(let s3) = backup.repository {
+                for (variable, key) in PgBackRestConfig.credentialEnvironment {
+                    var credential = EnvVar(name: variable, value: "")
+                    credential.value = nil
+                    credential.valueFrom = EnvVarSource(secretKeyRef: KeySelector(name: s3.credentialsSecret, key: key))
+                    environment.append(credential)
+                }
+            }
+        }
         return environment
+    }
+
+    /// The S3 endpoint's CA (`caSecret`), where pgBackRest's configuration expects it.
+    static func backupAuthorityVolume(_ cluster: ResolvedCluster) -> Volume? {
+        guard case .s3(let s3)? = cluster.backup?.repository, let secret = s3.caSecret else { return nil }
+        var volume = Volume(name: PodLayout.backupAuthorityVolume)
+        volume.secret = SecretVolumeSource(secretName: secret, defaultMode: 0o444, items: [KeyToPath(key: "ca.crt", path: "ca.crt")])
+        return volume
     }
 
     static func mounts(includeInitdb: Bool, tls: Bool) -> [VolumeMount] {
@@ -127,6 +147,10 @@ public enum StatefulSetBuilder {
         container.ports = [ContainerPort(name: "postgresql", containerPort: ClusterDefaults.port, protocol: "TCP")]
         container.resources = cluster.resources
         container.volumeMounts = mounts(includeInitdb: true, tls: cluster.tlsEnabled)
+        if backupAuthorityVolume(cluster) != nil {
+            container.volumeMounts?.append(VolumeMount(
+                name: PodLayout.backupAuthorityVolume, mountPath: PodLayout.backupAuthorityDirectory, readOnly: true))
+        }
         container.securityContext = restrictedSecurityContext()
         // Startup: crash recovery or a long WAL replay may take a while; allow up to an hour.
         container.startupProbe = probe(isReadyCommand, period: 10, timeout: 5, failures: 360)
@@ -247,6 +271,7 @@ public enum StatefulSetBuilder {
             }
             volumes.append(tls)
         }
+        if let authority = backupAuthorityVolume(cluster) { volumes.append(authority) }
         return volumes
     }
 

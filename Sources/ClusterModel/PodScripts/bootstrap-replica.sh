@@ -50,6 +50,12 @@ trap 'fail "unexpected failure at line ${LINENO} (exit status $?)"' ERR
 : "${POD_NAME:?POD_NAME must be set}"
 secrets_dir="${ORDINAL_SECRETS_DIR:-/etc/ordinal/secrets}"
 config_dir="${ORDINAL_CONFIG_DIR:-/etc/ordinal/config}"
+# With backups the postgres container (same image) archives every WAL segment through
+# pgBackRest: an image without it would keep WAL on the primary until the volume fills, so
+# the pod does not start, and says why.
+if [[ "${ORDINAL_BACKUP:-}" == pgbackrest ]] && ! command -v "${ORDINAL_PGBACKREST:-pgbackrest}" >/dev/null 2>&1; then
+    fail_with ImageWithoutPgBackRest "spec.backup archives through pgBackRest, and this image has none: use an image built from images/postgres/Dockerfile (docs/backups.md)"
+fi
 primary_host="${ORDINAL_PRIMARY_HOST:?ORDINAL_PRIMARY_HOST must be set}"
 primary_port="${ORDINAL_PRIMARY_PORT:-5432}"
 primary_pod="${POD_NAME%-*}-0"
