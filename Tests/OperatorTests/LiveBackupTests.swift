@@ -47,6 +47,35 @@ struct LiveBackupTests {
             as: cluster.user, timeout: .seconds(60)).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Restores with `arguments` into an empty directory, as a new cluster's pod 0 would, starts
+    /// the server there (archiving off) and waits until it leaves recovery. Returns its port and
+    /// a function that stops it.
+    static func startRestored(_ cluster: PostgresTestCluster, _ pgbackrest: PgBackRestFixture, _ arguments: [String],
+                              environment: [String: String] = [:]) async throws -> (port: Int, stop: @Sendable () -> Void) {
+        let restored = "\(cluster.root)/restored"
+        try FileManager.default.createDirectory(atPath: restored, withIntermediateDirectories: true)
+        chmod(restored, 0o700)
+        try cluster.user.own(restored)
+        let restore = try await pgbackrest.run(["--pg1-path=\(restored)"] + arguments + ["restore"])
+        #expect(restore.status == 0, "\(restore.stderr)")
+        let port = try PostgresTestCluster.freePort()
+        let binaries = cluster.primary.binaries
+        let options = "-c config_file=\(cluster.configDirectory)/postgresql.conf -c hba_file=\(cluster.configDirectory)/pg_hba.conf "
+            + "-c archive_mode=off -p \(port)"
+        try await FixtureProcess.run(
+            [binaries.path("pg_ctl"), "-D", restored, "-l", "\(cluster.root)/restored.log", "-w", "-t", "120", "-o", options, "start"],
+            as: cluster.user, environment: environment, timeout: .seconds(150))
+        let user = cluster.user
+        let stop: @Sendable () -> Void = {
+            Task { try? await FixtureProcess.run([binaries.path("pg_ctl"), "-D", restored, "-m", "immediate", "stop"], as: user) }
+        }
+        for _ in 0..<120 {
+            if (try? await psql(cluster, port: port, "SELECT pg_is_in_recovery()")) == "f" { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return (port, stop)
+    }
+
     /// Switches WAL on the primary and waits until pgBackRest archived the segment.
     static func archiveNow(_ cluster: PostgresTestCluster) async throws {
         let segment = try await cluster.primary.psql("SELECT pg_walfile_name(pg_switch_wal())")
@@ -88,27 +117,9 @@ struct LiveBackupTests {
         let duringCount = try await cluster.primary.psql("SELECT count(*) FROM orders_log WHERE batch = 'during'")
 
         // Restore into an empty directory, as a new cluster's pod 0 would, and start it.
-        let restored = "\(cluster.root)/restored"
-        try FileManager.default.createDirectory(atPath: restored, withIntermediateDirectories: true)
-        chmod(restored, 0o700)
-        try cluster.user.own(restored)
-        let restore = try await pgbackrest.run(["--pg1-path=\(restored)", "--type=time", "--target=\(target)", "--target-action=promote", "restore"])
-        #expect(restore.status == 0, "\(restore.stderr)")
-        let port = try PostgresTestCluster.freePort()
-        let binaries = cluster.primary.binaries
-        let options = "-c config_file=\(cluster.configDirectory)/postgresql.conf -c hba_file=\(cluster.configDirectory)/pg_hba.conf "
-            + "-c archive_mode=off -p \(port)"
-        try await FixtureProcess.run(
-            [binaries.path("pg_ctl"), "-D", restored, "-l", "\(cluster.root)/restored.log", "-w", "-t", "120", "-o", options, "start"],
-            as: cluster.user, timeout: .seconds(150))
-        defer {
-            let user = cluster.user
-            Task { try? await FixtureProcess.run([binaries.path("pg_ctl"), "-D", restored, "-m", "immediate", "stop"], as: user) }
-        }
-        for _ in 0..<120 {
-            if (try? await Self.psql(cluster, port: port, "SELECT pg_is_in_recovery()")) == "f" { break }
-            try await Task.sleep(for: .milliseconds(250))
-        }
+        let (port, stopRestored) = try await Self.startRestored(
+            cluster, pgbackrest, ["--type=time", "--target=\(target)", "--target-action=promote"])
+        defer { stopRestored() }
         #expect(try await Self.psql(cluster, port: port, "SELECT pg_is_in_recovery()") == "f", "recovery reached the target and promoted")
         #expect(try await Self.psql(cluster, port: port, "SELECT count(*) FROM orders_log WHERE batch = 'before'") == "10")
         #expect(try await Self.psql(cluster, port: port, "SELECT count(*) FROM orders_log WHERE batch = 'after'") == "0")
@@ -181,26 +192,8 @@ struct LiveBackupTests {
         let check = try await pgbackrest.run(["check"], check: false)
         #expect(check.status == 0, "pgbackrest check: \(check.stderr)")
 
-        let restored = "\(cluster.root)/restored"
-        try FileManager.default.createDirectory(atPath: restored, withIntermediateDirectories: true)
-        chmod(restored, 0o700)
-        try cluster.user.own(restored)
-        try await pgbackrest.run(["--pg1-path=\(restored)", "--type=default", "restore"])
-        let port = try PostgresTestCluster.freePort()
-        let binaries = cluster.primary.binaries
-        let options = "-c config_file=\(cluster.configDirectory)/postgresql.conf -c hba_file=\(cluster.configDirectory)/pg_hba.conf "
-            + "-c archive_mode=off -p \(port)"
-        try await FixtureProcess.run(
-            [binaries.path("pg_ctl"), "-D", restored, "-l", "\(cluster.root)/restored.log", "-w", "-t", "120", "-o", options, "start"],
-            as: cluster.user, environment: environment, timeout: .seconds(150))
-        defer {
-            let user = cluster.user
-            Task { try? await FixtureProcess.run([binaries.path("pg_ctl"), "-D", restored, "-m", "immediate", "stop"], as: user) }
-        }
-        for _ in 0..<120 {
-            if (try? await Self.psql(cluster, port: port, "SELECT pg_is_in_recovery()")) == "f" { break }
-            try await Task.sleep(for: .milliseconds(250))
-        }
+        let (port, stopRestored) = try await Self.startRestored(cluster, pgbackrest, ["--type=default"], environment: environment)
+        defer { stopRestored() }
         #expect(try await Self.psql(cluster, port: port, "SELECT count(*) FROM orders_log") == "25", "every archived row is restored")
     }
 }

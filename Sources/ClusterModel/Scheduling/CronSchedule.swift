@@ -1,3 +1,5 @@
+import KubeTypes
+
 /// A five-field cron expression (`minute hour day-of-month month day-of-week`, UTC), as
 /// Kubernetes CronJobs and Vixie cron read it: `*`, numbers, ranges `a-b`, lists `a,b`, steps
 /// `*/n` and `a-b/n`; day of week 0–7 (0 and 7 are Sunday). When both day fields are
@@ -113,17 +115,11 @@ struct CivilDate: Hashable {
         self.weekday = weekday
     }
 
-    /// Howard Hinnant's days-to-civil algorithm.
     init(daysSinceEpoch days: Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthPrime = (5 * dayOfYear + 2) / 153
-        day = Int(dayOfYear - (153 * monthPrime + 2) / 5 + 1)
-        month = Int(monthPrime < 10 ? monthPrime + 3 : monthPrime - 9)
-        year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let civil = KubeTime.civil(fromDays: days)
+        year = civil.year
+        month = Int(civil.month)
+        day = Int(civil.day)
         weekday = Int(((days % 7) + 11) % 7)  // 1970-01-01 was a Thursday (4)
     }
 }
