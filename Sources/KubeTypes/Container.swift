@@ -48,6 +48,12 @@ public struct EnvVar: Codable, Sendable, Hashable {
         self.name = name
         self.valueFrom = EnvVarSource(fieldRef: ObjectFieldSelector(fieldPath: fieldPath))
     }
+
+    /// The value of `key` in Secret `secretName` (never written into the pod spec itself).
+    public init(name: String, secretName: String, key: String) {
+        self.name = name
+        self.valueFrom = EnvVarSource(secretKeyRef: KeySelector(name: secretName, key: key))
+    }
 }
 
 /// Where an ``EnvVar`` takes its value from.

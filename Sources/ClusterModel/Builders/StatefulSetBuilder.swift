@@ -97,12 +97,7 @@ public enum StatefulSetBuilder {
             // The bootstrap container refuses an image without pgBackRest (docs/pod-contract.md).
             environment.append(EnvVar(name: "ORDINAL_BACKUP", value: "pgbackrest"))
             if case .s3(let s3) = backup.repository {
-                for (variable, key) in PgBackRestConfig.credentialEnvironment {
-                    var credential = EnvVar(name: variable, value: "")
-                    credential.value = nil
-                    credential.valueFrom = EnvVarSource(secretKeyRef: KeySelector(name: s3.credentialsSecret, key: key))
-                    environment.append(credential)
-                }
+                environment += PgBackRestConfig.credentialEnvironment.map { EnvVar(name: $0.variable, secretName: s3.credentialsSecret, key: $0.secretKey) }
             }
         }
         return environment

@@ -13,13 +13,15 @@ struct SecretPlan {
 
     init(resolved: ResolvedCluster, secrets: [SecretRole: SecretObservation], knownPasswords: Set<SecretRole> = [],
          bootstrapped: Bool = false) {
-        let names = SecretBuilder.secretNames(resolved)
-        let entries: [(role: SecretRole, name: String, isUsers: Bool, username: String?)] = [
-            (.superuser, names.superuser, resolved.userSecrets.superuser != nil, ClusterDefaults.superuserName),
-            (.replication, names.replication, resolved.userSecrets.replication != nil, ClusterDefaults.replicationUserName),
-            (.app, names.app, resolved.userSecrets.app != nil, nil),
-            (.monitor, resolved.names.monitorSecret, false, ClusterDefaults.monitorUserName),
+        // The username a user-named Secret must carry (the app owner's is the user's choice).
+        let fixedUsername: [SecretRole: String] = [
+            .superuser: ClusterDefaults.superuserName, .replication: ClusterDefaults.replicationUserName,
+            .monitor: ClusterDefaults.monitorUserName,
         ]
+        let entries = SecretRole.allCases.map { role in
+            (role: role, name: SecretBuilder.secretName(resolved, role: role),
+             isUsers: !SecretBuilder.isGenerated(resolved, role: role), username: fixedUsername[role])
+        }
         let namespace = resolved.namespace
         for entry in entries {
             let field = "spec.secrets.\(entry.role.rawValue)"
