@@ -60,6 +60,7 @@ let package = Package(
             resources: [
                 .embedInCode("PodScripts/bootstrap-replica.sh"),
                 .embedInCode("PodScripts/init-primary.sh"),
+                .embedInCode("PodScripts/backup-server.sh"),
             ],
             swiftSettings: strictSettings
         ),

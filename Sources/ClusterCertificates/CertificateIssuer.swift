@@ -91,6 +91,39 @@ public enum CertificateIssuer {
         }
     }
 
+    /// A self-signed certificate that is its own trust anchor, for both ends of a mutual TLS
+    /// link (pgBackRest's server and its clients): whoever holds the key is admitted, and
+    /// nothing else is. `dnsNames` are its names (wildcards allowed), `commonName` the client
+    /// name servers check.
+    public static func selfSignedIdentity(
+        commonName: String, dnsNames: [String], now: Double, validity: Double
+    ) throws(CertificateIssueError) -> IssuedCertificate {
+        let key = P256.Signing.PrivateKey()
+        let signingKey = Certificate.PrivateKey(key)
+        do {
+            let name = try DistinguishedName {
+                OrganizationName("Ordinal")
+                CommonName(commonName)
+            }
+            let extensions = try Certificate.Extensions {
+                // A trust anchor for itself only: it signs nothing else (path length 0).
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
+                Critical(KeyUsage(digitalSignature: true, keyCertSign: true))
+                try ExtendedKeyUsage([.serverAuth, .clientAuth])
+                SubjectAlternativeNames(dnsNames.map { GeneralName.dnsName($0) })
+                SubjectKeyIdentifier(hash: signingKey.publicKey)
+            }
+            let certificate = try Certificate(
+                version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: signingKey.publicKey,
+                notValidBefore: Date(timeIntervalSince1970: now - ClusterDefaults.certificateBackdateSeconds), notValidAfter: Date(timeIntervalSince1970: now + validity),
+                issuer: name, subject: name, signatureAlgorithm: .ecdsaWithSHA256, extensions: extensions,
+                issuerPrivateKey: signingKey)
+            return IssuedCertificate(certificatePEM: try certificate.serializeAsPEM().pemString, privateKeyPEM: key.pemRepresentation)
+        } catch {
+            throw CertificateIssueError(description: "making the identity \(commonName): \(error)")
+        }
+    }
+
     /// An IPv4 address as a subject alternative name; `nil` when it is not dotted IPv4.
     static func ipAddressName(_ text: String) -> GeneralName? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false).compactMap { UInt8($0) }

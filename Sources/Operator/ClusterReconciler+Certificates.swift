@@ -16,6 +16,31 @@ extension ClusterReconciler {
     /// Ordinal's labels, are read from the API server.
     /// Also records the CA as a file in `round` for the probes' `verify-full`.
     func observeCertificates(_ round: inout Round) async throws -> CertificateObservation {
+        var observation = try await observeServerCertificates(&round)
+        if round.resolved.backup != nil {
+            observation.backup = try await observeBackupIdentity(round)
+        }
+        return observation
+    }
+
+    /// pgBackRest's identity Secret, checked against itself (from the cache: no key, only
+    /// whether it matches).
+    private func observeBackupIdentity(_ round: Round) async throws -> CertificateState {
+        let name = round.resolved.names.backupIdentitySecret
+        guard let secret = try await readSecret(name, generated: true, namespace: round.resolved.namespace) else { return .missing }
+        let data = Self.decodedData(secret)
+        guard let pem = data["tls.crt"] else { return .unusable("it has no tls.crt") }
+        do {
+            var summary = try CertificateIssuer.summary(certificatePEM: pem, authorityPEM: pem)
+            guard let keyMatches = Self.keyMatches(data) else { return .unusable("it has no tls.key") }
+            if !keyMatches { summary.isSignedByAuthority = false }
+            return .present(summary)
+        } catch {
+            return .unusable("its tls.crt is not a PEM certificate")
+        }
+    }
+
+    private func observeServerCertificates(_ round: inout Round) async throws -> CertificateObservation {
         let resolved = round.resolved
         guard resolved.tlsEnabled else { return CertificateObservation() }
         let namespace = resolved.namespace
@@ -134,6 +159,18 @@ extension ClusterReconciler {
                 }
                 round.writes += 1
                 round.logger.info("issued the server certificate", metadata: ["secret": "\(name)", "replaced": "\(replacing)"])
+            case .backupIdentity(let name, let dnsNames, let replacing):
+                let issued = try CertificateIssuer.selfSignedIdentity(
+                    commonName: ClusterDefaults.backupIdentityCommonName, dnsNames: dnsNames, now: now,
+                    validity: ClusterDefaults.backupIdentityValiditySeconds)
+                let secret = Self.tlsSecret(resolved, name: name, issued: issued, authorityPEM: issued.certificatePEM)
+                if replacing {
+                    _ = try await client.apply(secret, fieldManager: options.fieldManager, force: true)
+                } else if try await !createGenerated(secret, namespace: namespace, round) {
+                    continue
+                }
+                round.writes += 1
+                round.logger.info("made pgBackRest's identity", metadata: ["secret": "\(name)", "replaced": "\(replacing)"])
             }
         }
     }

@@ -54,6 +54,42 @@ public enum FixtureProcess {
         return output
     }
 
+    /// Starts a long-running command (a server) as `user` with exactly `environment` (plus
+    /// `PATH` and `LANG`), in a process group of its own, its output in `outputPath` (stdout)
+    /// and `outputPath.err` (stderr). Stop it with ``BackgroundProcess/stop()``.
+    public static func start(
+        _ arguments: [String], as user: FixtureUser, environment: [String: String] = [:], outputPath: String
+    ) throws(FixtureError) -> BackgroundProcess {
+        var fullEnvironment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"]
+        fullEnvironment.merge(environment) { $1 }
+        var command = ["/usr/bin/env", "-i"] + fullEnvironment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } + arguments
+        if user.needsSwitch { command = ["/usr/sbin/runuser", "-u", user.name, "--"] + command }
+        let pid = try spawn(command, stdout: outputPath, stderr: "\(outputPath).err")
+        return BackgroundProcess(pid: pid)
+    }
+
+    /// A command ``FixtureProcess/start(_:as:environment:outputPath:)`` started.
+    public final class BackgroundProcess: Sendable {
+        /// Its process id (and process group).
+        public let pid: pid_t
+
+        init(pid: pid_t) { self.pid = pid }
+
+        /// Sends SIGTERM to its process group, SIGKILL after five seconds, and returns its exit status.
+        @discardableResult
+        public func stop() async -> Int32 {
+            kill(-pid, SIGTERM)
+            let pid = self.pid
+            let killer = Task.detached {
+                try? await Task.sleep(for: .seconds(5))
+                if !Task.isCancelled { kill(-pid, SIGKILL) }
+            }
+            let status = await FixtureProcess.waitForExit(pid)
+            killer.cancel()
+            return status
+        }
+    }
+
     private static func temporaryPath(_ kind: String) -> String {
         var template = Array("/tmp/ordinal-fixture-\(kind)-XXXXXX".utf8CString)
         let fd = mkstemp(&template)
@@ -105,7 +141,7 @@ public enum FixtureProcess {
     }
 
     /// Waits for `pid` on a thread of its own (waitpid blocks) and returns its exit status.
-    private static func waitForExit(_ pid: pid_t) async -> Int32 {
+    fileprivate static func waitForExit(_ pid: pid_t) async -> Int32 {
         await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
             let box = Unmanaged.passRetained(ExitWaiter(pid: pid, continuation: continuation)).toOpaque()
             var thread = pthread_t()

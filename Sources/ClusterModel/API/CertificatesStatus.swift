@@ -4,10 +4,13 @@ public struct CertificatesStatus: Codable, Sendable, Hashable {
     public var authority: CertificateStatus?
     /// The servers' certificate.
     public var server: CertificateStatus?
+    /// pgBackRest's identity between the instances and the backup Jobs (while backups are on).
+    public var backup: CertificateStatus?
 
-    public init(authority: CertificateStatus? = nil, server: CertificateStatus? = nil) {
+    public init(authority: CertificateStatus? = nil, server: CertificateStatus? = nil, backup: CertificateStatus? = nil) {
         self.authority = authority
         self.server = server
+        self.backup = backup
     }
 }
 

@@ -38,6 +38,13 @@ public enum ClusterDefaults {
     public static let authorityValiditySeconds: Double = 10 * 365 * 86_400
     /// How long a server certificate Ordinal issues is valid: 90 days, renewed with a third left.
     public static let serverCertificateValiditySeconds: Double = 90 * 86_400
+    /// How long the backup identity (``ClusterNames/backupIdentitySecret``) is valid: 10 years,
+    /// made again with a third left.
+    public static let backupIdentityValiditySeconds: Double = 3_650 * 86_400
+    /// The backup identity's common name: the only client the instances' pgBackRest servers admit.
+    public static let backupIdentityCommonName = "ordinal-backup"
+    /// The port of the `pgbackrest server` beside each instance.
+    public static let backupServerPort = 8432
     /// How long before it is issued a certificate is already valid (clock skew between the
     /// operator and the servers).
     public static let certificateBackdateSeconds: Double = 60

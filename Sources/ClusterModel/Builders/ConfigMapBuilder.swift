@@ -8,6 +8,8 @@ public enum ConfigMapBuilder {
     public static let reloadConfKey = PostgresConfigFiles.reloadFileName
     public static let bootstrapScriptKey = "bootstrap-replica.sh"
     public static let initScriptKey = "init-primary.sh"
+    /// The `pgbackrest` sidecar's script (with `spec.backup` only).
+    public static let backupServerScriptKey = "backup-server.sh"
     /// The cluster's system identifier, once it was bootstrapped: pod 0's bootstrap refuses to
     /// let `initdb` run on an empty data directory when this key is set.
     public static let systemIdentifierKey = "system-identifier"
@@ -39,7 +41,11 @@ public enum ConfigMapBuilder {
         data[rebuildKey] = rebuild
         data[primaryKey] = primary
         data[primarySSLModeKey] = (primarySSL ?? (cluster.tlsEnabled ? .verifyFull : .prefer)).rawValue
-        data[PgBackRestConfig.key] = cluster.backup.map { PgBackRestConfig.render($0) }
+        if let backup = cluster.backup {
+            data[PgBackRestConfig.key] = PgBackRestConfig.render(backup)
+            data[PgBackRestConfig.jobKey] = PgBackRestConfig.renderJob(backup, targets: PgBackRestConfig.Target.pods(cluster))
+            data[backupServerScriptKey] = PodScripts.backupServer
+        }
         return ConfigMap(metadata: cluster.metadata(name: cluster.names.configMap), data: data)
     }
 
@@ -50,10 +56,11 @@ public enum ConfigMapBuilder {
         reloadConfKey, bootstrapScriptKey, initScriptKey, systemIdentifierKey, rebuildKey, primaryKey, primarySSLModeKey,
     ]
 
-    /// ``sharedPodKeys`` and, with `spec.backup`, pgBackRest's configuration (only then, so a
+    /// ``sharedPodKeys`` and, with `spec.backup`, pgBackRest's configuration and the sidecar's
+    /// script (only then, so a
     /// cluster without backups keeps its template).
     public static func sharedPodKeys(_ cluster: ResolvedCluster) -> [String] {
-        sharedPodKeys + (cluster.backup != nil ? [PgBackRestConfig.key] : [])
+        sharedPodKeys + (cluster.backup != nil ? [PgBackRestConfig.key, backupServerScriptKey] : [])
     }
 
     /// The keys pods take from their revision's ConfigMap: `pg_hba.conf` goes with
@@ -107,4 +114,6 @@ public enum PodScripts {
     public static var bootstrapReplica: String { String(decoding: PackageResources.bootstrap_replica_sh, as: UTF8.self) }
     /// The first-init script on pod 0: roles and the application database.
     public static var initPrimary: String { String(decoding: PackageResources.init_primary_sh, as: UTF8.self) }
+    /// The `pgbackrest` sidecar's script: pgBackRest's TLS server, restarted with a new identity.
+    public static var backupServer: String { String(decoding: PackageResources.backup_server_sh, as: UTF8.self) }
 }

@@ -30,9 +30,19 @@ public enum PgBackRestConfig {
         public var configFile: String
         /// The S3 endpoint's CA, when the spec names one (`caSecret`, mounted).
         public var storageCAFile: String
+        /// pgBackRest's identity: `tls.crt` (also the only trusted anchor) and `tls.key`.
+        public var identityDirectory: String
+        /// Where this machine's `pgbackrest server` listens (an instance's; unused by a Job).
+        public var serverAddress: String
+        public var serverPort: Int
 
         public init(dataDirectory: String, socketDirectory: String, port: Int, repositoryPath: String, lockDirectory: String,
-                    configFile: String, storageCAFile: String = "\(PodLayout.backupAuthorityDirectory)/ca.crt") {
+                    configFile: String, storageCAFile: String = "\(PodLayout.backupAuthorityDirectory)/ca.crt",
+                    identityDirectory: String = PodLayout.backupIdentityDirectory, serverAddress: String = "0.0.0.0",
+                    serverPort: Int = ClusterDefaults.backupServerPort) {
+            self.identityDirectory = identityDirectory
+            self.serverAddress = serverAddress
+            self.serverPort = serverPort
             self.storageCAFile = storageCAFile
             self.dataDirectory = dataDirectory
             self.socketDirectory = socketDirectory
@@ -48,8 +58,88 @@ public enum PgBackRestConfig {
             repositoryPath: "/var/lib/pgbackrest", lockDirectory: "/tmp/pgbackrest", configFile: "\(PodLayout.configDirectory)/\(key)")
     }
 
-    /// The file: the repository (`repo1-*`), retention, and the stanza's server.
+    /// An instance a backup Job reaches through its `pgbackrest server`.
+    public struct Target: Sendable, Hashable {
+        public var host: String
+        /// The `pgbackrest server`'s port.
+        public var serverPort: Int
+        /// The instance's own layout (`PGDATA`, socket, port) on its machine.
+        public var dataDirectory: String
+        public var socketDirectory: String
+        public var port: Int
+
+        public init(host: String, serverPort: Int = ClusterDefaults.backupServerPort, dataDirectory: String = PodLayout.pgdata,
+                    socketDirectory: String = PodLayout.socketDirectory, port: Int = ClusterDefaults.port) {
+            self.host = host
+            self.serverPort = serverPort
+            self.dataDirectory = dataDirectory
+            self.socketDirectory = socketDirectory
+            self.port = port
+        }
+
+        /// Every instance pod of `cluster`, by its stable DNS name.
+        public static func pods(_ cluster: ResolvedCluster) -> [Target] {
+            (0..<cluster.instances).map { Target(host: cluster.names.podHost($0)) }
+        }
+    }
+
+    /// The ConfigMap key of the backup Jobs' configuration.
+    public static let jobKey = "pgbackrest-job.conf"
+
+    /// The instances' file: the repository (`repo1-*`), retention, the stanza's local server,
+    /// and the `pgbackrest server` that backup Jobs reach it through (mutual TLS with the
+    /// backup identity; only its common name is admitted, and only for this stanza).
     public static func render(_ backup: ResolvedBackup, layout: Layout = .pod) -> String {
+        let server: [(String, String)] = [
+            ("tls-server-address", layout.serverAddress),
+            ("tls-server-port", "\(layout.serverPort)"),
+            ("tls-server-cert-file", "\(layout.identityDirectory)/tls.crt"),
+            ("tls-server-key-file", "\(layout.identityDirectory)/tls.key"),
+            ("tls-server-ca-file", "\(layout.identityDirectory)/tls.crt"),
+            ("tls-server-auth", "\(ClusterDefaults.backupIdentityCommonName)=\(backup.stanza)"),
+        ]
+        let stanza: [(String, String)] = [
+            ("pg1-path", layout.dataDirectory),
+            ("pg1-socket-path", layout.socketDirectory),
+            ("pg1-port", "\(layout.port)"),
+        ]
+        return file(global: repository(backup, layout: layout) + server, stanza: backup.stanza, options: stanza)
+    }
+
+    /// A backup Job's file: the same repository, and every instance as a `pgN-host` reached
+    /// over TLS; pgBackRest finds the primary among them itself (so a Job made before a
+    /// failover still backs up the right server), and with `fromReplica` copies files from a
+    /// streaming standby.
+    public static func renderJob(_ backup: ResolvedBackup, targets: [Target], layout: Layout = .pod) -> String {
+        var stanza: [(String, String)] = []
+        for (index, target) in targets.enumerated() {
+            let pg = "pg\(index + 1)"
+            stanza += [
+                ("\(pg)-host", target.host),
+                ("\(pg)-host-type", "tls"),
+                ("\(pg)-host-port", "\(target.serverPort)"),
+                ("\(pg)-host-cert-file", "\(layout.identityDirectory)/tls.crt"),
+                ("\(pg)-host-key-file", "\(layout.identityDirectory)/tls.key"),
+                ("\(pg)-host-ca-file", "\(layout.identityDirectory)/tls.crt"),
+                ("\(pg)-path", target.dataDirectory),
+                ("\(pg)-socket-path", target.socketDirectory),
+                ("\(pg)-port", "\(target.port)"),
+            ]
+        }
+        var global = repository(backup, layout: layout)
+        if backup.fromReplica { global.append(("backup-standby", "y")) }
+        return file(global: global, stanza: backup.stanza, options: stanza)
+    }
+
+    private static func file(global: [(String, String)], stanza name: String, options: [(String, String)]) -> String {
+        func section(_ name: String, _ options: [(String, String)]) -> String {
+            "[\(name)]\n" + options.map { "\($0.0)=\($0.1)\n" }.joined()
+        }
+        return "# Managed by Ordinal: edit spec.backup instead.\n" + section("global", global) + "\n" + section(name, options)
+    }
+
+    /// The repository, retention and logging options every pgBackRest run shares.
+    private static func repository(_ backup: ResolvedBackup, layout: Layout) -> [(String, String)] {
         var global: [(String, String)] = []
         switch backup.repository {
         case .s3(let s3):
@@ -76,15 +166,7 @@ public enum PgBackRestConfig {
             ("log-level-stderr", "error"),
             ("log-level-file", "off"),
         ]
-        let stanza: [(String, String)] = [
-            ("pg1-path", layout.dataDirectory),
-            ("pg1-socket-path", layout.socketDirectory),
-            ("pg1-port", "\(layout.port)"),
-        ]
-        func section(_ name: String, _ options: [(String, String)]) -> String {
-            "[\(name)]\n" + options.map { "\($0.0)=\($0.1)\n" }.joined()
-        }
-        return "# Managed by Ordinal: edit spec.backup instead.\n" + section("global", global) + "\n" + section(backup.stanza, stanza)
+        return global
     }
 
     /// The server settings that archive every WAL segment through pgBackRest (restart-bound:

@@ -15,6 +15,11 @@ public enum PodLayout {
     /// An S3 backup repository's CA (`spec.backup.repository.s3.caSecret`).
     public static let backupAuthorityVolume = "backup-ca"
     public static let backupAuthorityDirectory = "/etc/ordinal/backup-ca"
+    /// pgBackRest's identity (``ClusterNames/backupIdentitySecret``), while backups are on.
+    public static let backupIdentityVolume = "backup-tls"
+    public static let backupIdentityDirectory = "/etc/ordinal/backup-tls"
+    /// The sidecar running `pgbackrest server`, while backups are on.
+    public static let backupServerContainerName = "pgbackrest"
     public static let socketVolume = "run"
     public static let socketDirectory = "/var/run/postgresql"
     public static let tmpVolume = "tmp"

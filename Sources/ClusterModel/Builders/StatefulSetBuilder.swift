@@ -12,7 +12,7 @@ public enum StatefulSetBuilder {
         let selector = ClusterLabels.podSelector(cluster: cluster.name)
         let configHash = ConfigMapBuilder.revisionHash(cluster, contexts: contexts)
 
-        var podSpec = PodSpec(containers: [postgresContainer(cluster)])
+        var podSpec = PodSpec(containers: [postgresContainer(cluster)] + (cluster.backup != nil ? [backupServerContainer(cluster)] : []))
         podSpec.initContainers = [bootstrapContainer(cluster)]
         podSpec.volumes = volumes(cluster, revision: ConfigMapBuilder.revisionName(cluster, contexts: contexts))
         podSpec.securityContext = podSecurityContext()
@@ -96,6 +96,7 @@ public enum StatefulSetBuilder {
         if let backup = cluster.backup {
             // The bootstrap container refuses an image without pgBackRest (docs/pod-contract.md).
             environment.append(EnvVar(name: "ORDINAL_BACKUP", value: "pgbackrest"))
+            environment.append(EnvVar(name: "ORDINAL_BACKUP_IDENTITY_DIR", value: PodLayout.backupIdentityDirectory))
             if case .s3(let s3) = backup.repository {
                 environment += PgBackRestConfig.credentialEnvironment.map { EnvVar(name: $0.variable, secretName: s3.credentialsSecret, key: $0.secretKey) }
             }
@@ -141,11 +142,7 @@ public enum StatefulSetBuilder {
         container.env = environment(cluster)
         container.ports = [ContainerPort(name: "postgresql", containerPort: ClusterDefaults.port, protocol: "TCP")]
         container.resources = cluster.resources
-        container.volumeMounts = mounts(includeInitdb: true, tls: cluster.tlsEnabled)
-        if backupAuthorityVolume(cluster) != nil {
-            container.volumeMounts?.append(VolumeMount(
-                name: PodLayout.backupAuthorityVolume, mountPath: PodLayout.backupAuthorityDirectory, readOnly: true))
-        }
+        container.volumeMounts = mounts(includeInitdb: true, tls: cluster.tlsEnabled) + backupMounts(cluster)
         container.securityContext = restrictedSecurityContext()
         // Startup: crash recovery or a long WAL replay may take a while; allow up to an hour.
         container.startupProbe = probe(isReadyCommand, period: 10, timeout: 5, failures: 360)
@@ -157,6 +154,39 @@ public enum StatefulSetBuilder {
         // Not Ready within 4 s of a dead server: half the evidence a failover waits for.
         container.readinessProbe = probe(queryCommand, period: 2, timeout: 2, failures: 2)
         return container
+    }
+
+    /// pgBackRest's TLS server (docs/backups.md): the backup Jobs read the data directory
+    /// through it. Same image, user and restrictions as PostgreSQL; it reads the data volume
+    /// and the socket, and writes only its lock and spool files under /tmp.
+    static func backupServerContainer(_ cluster: ResolvedCluster) -> Container {
+        var container = Container(name: PodLayout.backupServerContainerName, image: cluster.image)
+        container.imagePullPolicy = cluster.imagePullPolicy
+        container.command = ["bash", "\(PodLayout.configDirectory)/\(ConfigMapBuilder.backupServerScriptKey)"]
+        container.env = environment(cluster)
+        container.ports = [ContainerPort(name: "pgbackrest", containerPort: ClusterDefaults.backupServerPort, protocol: "TCP")]
+        container.resources = ResourceRequirements(requests: ["cpu": "10m", "memory": "32Mi"])
+        container.volumeMounts = backupMounts(cluster) + [
+            VolumeMount(name: PodLayout.dataVolume, mountPath: PodLayout.dataMountPath),
+            VolumeMount(name: PodLayout.configVolume, mountPath: PodLayout.configDirectory, readOnly: true),
+            VolumeMount(name: PodLayout.socketVolume, mountPath: PodLayout.socketDirectory),
+            VolumeMount(name: PodLayout.tmpVolume, mountPath: "/tmp"),
+        ]
+        container.securityContext = restrictedSecurityContext()
+        // No readiness probe: the pod's readiness is PostgreSQL's (the Services follow it), and
+        // a backup problem must not take a serving instance out of them. The script restarts
+        // the server when it exits; a Job that cannot reach it fails and says so in status.
+        return container
+    }
+
+    /// pgBackRest's identity and, for an S3 endpoint with its own CA, that CA.
+    static func backupMounts(_ cluster: ResolvedCluster) -> [VolumeMount] {
+        guard cluster.backup != nil else { return [] }
+        var mounts = [VolumeMount(name: PodLayout.backupIdentityVolume, mountPath: PodLayout.backupIdentityDirectory, readOnly: true)]
+        if backupAuthorityVolume(cluster) != nil {
+            mounts.append(VolumeMount(name: PodLayout.backupAuthorityVolume, mountPath: PodLayout.backupAuthorityDirectory, readOnly: true))
+        }
+        return mounts
     }
 
     static func bootstrapContainer(_ cluster: ResolvedCluster) -> Container {
@@ -265,6 +295,14 @@ public enum StatefulSetBuilder {
                     items: ["tls.crt", "tls.key", "ca.crt"].map { KeyToPath(key: $0, path: $0) })
             }
             volumes.append(tls)
+        }
+        if cluster.backup != nil {
+            // Owned by root, group postgres (fsGroup), 0640: pgBackRest accepts a key so kept.
+            var identity = Volume(name: PodLayout.backupIdentityVolume)
+            identity.secret = SecretVolumeSource(
+                secretName: cluster.names.backupIdentitySecret, defaultMode: 0o640,
+                items: ["tls.crt", "tls.key"].map { KeyToPath(key: $0, path: $0) })
+            volumes.append(identity)
         }
         if let authority = backupAuthorityVolume(cluster) { volumes.append(authority) }
         return volumes

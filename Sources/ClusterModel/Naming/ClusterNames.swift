@@ -24,6 +24,14 @@ public struct ClusterNames: Sendable, Hashable {
     public var certificateAuthoritySecret: String { "\(cluster)-ca" }
     /// The server certificate Ordinal issues (`kubernetes.io/tls`, with `ca.crt`).
     public var serverCertificateSecret: String { "\(cluster)-server" }
+    /// pgBackRest's TLS identity (`kubernetes.io/tls`, self-signed, made while backups are on):
+    /// every instance's `pgbackrest server` and every backup Job present it and trust only it.
+    public var backupIdentitySecret: String { "\(cluster)-backup-tls" }
+    /// The names the backup identity covers: every pod behind the headless Service, now and
+    /// after a scale-up (the Jobs reach the instances by ``podHost(_:)``).
+    public var backupIdentityNames: [String] {
+        ["*.\(headlessService).\(namespace).svc.cluster.local", "*.\(headlessService).\(namespace).svc"]
+    }
 
     /// The pod with this ordinal.
     public func pod(_ ordinal: Int) -> String { "\(cluster)-\(ordinal)" }

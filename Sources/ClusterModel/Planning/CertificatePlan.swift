@@ -12,6 +12,8 @@ import KubeTypes
 /// - The user's: nothing is issued; status reports a missing Secret, a certificate expired,
 ///   not signed by the CA in use, or not covering every pod's DNS name (replicas verify it).
 ///
+/// - Backups on: pgBackRest's identity (`<name>-backup-tls`), whatever TLS for clients says.
+///
 /// A Warning Event is recorded when a problem first appears (or changes), not every round.
 struct CertificatePlan {
     static let ordinal = "Ordinal"
@@ -22,13 +24,20 @@ struct CertificatePlan {
     var status: CertificatesStatus?
 
     init(resolved: ResolvedCluster, observation: ClusterObservation) {
-        // Not looked at (the shell reads them only while TLS is on): nothing to say.
-        guard resolved.tlsEnabled, observation.certificates != CertificateObservation() else { return }
         let previous = observation.cluster.status?.certificates
-        let status = resolved.issuesCertificates
-            ? ordinalCertificates(resolved, observation)
-            : userCertificates(resolved, observation)
-        for (now, before, what) in [(status.authority, previous?.authority, "CA"), (status.server, previous?.server, "server certificate")] {
+        var status = CertificatesStatus()
+        // Not looked at (the shell reads them only while TLS is on): nothing to say.
+        if resolved.tlsEnabled, observation.certificates.authority != nil || observation.certificates.server != nil {
+            status = resolved.issuesCertificates
+                ? ordinalCertificates(resolved, observation)
+                : userCertificates(resolved, observation)
+        }
+        if resolved.backup != nil, let state = observation.certificates.backup {
+            status.backup = backupIdentity(resolved.names, state, now: observation.now)
+        }
+        guard status != CertificatesStatus() else { return }
+        for (now, before, what) in [(status.authority, previous?.authority, "CA"), (status.server, previous?.server, "server certificate"),
+                                    (status.backup, previous?.backup, "backup identity")] {
             if let problem = now?.problem, problem != before?.problem {
                 events.append(ClusterEvent(.warning, .certificateProblem, "\(what) in Secret \(now?.secretName ?? ""): \(problem)"))
             }
@@ -109,6 +118,45 @@ struct CertificatePlan {
             server.renewAfter = KubeTime.format(notAfter - (validity + ClusterDefaults.certificateBackdateSeconds) / 3)
         }
         return CertificatesStatus(authority: authority, server: server)
+    }
+
+    /// pgBackRest's identity: self-signed, trusted by itself only, so it is made again whenever
+    /// it is missing, unusable, not its own anchor, short of a name, or has a third of its
+    /// validity left; nothing outside the cluster trusts it, and the instances' servers pick the
+    /// new one up from their mounted Secret.
+    private mutating func backupIdentity(_ names: ClusterNames, _ state: CertificateState, now: Double) -> CertificateStatus {
+        let name = names.backupIdentitySecret
+        var status = CertificateStatus(secretName: name, issuedBy: Self.ordinal)
+        var reissue: String?
+        var replacing = true
+        switch state {
+        case .missing:
+            reissue = "made the backup identity"
+            replacing = false
+        case .unusable(let why):
+            reissue = "made the backup identity again (\(why))"
+        case .present(let summary):
+            let covered = Set(summary.dnsNames.map { $0.lowercased() })
+            if !summary.isAuthority || !summary.isSignedByAuthority {
+                reissue = "made the backup identity again (it was not self-signed with its own key)"
+            } else if let missing = names.backupIdentityNames.first(where: { !covered.contains($0.lowercased()) }) {
+                reissue = "made the backup identity again (it did not cover \(missing))"
+            } else if summary.isDueForRenewal(at: now) {
+                reissue = "renewed the backup identity (valid until \(KubeTime.format(summary.notAfter)))"
+            } else {
+                status.notAfter = KubeTime.format(summary.notAfter)
+                status.renewAfter = KubeTime.format(summary.notAfter - (summary.notAfter - summary.notBefore) / 3)
+            }
+        }
+        if let reissue {
+            issues.append(.backupIdentity(secret: name, dnsNames: names.backupIdentityNames, replacing: replacing))
+            events.append(ClusterEvent(.normal, .certificateIssued, "\(reissue) in Secret \(name)"))
+            let validity = ClusterDefaults.backupIdentityValiditySeconds
+            let notAfter = now.rounded(.down) + validity
+            status.notAfter = KubeTime.format(notAfter)
+            status.renewAfter = KubeTime.format(notAfter - (validity + ClusterDefaults.certificateBackdateSeconds) / 3)
+        }
+        return status
     }
 
     private func userCertificates(_ resolved: ResolvedCluster, _ observation: ClusterObservation) -> CertificatesStatus {

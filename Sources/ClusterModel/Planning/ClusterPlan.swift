@@ -74,11 +74,13 @@ public enum CertificateIssue: Sendable, Hashable {
     /// A server certificate for `dnsNames` signed by the CA in `authoritySecret` (made or
     /// replaced; `replacing` says so), with the CA as `ca.crt`.
     case server(secret: String, authoritySecret: String, dnsNames: [String], replacing: Bool)
+    /// pgBackRest's self-signed identity for `dnsNames` (made or replaced; `replacing` says so).
+    case backupIdentity(secret: String, dnsNames: [String], replacing: Bool)
 
     /// The Secret it is written to.
     public var secret: String {
         switch self {
-        case .authority(let secret, _), .server(let secret, _, _, _): secret
+        case .authority(let secret, _), .server(let secret, _, _, _), .backupIdentity(let secret, _, _): secret
         }
     }
 }

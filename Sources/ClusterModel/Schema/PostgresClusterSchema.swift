@@ -267,7 +267,7 @@ public enum PostgresClusterSchema {
                     required: ["pod", "token", "revision", "settings", "requestedAt"],
                     ["pod": .string(), "token": .string(), "revision": .string(), "settings": .array(of: .string()),
                      "requestedAt": Schema(type: .string).withFormat("date-time"), "primaryPosition": .string()]),
-                "certificates": Schema.object(required: [], ["authority": certificate, "server": certificate]),
+                "certificates": Schema.object(required: [], ["authority": certificate, "server": certificate, "backup": certificate]),
                 "backup": Schema.object(required: [], [
                     "archive": Schema.object(required: [], [
                         "primary": .string(), "lastArchivedWAL": .string(), "lastArchivedTime": Schema(type: .string).withFormat("date-time"),
