@@ -61,6 +61,51 @@ struct BackupPlanTests {
         #expect(plain.containers.allSatisfy { $0.env?.contains { $0.name.hasPrefix("PGBACKREST") || $0.name == "ORDINAL_BACKUP" } == false })
     }
 
+    @Test func everyPodRunsPgBackRestsServerBesidePostgreSQLAdmittingOnlyTheBackupIdentity() throws {
+        let cluster = Self.cluster(Self.s3)
+        let backup = try #require(cluster.backup)
+        let template = try #require(StatefulSetBuilder.build(cluster).spec?.template.spec)
+        #expect(template.containers.map(\.name) == ["postgres", "pgbackrest"])
+        let sidecar = try #require(template.containers.last)
+        #expect(sidecar.command == ["bash", "/etc/ordinal/config/backup-server.sh"] && sidecar.image == cluster.image)
+        #expect(sidecar.ports?.first?.containerPort == 8432)
+        #expect(sidecar.readinessProbe == nil, "a backup problem must not take a serving instance out of the Services")
+        #expect(sidecar.securityContext == StatefulSetBuilder.restrictedSecurityContext())
+        #expect(sidecar.env?.contains { $0.name == "PGBACKREST_REPO1_S3_KEY" } == true)
+        for container in template.containers {
+            #expect(container.volumeMounts?.contains { $0.name == "backup-tls" && $0.mountPath == "/etc/ordinal/backup-tls" && $0.readOnly == true } == true)
+        }
+        let identity = try #require(template.volumes?.first { $0.name == "backup-tls" }?.secret)
+        #expect(identity.secretName == "orders-backup-tls" && identity.defaultMode == 0o640)
+        #expect(ConfigMapBuilder.sharedPodKeys(cluster).contains("backup-server.sh"))
+
+        let server = PgBackRestConfig.render(backup)
+        for line in ["tls-server-address=0.0.0.0", "tls-server-port=8432", "tls-server-cert-file=/etc/ordinal/backup-tls/tls.crt",
+                     "tls-server-key-file=/etc/ordinal/backup-tls/tls.key", "tls-server-ca-file=/etc/ordinal/backup-tls/tls.crt",
+                     "tls-server-auth=ordinal-backup=orders"] {
+            #expect(server.contains("\(line)\n"), "\(line)")
+        }
+        // The Jobs' file: every pod by its stable name, over TLS with the identity; no server of its own.
+        let job = try #require(ConfigMapBuilder.build(cluster).data?[PgBackRestConfig.jobKey])
+        for ordinal in 0..<3 {
+            let pg = "pg\(ordinal + 1)"
+            for line in ["\(pg)-host=orders-\(ordinal).orders-headless.shop.svc.cluster.local", "\(pg)-host-type=tls", "\(pg)-host-port=8432",
+                         "\(pg)-host-cert-file=/etc/ordinal/backup-tls/tls.crt", "\(pg)-host-ca-file=/etc/ordinal/backup-tls/tls.crt",
+                         "\(pg)-path=/var/lib/postgresql/data/pgdata"] {
+                #expect(job.contains("\(line)\n"), "\(line)")
+            }
+        }
+        #expect(!job.contains("pg4-") && !job.contains("tls-server") && !job.contains("backup-standby"))
+        var fromReplica = backup
+        fromReplica.fromReplica = true
+        #expect(PgBackRestConfig.renderJob(fromReplica, targets: PgBackRestConfig.Target.pods(cluster)).contains("backup-standby=y\n"))
+
+        // Without backups: one container, no identity, no Job file.
+        let plain = try #require(StatefulSetBuilder.build(Self.cluster(nil)).spec?.template.spec)
+        #expect(plain.containers.count == 1 && plain.volumes?.contains { $0.name == "backup-tls" } == false)
+        #expect(ConfigMapBuilder.build(Self.cluster(nil)).data?[PgBackRestConfig.jobKey] == nil)
+    }
+
     static func report(_ archiver: ArchiverFacts?, primary: Bool = true) -> InstanceReport {
         var facts = DatabaseFacts(isInRecovery: !primary, serverVersionNumber: 160004)
         facts.archiver = archiver
