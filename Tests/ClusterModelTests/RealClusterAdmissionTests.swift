@@ -61,6 +61,35 @@ struct RealClusterAdmissionTests {
         }
     }
 
+    /// `spec.backup` is not in the CRD yet (docs/backups.md), so it is set here in Swift: the
+    /// StatefulSet with the `pgbackrest` sidecar and the identity volume, and the ConfigMap with
+    /// both pgBackRest files, are admitted as they are.
+    @Test func theObjectsOfAClusterWithBackupsAreAdmitted() async throws {
+        try await withNamespace { client, namespace in
+            var cluster = PostgresCluster(
+                metadata: ObjectMeta(name: "ledger", namespace: namespace),
+                spec: PostgresClusterSpec(instances: 3, postgresVersion: "16.4", storage: StorageSpec(size: "1Gi")))
+            var repository = S3Repository(endpoint: "s3.eu-west-1.amazonaws.com", region: "eu-west-1", bucket: "ledger", credentialsSecret: "ledger-s3")
+            repository.caSecret = "ledger-s3-ca"
+            cluster.spec.backup = BackupSpec(repository: BackupRepository(s3: repository))
+            let objects = try ClusterRenderer.objects(for: [cluster], passwords: .secure)
+            let kinds = objects.compactMap { $0["kind"]?.stringValue }
+            #expect(kinds.contains("StatefulSet") && kinds.contains("ConfigMap"))
+            for object in objects {
+                let resource = try #require(Self.resource(of: object), "no resource for \(object["kind"] ?? .null)")
+                do {
+                    let admitted = try await client.applyRaw(resource, object: object, fieldManager: "ordinal", dryRun: true)
+                    if resource.kind == "StatefulSet" {
+                        let containers = admitted["spec"]?["template"]?["spec"]?["containers"]?.arrayValue ?? []
+                        #expect(containers.compactMap { $0["name"]?.stringValue } == ["postgres", "pgbackrest"])
+                    }
+                } catch {
+                    Issue.record("backup cluster: \(resource) \(object["metadata"]?["name"]?.stringValue ?? ""): \(error)")
+                }
+            }
+        }
+    }
+
     @Test func admissionRefusesEveryBadObjectWithTheRulesMessage() async throws {
         try await withNamespace { client, namespace in
             let cases: [(String, (inout JSONValue) -> Void, String)] = [
