@@ -61,6 +61,7 @@ let package = Package(
                 .embedInCode("PodScripts/bootstrap-replica.sh"),
                 .embedInCode("PodScripts/init-primary.sh"),
                 .embedInCode("PodScripts/backup-server.sh"),
+                .embedInCode("PodScripts/backup-job.sh"),
             ],
             swiftSettings: strictSettings
         ),

@@ -26,6 +26,8 @@ public struct PodSpec: Codable, Sendable, Hashable {
     public var nodeName: String?
     public var hostname: String?
     public var subdomain: String?
+    /// `Always` (the default), `OnFailure` or `Never`; a Job's pods use one of the last two.
+    public var restartPolicy: String?
 
     public init(containers: [Container]) { self.containers = containers }
 }

@@ -10,6 +10,8 @@ public enum ConfigMapBuilder {
     public static let initScriptKey = "init-primary.sh"
     /// The `pgbackrest` sidecar's script (with `spec.backup` only).
     public static let backupServerScriptKey = "backup-server.sh"
+    /// The backup Jobs' script (with `spec.backup` only; the Jobs mount it, the instances do not).
+    public static let backupJobScriptKey = "backup-job.sh"
     /// The cluster's system identifier, once it was bootstrapped: pod 0's bootstrap refuses to
     /// let `initdb` run on an empty data directory when this key is set.
     public static let systemIdentifierKey = "system-identifier"
@@ -45,6 +47,7 @@ public enum ConfigMapBuilder {
             data[PgBackRestConfig.key] = PgBackRestConfig.render(backup)
             data[PgBackRestConfig.jobKey] = PgBackRestConfig.renderJob(backup, targets: PgBackRestConfig.Target.pods(cluster))
             data[backupServerScriptKey] = PodScripts.backupServer
+            data[backupJobScriptKey] = PodScripts.backupJob
         }
         return ConfigMap(metadata: cluster.metadata(name: cluster.names.configMap), data: data)
     }
@@ -116,4 +119,6 @@ public enum PodScripts {
     public static var initPrimary: String { String(decoding: PackageResources.init_primary_sh, as: UTF8.self) }
     /// The `pgbackrest` sidecar's script: pgBackRest's TLS server, restarted with a new identity.
     public static var backupServer: String { String(decoding: PackageResources.backup_server_sh, as: UTF8.self) }
+    /// A backup Job's script: `stanza-create` or a backup, its outcome as the termination message.
+    public static var backupJob: String { String(decoding: PackageResources.backup_job_sh, as: UTF8.self) }
 }
