@@ -31,6 +31,21 @@ public enum CertificateIssuer {
     /// A self-signed authority named `commonName`, valid from a minute before `now`
     /// (clock skew between the operator and the servers) for `validity` seconds.
     public static func authority(commonName: String, now: Double, validity: Double) throws(CertificateIssueError) -> IssuedCertificate {
+        try selfSigned(commonName: commonName, now: now, validity: validity, what: "the certificate authority") { signingKey in
+            try Certificate.Extensions {
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
+                Critical(KeyUsage(keyCertSign: true, cRLSign: true))
+                SubjectKeyIdentifier(hash: signingKey.publicKey)
+            }
+        }
+    }
+
+    /// A new key and a certificate it signs for itself (subject = issuer `O=Ordinal, CN=commonName`),
+    /// valid from a minute before `now` for `validity` seconds, with the extensions `extensions` makes.
+    private static func selfSigned(
+        commonName: String, now: Double, validity: Double, what: String,
+        extensions: (Certificate.PrivateKey) throws -> Certificate.Extensions
+    ) throws(CertificateIssueError) -> IssuedCertificate {
         let key = P256.Signing.PrivateKey()
         let signingKey = Certificate.PrivateKey(key)
         do {
@@ -38,19 +53,14 @@ public enum CertificateIssuer {
                 OrganizationName("Ordinal")
                 CommonName(commonName)
             }
-            let extensions = try Certificate.Extensions {
-                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
-                Critical(KeyUsage(keyCertSign: true, cRLSign: true))
-                SubjectKeyIdentifier(hash: signingKey.publicKey)
-            }
             let certificate = try Certificate(
                 version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: signingKey.publicKey,
                 notValidBefore: Date(timeIntervalSince1970: now - ClusterDefaults.certificateBackdateSeconds), notValidAfter: Date(timeIntervalSince1970: now + validity),
-                issuer: name, subject: name, signatureAlgorithm: .ecdsaWithSHA256, extensions: extensions,
+                issuer: name, subject: name, signatureAlgorithm: .ecdsaWithSHA256, extensions: try extensions(signingKey),
                 issuerPrivateKey: signingKey)
             return IssuedCertificate(certificatePEM: try certificate.serializeAsPEM().pemString, privateKeyPEM: key.pemRepresentation)
         } catch {
-            throw CertificateIssueError(description: "making the certificate authority \(commonName): \(error)")
+            throw CertificateIssueError(description: "making \(what) \(commonName): \(error)")
         }
     }
 
@@ -98,14 +108,8 @@ public enum CertificateIssuer {
     public static func selfSignedIdentity(
         commonName: String, dnsNames: [String], now: Double, validity: Double
     ) throws(CertificateIssueError) -> IssuedCertificate {
-        let key = P256.Signing.PrivateKey()
-        let signingKey = Certificate.PrivateKey(key)
-        do {
-            let name = try DistinguishedName {
-                OrganizationName("Ordinal")
-                CommonName(commonName)
-            }
-            let extensions = try Certificate.Extensions {
+        try selfSigned(commonName: commonName, now: now, validity: validity, what: "the identity") { signingKey in
+            try Certificate.Extensions {
                 // A trust anchor for itself only: it signs nothing else (path length 0).
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
                 Critical(KeyUsage(digitalSignature: true, keyCertSign: true))
@@ -113,14 +117,6 @@ public enum CertificateIssuer {
                 SubjectAlternativeNames(dnsNames.map { GeneralName.dnsName($0) })
                 SubjectKeyIdentifier(hash: signingKey.publicKey)
             }
-            let certificate = try Certificate(
-                version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: signingKey.publicKey,
-                notValidBefore: Date(timeIntervalSince1970: now - ClusterDefaults.certificateBackdateSeconds), notValidAfter: Date(timeIntervalSince1970: now + validity),
-                issuer: name, subject: name, signatureAlgorithm: .ecdsaWithSHA256, extensions: extensions,
-                issuerPrivateKey: signingKey)
-            return IssuedCertificate(certificatePEM: try certificate.serializeAsPEM().pemString, privateKeyPEM: key.pemRepresentation)
-        } catch {
-            throw CertificateIssueError(description: "making the identity \(commonName): \(error)")
         }
     }
 

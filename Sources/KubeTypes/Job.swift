@@ -43,19 +43,5 @@ public struct JobStatus: Codable, Sendable, Hashable {
     public init() {}
 }
 
-/// One condition of a ``JobStatus``.
-public struct JobCondition: Codable, Sendable, Hashable {
-    public var type: String
-    public var status: String
-    public var reason: String?
-    public var message: String?
-    public var lastTransitionTime: String?
-
-    public init(type: String, status: String, reason: String? = nil, message: String? = nil, lastTransitionTime: String? = nil) {
-        self.type = type
-        self.status = status
-        self.reason = reason
-        self.message = message
-        self.lastTransitionTime = lastTransitionTime
-    }
-}
+/// One condition of a ``JobStatus`` (`Complete`, `Failed`, ...): the same shape as a pod's.
+public typealias JobCondition = ObjectCondition

@@ -59,7 +59,10 @@ public struct PodStatus: Codable, Sendable, Hashable {
 }
 
 /// One condition of a ``Pod`` (`Ready`, `ContainersReady`, `PodScheduled`, ...).
-public struct PodCondition: Codable, Sendable, Hashable {
+public typealias PodCondition = ObjectCondition
+
+/// A built-in object's status condition (pods, Jobs): type, status, and why.
+public struct ObjectCondition: Codable, Sendable, Hashable {
     public var type: String
     public var status: String
     public var reason: String?

@@ -152,27 +152,29 @@ extension ClusterReconciler {
                 let issued = try CertificateIssuer.server(
                     dnsNames: dnsNames, authority: authority, now: now, validity: ClusterDefaults.serverCertificateValiditySeconds)
                 let secret = Self.tlsSecret(resolved, name: name, issued: issued, authorityPEM: authority.certificatePEM)
-                if replacing {
-                    _ = try await client.apply(secret, fieldManager: options.fieldManager, force: true)
-                } else if try await !createGenerated(secret, namespace: namespace, round) {
-                    continue
-                }
-                round.writes += 1
+                guard try await store(secret, replacing: replacing, &round) else { continue }
                 round.logger.info("issued the server certificate", metadata: ["secret": "\(name)", "replaced": "\(replacing)"])
             case .backupIdentity(let name, let dnsNames, let replacing):
                 let issued = try CertificateIssuer.selfSignedIdentity(
                     commonName: ClusterDefaults.backupIdentityCommonName, dnsNames: dnsNames, now: now,
                     validity: ClusterDefaults.backupIdentityValiditySeconds)
                 let secret = Self.tlsSecret(resolved, name: name, issued: issued, authorityPEM: issued.certificatePEM)
-                if replacing {
-                    _ = try await client.apply(secret, fieldManager: options.fieldManager, force: true)
-                } else if try await !createGenerated(secret, namespace: namespace, round) {
-                    continue
-                }
-                round.writes += 1
+                guard try await store(secret, replacing: replacing, &round) else { continue }
                 round.logger.info("made pgBackRest's identity", metadata: ["secret": "\(name)", "replaced": "\(replacing)"])
             }
         }
+    }
+
+    /// Writes an issued certificate's Secret whole: replacing the old one, or created (false
+    /// when another writer made it first, as ``createGenerated(_:namespace:_:)`` says).
+    private func store(_ secret: Secret, replacing: Bool, _ round: inout Round) async throws -> Bool {
+        if replacing {
+            _ = try await client.apply(secret, fieldManager: options.fieldManager, force: true)
+        } else if try await !createGenerated(secret, namespace: round.resolved.namespace, round) {
+            return false
+        }
+        round.writes += 1
+        return true
     }
 
     /// The CA's certificate and key, read whole from the API server.

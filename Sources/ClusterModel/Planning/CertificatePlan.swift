@@ -104,18 +104,13 @@ struct CertificatePlan {
             } else if summary.isDueForRenewal(at: now) {
                 reissue = "renewed the server certificate (valid until \(KubeTime.format(summary.notAfter)))"
             } else {
-                server.notAfter = KubeTime.format(summary.notAfter)
-                server.renewAfter = KubeTime.format(summary.notAfter - (summary.notAfter - summary.notBefore) / 3)
+                server.setDates(of: summary)
             }
         }
         if let reissue {
             issues.append(.server(secret: serverName, authoritySecret: authorityName, dnsNames: wanted, replacing: replacing))
             events.append(ClusterEvent(.normal, .certificateIssued, "\(reissue) in Secret \(serverName)"))
-            // As the certificate the shell issues says (whole seconds, back-dated a little).
-            let validity = ClusterDefaults.serverCertificateValiditySeconds
-            let notAfter = now.rounded(.down) + validity
-            server.notAfter = KubeTime.format(notAfter)
-            server.renewAfter = KubeTime.format(notAfter - (validity + ClusterDefaults.certificateBackdateSeconds) / 3)
+            server.setDates(issuedAt: now, validity: ClusterDefaults.serverCertificateValiditySeconds)
         }
         return CertificatesStatus(authority: authority, server: server)
     }
@@ -144,17 +139,13 @@ struct CertificatePlan {
             } else if summary.isDueForRenewal(at: now) {
                 reissue = "renewed the backup identity (valid until \(KubeTime.format(summary.notAfter)))"
             } else {
-                status.notAfter = KubeTime.format(summary.notAfter)
-                status.renewAfter = KubeTime.format(summary.notAfter - (summary.notAfter - summary.notBefore) / 3)
+                status.setDates(of: summary)
             }
         }
         if let reissue {
             issues.append(.backupIdentity(secret: name, dnsNames: names.backupIdentityNames, replacing: replacing))
             events.append(ClusterEvent(.normal, .certificateIssued, "\(reissue) in Secret \(name)"))
-            let validity = ClusterDefaults.backupIdentityValiditySeconds
-            let notAfter = now.rounded(.down) + validity
-            status.notAfter = KubeTime.format(notAfter)
-            status.renewAfter = KubeTime.format(notAfter - (validity + ClusterDefaults.certificateBackdateSeconds) / 3)
+            status.setDates(issuedAt: now, validity: ClusterDefaults.backupIdentityValiditySeconds)
         }
         return status
     }
@@ -208,5 +199,21 @@ struct CertificatePlan {
             guard name.hasPrefix("*."), let dot = host.firstIndex(of: ".") else { return false }
             return host[host.index(after: dot)...] == name.dropFirst(2)
         }
+    }
+}
+
+extension CertificateStatus {
+    /// Valid until, and renewed from, what the certificate in use says.
+    mutating func setDates(of summary: CertificateSummary) {
+        notAfter = KubeTime.format(summary.notAfter)
+        renewAfter = KubeTime.format(summary.notAfter - (summary.notAfter - summary.notBefore) / 3)
+    }
+
+    /// Valid until, and renewed from, what the certificate the shell issues now will say (whole
+    /// seconds, back-dated a little).
+    mutating func setDates(issuedAt now: Double, validity: Double) {
+        let notAfter = now.rounded(.down) + validity
+        self.notAfter = KubeTime.format(notAfter)
+        renewAfter = KubeTime.format(notAfter - (validity + ClusterDefaults.certificateBackdateSeconds) / 3)
     }
 }
