@@ -38,6 +38,15 @@ public struct Pod: KubernetesResource, Hashable {
         }
         return nil
     }
+
+    /// The termination message of container `name`, once it has ended (whatever its exit code),
+    /// and when it ended.
+    public func termination(ofContainer name: String) -> (message: String?, finishedAt: String?)? {
+        guard let container = status?.containerStatuses?.first(where: { $0.name == name }),
+            let terminated = container.state?.objectValue?["terminated"]?.objectValue
+        else { return nil }
+        return (terminated["message"]?.stringValue, terminated["finishedAt"]?.stringValue)
+    }
 }
 
 /// The observed state of a ``Pod``.

@@ -16,7 +16,9 @@ import KubeTypes
 /// - any other Secret keeps only `username` and `password` (presence, the replication user, the probes'
 ///   login) and a digest of the app Secret's derived keys, not the keys;
 /// - a Pod keeps its metadata, phase, IP, condition types and statuses, and the failure message
-///   of its bootstrap init container (``Pod/failureMessage(ofInitContainer:)``); its spec is never read.
+///   of its bootstrap init container (``Pod/failureMessage(ofInitContainer:)``), and for a backup
+///   Job's pod its container's termination message; its spec is never read;
+/// - a Job keeps its metadata, creation time included, and status.
 ///
 /// `CacheFormTests` checks that no form drops a field Ordinal's own desired objects set, other
 /// than the StatefulSet's template (compared by hash) and the ConfigMap's data (by hash).
@@ -100,7 +102,27 @@ enum CacheForm {
                 bootstrap.state = .object(["terminated": .object(["exitCode": .int(1), "message": .string(message)])])
                 copy.status?.initContainerStatuses = [bootstrap]
             }
+            // A backup Job's pod: its container's end and termination message (the Job's outcome).
+            if object.metadata.labels?[BackupJobBuilder.jobLabel] != nil,
+                let ended = object.termination(ofContainer: BackupJobBuilder.containerName)
+            {
+                var container = ContainerStatus(name: BackupJobBuilder.containerName, ready: false)
+                var terminated: [String: JSONValue] = [:]
+                if let message = ended.message { terminated["message"] = .string(message) }
+                if let finishedAt = ended.finishedAt { terminated["finishedAt"] = .string(finishedAt) }
+                container.state = .object(["terminated": .object(terminated)])
+                copy.status?.containerStatuses = [container]
+            }
         }
+        return copy
+    }
+
+    /// A Job keeps its metadata (with its creation time: the order of backup Jobs) and status;
+    /// its pod template is never read.
+    static func job(_ object: Job) -> Job {
+        var copy = stripped(object)
+        copy.metadata.creationTimestamp = object.metadata.creationTimestamp
+        copy.spec = nil
         return copy
     }
 

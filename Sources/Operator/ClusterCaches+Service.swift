@@ -16,6 +16,7 @@ extension ClusterCaches: ServiceLifecycle.Service {
                 group.addTask { await self.budgets.run() }
                 group.addTask { await self.networkPolicies.run() }
                 group.addTask { await self.pods.run() }
+                group.addTask { await self.jobs.run() }
                 group.addTask {
                     guard (try? await self.waitUntilSynced()) != nil else { return }
                     self.logger.info("caches synced", metadata: ["clusters": "\(self.clusters.count)"])

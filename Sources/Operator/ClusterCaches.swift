@@ -77,6 +77,8 @@ public final class ClusterCaches: Sendable {
     public let budgets: InformerSet<PodDisruptionBudget>
     public let networkPolicies: InformerSet<NetworkPolicy>
     public let pods: InformerSet<Pod>
+    /// Backup Jobs.
+    public let jobs: InformerSet<Job>
     /// Fired after every list and every change of any of the caches.
     public let changes: ChangeSignal
     let logger: Logger
@@ -109,12 +111,13 @@ public final class ClusterCaches: Sendable {
         budgets = InformerSet(client: client, namespaces: namespaces, labelSelector: managed, changes: changes) { byLabel($0.metadata) }
         networkPolicies = InformerSet(client: client, namespaces: namespaces, labelSelector: managed, changes: changes) { byLabel($0.metadata) }
         pods = InformerSet(client: client, namespaces: namespaces, labelSelector: managed, changes: changes, form: CacheForm.pod) { byLabel($0.metadata) }
+        jobs = InformerSet(client: client, namespaces: namespaces, labelSelector: managed, changes: changes, form: CacheForm.job) { byLabel($0.metadata) }
     }
 
     /// True once every informer has listed.
     public var isSynced: Bool {
         clusters.isSynced && statefulSets.isSynced && services.isSynced && configMaps.isSynced
-            && secrets.isSynced && budgets.isSynced && networkPolicies.isSynced && pods.isSynced
+            && secrets.isSynced && budgets.isSynced && networkPolicies.isSynced && pods.isSynced && jobs.isSynced
     }
 
     /// Returns once every informer has listed.

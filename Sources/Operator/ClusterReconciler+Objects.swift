@@ -137,9 +137,11 @@ extension ClusterReconciler {
     }
 
     /// Deletes an object; false when it was already gone.
-    func deleteIfPresent<T: KubernetesResource>(_ type: T.Type, name: String, namespace: String) async throws(KubeAPIError) -> Bool {
+    func deleteIfPresent<T: KubernetesResource>(
+        _ type: T.Type, name: String, namespace: String, options: DeleteOptions? = nil
+    ) async throws(KubeAPIError) -> Bool {
         do {
-            try await client.delete(type, name: name, namespace: namespace)
+            try await client.delete(type, name: name, namespace: namespace, options: options)
             return true
         } catch {
             if error.code == .notFound { return false }

@@ -67,6 +67,14 @@ extension ClusterReconciler {
                            uid: pod.metadata.uid, configHash: pod.metadata.annotations?[ClusterLabels.configHashAnnotation],
                            servesTLS: pod.servesTLS)
         }
+        if resolved.backup != nil {
+            let selector = LabelSelector(matchLabels: [ClusterLabels.cluster: resolved.name])
+            let jobPods = caches.pods.list(namespace: namespace, selector: selector)
+            observation.backupJobs = caches.jobs.list(namespace: namespace, selector: selector).compactMap { job in
+                let pod = jobPods.first { $0.metadata.labels?[BackupJobBuilder.jobLabel] == job.metadata.name }
+                return BackupJobObservation(job: job, pod: pod)
+            }
+        }
         observation.configMaps = caches.configMaps
             .list(namespace: namespace, selector: LabelSelector(matchLabels: [ClusterLabels.cluster: resolved.name]))
             .compactMap(\.metadata.name)

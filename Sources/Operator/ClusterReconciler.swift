@@ -94,6 +94,7 @@ public final class ClusterReconciler: Sendable {
         if let statefulSet = plan.statefulSet {
             try await applyIfChanged(statefulSet, live: observation.statefulSet, comparedAs: CacheForm.statefulSet, &round)
         }
+        try await runBackupJobs(plan, &round)
         let growthFailures = await growVolumes(plan.volumeGrowth, &round)
         if !growthFailures.isEmpty {
             // Status and events say what the API server refused; nothing else is decided again.

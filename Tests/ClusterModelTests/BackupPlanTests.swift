@@ -123,7 +123,11 @@ struct BackupPlanTests {
         (ArchiverFacts(mode: "off"), false, "ArchivingOff"),
     ])
     func healthFollowsTheArchiver(archiver: ArchiverFacts, healthy: Bool, reason: String) throws {
-        let plan = BackupPlan(resolved: Self.cluster(Self.s3), previous: nil, primary: "orders-0", report: Self.report(archiver))
+        let resolved = Self.cluster(Self.s3)
+        var previous = PostgresClusterStatus()
+        previous.backup = BackupStatus()
+        previous.backup?.stanza = StanzaStatus(repository: try #require(resolved.backup).repositoryFingerprint)
+        let plan = BackupPlan(resolved: resolved, previous: previous, primary: "orders-0", report: Self.report(archiver))
         let health = try #require(plan.health)
         #expect(health.0 == healthy && health.1.rawValue == reason, "\(health.2)")
         #expect(plan.status?.archive?.lastFailedWAL == archiver.lastFailedWAL)
@@ -134,6 +138,7 @@ struct BackupPlanTests {
         #expect(BackupPlan(resolved: Self.cluster(nil), previous: nil, primary: "orders-0", report: Self.report(ArchiverFacts(mode: "on"))).health == nil)
         var previous = PostgresClusterStatus()
         previous.backup = BackupStatus(archive: ArchiveStatus(primary: "orders-0", lastArchivedWAL: "000000010000000000000009"))
+        previous.backup?.stanza = StanzaStatus(repository: Self.cluster(Self.s3).backup?.repositoryFingerprint ?? "")
         let blind = BackupPlan(resolved: Self.cluster(Self.s3), previous: previous, primary: nil, report: nil)
         #expect(blind.health?.0 == false && blind.health?.1 == .archiveUnknown)
         #expect(blind.status == previous.backup, "the last archived segment stays in status")

@@ -45,6 +45,21 @@ public enum ClusterDefaults {
     public static let backupIdentityCommonName = "ordinal-backup"
     /// The port of the `pgbackrest server` beside each instance.
     public static let backupServerPort = 8432
+    /// The most a backup Job may run before the Job controller fails it (a stuck backup is a
+    /// failure, not a wait): one day.
+    public static let backupJobDeadlineSeconds: Int64 = 86_400
+    /// The most a `stanza-create` Job may run.
+    public static let stanzaJobDeadlineSeconds: Int64 = 600
+    /// How long a scheduled backup may wait to start (another backup Job still running, no
+    /// primary, no stanza yet) before it is recorded as missed.
+    public static let backupStartingDeadlineSeconds: Double = 900
+    /// How long after a failed `stanza-create` Ordinal tries again.
+    public static let stanzaRetrySeconds: Double = 300
+    /// How long a Job Ordinal made may be absent from the cache before it counts as deleted.
+    public static let backupJobCacheGraceSeconds: Double = 120
+    /// Finished backup Jobs kept for `kubectl logs`: the newest that succeeded, the newest that failed.
+    public static let succeededBackupJobsKept = 3
+    public static let failedBackupJobsKept = 1
     /// How long before it is issued a certificate is already valid (clock skew between the
     /// operator and the servers).
     public static let certificateBackdateSeconds: Double = 60

@@ -29,6 +29,14 @@ public struct ResolvedBackup: Sendable, Hashable {
         public var caSecret: String?
     }
 
+    /// Eight hex digits naming where the repository is: a stanza is made again when it changes.
+    public var repositoryFingerprint: String {
+        switch repository {
+        case .s3(let s3): String(FNV1a.hex("s3|\(s3.host)|\(s3.port)|\(s3.region)|\(s3.bucket)|\(s3.path)").prefix(8))
+        case .volume: String(FNV1a.hex("volume").prefix(8))
+        }
+    }
+
     public init(_ spec: BackupSpec, cluster: String, namespace: String) {
         stanza = cluster
         if let s3 = spec.repository.s3 {

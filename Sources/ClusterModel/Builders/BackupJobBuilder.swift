@@ -29,8 +29,24 @@ public enum BackupType: String, Sendable, Hashable, CaseIterable, Codable {
 public enum BackupJobBuilder {
     /// The label naming the Job on its pod.
     public static let jobLabel = "ordinal.dev/backup-job"
+    /// The label saying what the Job does: ``BackupJobAction/label``.
+    public static let actionLabel = "ordinal.dev/backup-action"
+    /// The label saying why it was made: ``BackupJobPlan/Trigger``.
+    public static let triggerLabel = "ordinal.dev/backup-trigger"
+    /// The label naming the repository it works on (``ResolvedBackup/repositoryFingerprint``).
+    public static let repositoryLabel = "ordinal.dev/backup-repository"
     /// The container's name.
     public static let containerName = "pgbackrest"
+
+    /// The Job for one ``BackupJobCreation``, with its deadline.
+    public static func build(_ cluster: ResolvedCluster, _ creation: BackupJobCreation) -> Job {
+        let deadline = creation.action == .stanzaCreate ? ClusterDefaults.stanzaJobDeadlineSeconds : ClusterDefaults.backupJobDeadlineSeconds
+        var job = build(cluster, name: creation.name, action: creation.action, deadlineSeconds: deadline)
+        let labels = [actionLabel: creation.action.label, triggerLabel: creation.trigger.rawValue, repositoryLabel: creation.repository]
+        job.metadata.labels?.merge(labels) { $1 }
+        job.spec?.template.metadata?.labels?.merge(labels) { $1 }
+        return job
+    }
 
     public static func build(_ cluster: ResolvedCluster, name: String, action: BackupJobAction, deadlineSeconds: Int64) -> Job {
         let names = cluster.names
@@ -75,13 +91,14 @@ public enum BackupJobBuilder {
         podSpec.tolerations = cluster.tolerations
         let podLabels = [
             ClusterLabels.name: "pgbackrest", ClusterLabels.instance: cluster.name, ClusterLabels.component: "backup",
-            ClusterLabels.managedBy: ClusterLabels.managedByValue, jobLabel: name,
+            ClusterLabels.managedBy: ClusterLabels.managedByValue, ClusterLabels.cluster: cluster.name, jobLabel: name,
         ]
         var spec = JobSpec(template: PodTemplateSpec(metadata: ObjectMeta(labels: podLabels), spec: podSpec))
         spec.backoffLimit = 0
         spec.activeDeadlineSeconds = deadlineSeconds
         var metadata = cluster.metadata(name: name)
         metadata.labels?[ClusterLabels.component] = "backup"
+        metadata.labels?[ClusterLabels.name] = "pgbackrest"
         return Job(metadata: metadata, spec: spec)
     }
 }

@@ -25,6 +25,11 @@ public enum ClusterLabels {
     /// The PostgresCluster annotation naming the pod the user wants as primary (set by
     /// `ordinal switchover`, or kept in a GitOps repository); absent: pod 0.
     public static let primaryAnnotation = "ordinal.dev/primary"
+    /// On a PostgresCluster: a backup is asked for; a new value asks again (`ordinal backup` sets
+    /// it to the time; a GitOps repository may carry any value).
+    public static let backupRequestAnnotation = "ordinal.dev/backup-request"
+    /// On a PostgresCluster: the type of the asked-for backup, `full` (the default), `diff` or `incr`.
+    public static let backupTypeAnnotation = "ordinal.dev/backup-type"
 
     /// The labels every object of `cluster` carries.
     public static func common(cluster: String) -> [String: String] {

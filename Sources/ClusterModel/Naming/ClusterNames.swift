@@ -33,6 +33,18 @@ public struct ClusterNames: Sendable, Hashable {
         ["*.\(headlessService).\(namespace).svc.cluster.local", "*.\(headlessService).\(namespace).svc"]
     }
 
+    /// A backup Job: `<cluster>-<kind>-<id>`, at most 63 characters for the longest cluster
+    /// name (the Job controller labels its pods with it). Kinds: `full`, `diff` (scheduled;
+    /// the id is the scheduled minute), `init` (stanza-create; the minute it was made), `req`
+    /// (asked for; the id is a hash of the request).
+    public func backupJob(kind: String, id: String) -> String { "\(cluster)-\(kind)-\(id)" }
+
+    /// Five base-36 digits of the minute of `seconds` since the epoch (until 2084): a Job id.
+    public static func minuteID(_ seconds: Double) -> String {
+        let text = String(Int64(seconds / 60), radix: 36)
+        return String(repeating: "0", count: max(0, 5 - text.count)) + text
+    }
+
     /// The pod with this ordinal.
     public func pod(_ ordinal: Int) -> String { "\(cluster)-\(ordinal)" }
 

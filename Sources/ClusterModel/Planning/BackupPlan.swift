@@ -13,34 +13,61 @@ struct BackupPlan {
     var status: BackupStatus?
     /// `BackupHealthy`: status, reason, message; nil without `spec.backup`.
     var health: (Bool, Reason, String)?
+    /// The backup Jobs' part (nil without `spec.backup`).
+    var jobs: BackupJobPlan?
 
-    init(resolved: ResolvedCluster, previous: PostgresClusterStatus?, primary: String?, report: InstanceReport?) {
-        guard resolved.backup != nil else { return }
-        guard let primary, let archiver = report?.database?.archiver, report?.isPrimary == true else {
-            status = previous?.backup
+    init(resolved: ResolvedCluster, previous: PostgresClusterStatus?, primary: String?, report: InstanceReport?,
+         jobs observed: [BackupJobObservation] = [], request: BackupRequest? = nil, now: Double = 0) {
+        guard let backup = resolved.backup else { return }
+        let archiver = report?.isPrimary == true ? report?.database?.archiver : nil
+        let blocked: String? = primary == nil || archiver == nil ? "no primary is confirmed"
+            : archiver?.mode == "off" ? "archiving is not on at the primary \(primary ?? "") yet" : nil
+        let jobs = BackupJobPlan(
+            backup: backup, names: resolved.names, previous: previous?.backup, jobs: observed, request: request, blocked: blocked, now: now)
+        self.jobs = jobs
+        var status = jobs.status
+        var problems = jobs.problems
+        let archive = Self.archiveHealth(resolved: resolved, previous: previous, primary: primary, archiver: archiver)
+        status.archive = archive.status
+        if let problem = archive.problem {
+            // Before the stanza exists archiving cannot succeed: the stanza is the first thing to say.
+            problems.insert(problem, at: jobs.stanzaReady ? 0 : min(1, problems.count))
+        }
+        self.status = status
+        if let first = problems.first {
+            health = (false, first.reason, problems.map(\.message).joined(separator: "; "))
+        } else {
+            let last = status.lastBackup.map { "; the last backup: \(BackupJobPlan.describe($0)) at \($0.stopTime ?? "an unknown time")" } ?? "; no backup taken yet"
+            health = (true, .archiving, archive.message + last)
+        }
+    }
+
+    /// What the primary's archiver says: the archive status, a problem, or the message when it works.
+    static func archiveHealth(resolved: ResolvedCluster, previous: PostgresClusterStatus?, primary: String?, archiver: ArchiverFacts?)
+        -> (status: ArchiveStatus?, problem: (reason: Reason, message: String)?, message: String)
+    {
+        guard let primary, let archiver else {
             let last = previous?.conditions?.first { $0.type == Self.condition }
             let known = last.map { ", last: \($0.message)" } ?? ""
-            health = (false, .archiveUnknown, "no primary answered, so archiving cannot be confirmed\(known)")
-            return
+            return (previous?.backup?.archive, (.archiveUnknown, "no primary answered, so archiving cannot be confirmed\(known)"), "")
         }
         let time = { (seconds: Double?) in seconds.map { KubeTime.format($0) } }
-        status = BackupStatus(archive: ArchiveStatus(
+        let status = ArchiveStatus(
             primary: primary, lastArchivedWAL: archiver.lastArchivedWAL, lastArchivedTime: time(archiver.lastArchivedAt),
             lastFailedWAL: archiver.lastFailedWAL, lastFailedTime: time(archiver.lastFailedAt),
-            failedCount: archiver.failedCount))
+            failedCount: archiver.failedCount)
         let lastSuccess = archiver.lastArchivedWAL.map { wal in "the last archived was \(wal)\(time(archiver.lastArchivedAt).map { " at \($0)" } ?? "")" }
             ?? "no segment was ever archived"
         if archiver.mode == "off" {
-            health = (false, .archivingOff, "archive_mode is off on the primary \(primary): the template that turns archiving on has not reached it yet")
+            return (status, (.archivingOff, "archive_mode is off on the primary \(primary): the template that turns archiving on has not reached it yet"), "")
         } else if archiver.isFailing {
-            health = (false, .archivingFailed,
+            return (status, (.archivingFailed,
                       "archiving \(archiver.lastFailedWAL ?? "a WAL segment") failed on \(primary)\(time(archiver.lastFailedAt).map { " at \($0)" } ?? "") "
                       + "(\(archiver.failedCount) failed attempts); \(lastSuccess). WAL is kept on the primary's volume until archiving succeeds; "
-                      + "pgBackRest's reason is in \(primary)'s PostgreSQL log (kubectl logs -n \(resolved.namespace) \(primary) -c postgres)")
+                      + "pgBackRest's reason is in \(primary)'s PostgreSQL log (kubectl logs -n \(resolved.namespace) \(primary) -c postgres)"), "")
         } else if archiver.lastArchivedWAL == nil {
-            health = (false, .archivingNotStarted, "no WAL segment archived yet on \(primary)")
-        } else {
-            health = (true, .archiving, "WAL is archived from \(primary): \(lastSuccess)")
+            return (status, (.archivingNotStarted, "no WAL segment archived yet on \(primary)"), "")
         }
+        return (status, nil, "WAL is archived from \(primary): \(lastSuccess)")
     }
 }

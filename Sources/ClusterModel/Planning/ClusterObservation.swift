@@ -45,6 +45,8 @@ public struct ClusterObservation: Sendable, Hashable {
     public var certificates = CertificateObservation()
     /// Whether the cluster's NetworkPolicy exists.
     public var hasNetworkPolicy = false
+    /// The cluster's backup Jobs (with their pods' termination messages).
+    public var backupJobs: [BackupJobObservation] = []
     /// The namespace the operator runs in (the NetworkPolicy lets it in).
     public var operatorNamespace = ClusterDefaults.operatorNamespace
 

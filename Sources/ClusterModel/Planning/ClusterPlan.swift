@@ -39,6 +39,10 @@ public struct ClusterPlan: Sendable, Hashable {
     public var podsToDelete: [String] = []
     /// The StatefulSet to apply (unless the live one already matches), with its partition and replica count set.
     public var statefulSet: StatefulSet?
+    /// The backup Job to make (after the StatefulSet; at most one a round).
+    public var backupJob: BackupJobCreation?
+    /// Finished backup Jobs to delete (their outcome is in the stored status).
+    public var backupJobsToDelete: [String] = []
     /// Volume claims to grow.
     public var volumeGrowth: [VolumeGrowth] = []
     /// The status to write (only when it differs from the stored one).

@@ -142,8 +142,13 @@ public enum ClusterPlanner {
         input.volumeProblem = volumes.problem
         input.primary = primary
         input.passwordProblem = passwords.problem
-        let backup = BackupPlan(resolved: resolved, previous: cluster.status, primary: roles.primary, report: input.primaryReport)
+        let backup = BackupPlan(
+            resolved: resolved, previous: cluster.status, primary: roles.primary, report: input.primaryReport,
+            jobs: observation.backupJobs, request: BackupRequest(annotations: cluster.metadata.annotations), now: observation.now)
         input.backupHealth = backup.health
+        plan.backupJob = backup.jobs?.creation
+        plan.backupJobsToDelete = backup.jobs?.toDelete ?? []
+        plan.events += backup.jobs?.events ?? []
         var status = StatusComputer.compute(input)
         status.backup = backup.status
         status.passwords = passwords.status

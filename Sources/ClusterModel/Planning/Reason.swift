@@ -69,6 +69,15 @@ public enum Reason: String, Sendable, Hashable, CaseIterable, CustomStringConver
     case archivingOff = "ArchivingOff"
     case archivingNotStarted = "ArchivingNotStarted"
     case archiveUnknown = "ArchiveUnknown"
+    /// `BackupHealthy` reasons and Events of backup Jobs.
+    case stanzaNotCreated = "StanzaNotCreated"
+    case stanzaCreationFailed = "StanzaCreationFailed"
+    case backupFailed = "BackupFailed"
+    case backupMissed = "BackupMissed"
+    case stanzaCreated = "StanzaCreated"
+    case backupStarted = "BackupStarted"
+    case backupSucceeded = "BackupSucceeded"
+    case backupRequestRefused = "BackupRequestRefused"
 
     public var description: String { rawValue }
 

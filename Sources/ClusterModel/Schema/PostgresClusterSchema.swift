@@ -215,6 +215,7 @@ public enum PostgresClusterSchema {
             ])
         let candidate = Schema.object(
             required: ["pod"], ["pod": .string(), "receivedPosition": .string(), "replayedPosition": .string()])
+        let dateTime = Schema(type: .string).withFormat("date-time")
         let change = Schema.object(
             required: ["kind", "from", "to", "reason", "startedAt"],
             [
@@ -274,6 +275,21 @@ public enum PostgresClusterSchema {
                         "lastFailedWAL": .string(), "lastFailedTime": Schema(type: .string).withFormat("date-time"),
                         "failedCount": .integer(),
                     ]),
+                    "stanza": Schema.object(required: ["repository"], ["repository": .string(), "createdTime": dateTime, "job": .string()]),
+                    "lastBackup": Schema.object(required: ["job"], [
+                        "job": .string(), "label": .string(), "type": .string(), "startTime": dateTime, "stopTime": dateTime,
+                        "size": .integer(), "repositorySize": .integer(),
+                    ]),
+                    "lastFailure": Schema.object(
+                        required: ["job", "action", "message"], ["job": .string(), "action": .string(), "time": dateTime, "message": .string()]),
+                    "running": Schema.object(required: ["job", "action"], ["job": .string(), "action": .string(), "createdTime": dateTime]),
+                    "recordedJobs": .array(of: .string()),
+                    "schedules": .array(of: Schema.object(
+                        required: ["type", "schedule", "lastScheduleTime"],
+                        ["type": .string(), "schedule": .string(), "lastScheduleTime": dateTime, "nextScheduleTime": dateTime])),
+                    "missed": Schema.object(
+                        required: ["type", "scheduledTime", "reason"], ["type": .string(), "scheduledTime": dateTime, "reason": .string()]),
+                    "lastRequest": .string(),
                 ]),
             ])
     }
