@@ -219,19 +219,25 @@ struct BackupJobPlanTests {
         #expect(world.health?.0 == false && world.health?.1 == .backupMissed, "\(String(describing: world.health))")
         #expect(world.events.last?.reason == .backupMissed)
 
+        // The backup that held it up ends well: it covers what the missed one would have.
         world.finish(long.name, at: due + 1000, message: Self.message(label: "20261207-230140F", type: "full"))
         world.round(at: due + 1001)
-        // The message's stop time is before the missed run: still missed.
-        #expect(world.health?.1 == .backupMissed)
-        let next = due + 1800
+        #expect(world.health?.0 == true, "\(String(describing: world.health))")
+        #expect(world.status.backup?.missed?.resolvedBy == long.name)
+
+        // Missed again, with no primary; a failed backup after it does not resolve it.
+        world.primary = nil
+        world.round(at: due + 1800 + ClusterDefaults.backupStartingDeadlineSeconds + 1)
+        #expect(world.health?.1 == .archiveUnknown && world.health?.2.contains("did not run: no primary is confirmed") == true,
+                "\(String(describing: world.health))")
+        world.primary = "orders-0"
+        let next = due + 3600
         world.round(at: next + 1)
         let diff = try #require(world.made.last)
-        #expect(diff.action == .backup(.diff))
-        var stopped = Self.message(label: "20261207-230140F_20261208-000001D", type: "diff")
-        stopped = stopped.replacingOccurrences(of: "\"stop\":1796684560", with: "\"stop\":\(Int64(next + 100))")
-        world.finish(diff.name, at: next + 100, message: stopped)
+        #expect(diff.action == .backup(.diff) && diff.name == "orders-diff-\(ClusterNames.minuteID(next))")
+        world.finish(diff.name, succeeded: false, at: next + 100, message: "pgbackrest backup exited 1:")
         world.round(at: next + 101)
-        #expect(world.health?.0 == true, "\(String(describing: world.health))")
+        #expect(world.health?.1 == .backupFailed && world.health?.2.contains("did not run") == true, "both are said: \(String(describing: world.health))")
     }
 
     @Test func aFailedBackupTurnsBackupHealthyFalseWithPgBackRestsWordsUntilOneSucceeds() throws {

@@ -136,10 +136,11 @@ struct LiveBackupTests {
 
     @Test("BackupHealthy follows the primary's archiver: True while archiving works, False with the failing segment when the repository breaks, True again once it mends")
     func backupHealthyFollowsTheRepository() async throws {
-        let (cluster, pgbackrest) = try await Self.archivingCluster(replicas: 2)
-        defer { Task { await cluster.shutdown(); Self.remove(pgbackrest) } }
-        let harness = try await LivePostgresTests.harness(for: cluster, failoverDelay: 3600) { spec in spec.backup = Self.spec }
-        defer { Task { await harness.stop() } }
+        // The operator makes the stanza with its Job (run by the test as its pod would).
+        let world = try await LiveBackupJobTests.start(Self.spec, clock: .system)
+        defer { Task { await world.stop() } }
+        let (cluster, pgbackrest, harness) = (world.cluster, world.fixture, world.harness)
+        _ = try await world.runner.reconcile { try world.backup()?.stanza != nil }
         try await Self.archiveNow(cluster)
         try await LivePostgresTests.reconcileUntilHealthy(harness)
         var healthy = try harness.condition(StatusComputer.backupHealthy)
@@ -150,6 +151,8 @@ struct LiveBackupTests {
         // The repository's archive becomes unwritable: the next segment fails.
         let archive = "\(pgbackrest.repository)/archive"
         chmod(archive, 0o000)
+        // Some WAL to switch away from (a switch with nothing written since the last is no switch).
+        _ = try await cluster.primary.psql("CREATE TABLE archive_probe (id int)")
         let failing = try await cluster.primary.psql("SELECT pg_walfile_name(pg_switch_wal())")
         try await cluster.primary.waitFor("SELECT last_failed_wal = '\(failing)' FROM pg_stat_archiver", toPrint: "t", timeout: .seconds(30))
         _ = try await harness.reconcile()

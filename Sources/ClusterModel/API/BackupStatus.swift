@@ -94,6 +94,8 @@ public struct BackupFailure: Codable, Sendable, Hashable {
     public var action: String
     public var time: String?
     public var message: String
+    /// The backup Job that succeeded after it: the failure no longer counts.
+    public var resolvedBy: String?
 
     public init(job: String, action: String, time: String?, message: String) {
         self.job = job
@@ -140,6 +142,8 @@ public struct MissedBackup: Codable, Sendable, Hashable {
     public var type: String
     public var scheduledTime: String
     public var reason: String
+    /// The backup Job that succeeded after it: the miss no longer counts.
+    public var resolvedBy: String?
 
     public init(type: String, scheduledTime: String, reason: String) {
         self.type = type

@@ -90,6 +90,11 @@ public struct BackupJobPlan {
                     startTime: outcome?.start.map { time(Double($0)) }, stopTime: outcome?.stop.map { time(Double($0)) } ?? end,
                     size: outcome?.size, repositorySize: outcome?.repositorySize)
                 status.lastBackup = record
+                // Made after what failed or was missed (outcomes are read in the order Jobs were made).
+                if status.lastFailure?.resolvedBy == nil, status.lastFailure?.action != BackupJobAction.stanzaCreate.label {
+                    status.lastFailure?.resolvedBy = job.name
+                }
+                if status.missed?.resolvedBy == nil { status.missed?.resolvedBy = job.name }
                 events.append(ClusterEvent(.normal, .backupSucceeded, "Job \(job.name) took \(Self.describe(record))"))
             default:
                 let said = [job.terminationMessage, job.failure].compactMap { $0 }.first { !$0.isEmpty }
@@ -180,13 +185,10 @@ public struct BackupJobPlan {
         status.schedules = schedules.isEmpty ? nil : schedules
 
         // What the last Jobs say, until a backup succeeds after it.
-        let lastSuccess = status.lastBackup?.stopTime.flatMap(KubeTime.parse) ?? -.infinity
-        if stanzaReady, let failure = status.lastFailure, failure.action != BackupJobAction.stanzaCreate.label,
-            (failure.time.flatMap(KubeTime.parse) ?? 0) > lastSuccess
-        {
+        if stanzaReady, let failure = status.lastFailure, failure.action != BackupJobAction.stanzaCreate.label, failure.resolvedBy == nil {
             problems.append((.backupFailed, "the \(failure.action) backup by Job \(failure.job) failed at \(failure.time ?? "an unknown time"): \(failure.message)"))
         }
-        if let missed = status.missed, (KubeTime.parse(missed.scheduledTime) ?? 0) > lastSuccess {
+        if let missed = status.missed, missed.resolvedBy == nil {
             problems.append((.backupMissed, "the scheduled \(missed.type) backup of \(missed.scheduledTime) did not run: \(missed.reason)"))
         }
 

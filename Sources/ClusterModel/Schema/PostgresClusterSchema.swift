@@ -281,14 +281,14 @@ public enum PostgresClusterSchema {
                         "size": .integer(), "repositorySize": .integer(),
                     ]),
                     "lastFailure": Schema.object(
-                        required: ["job", "action", "message"], ["job": .string(), "action": .string(), "time": dateTime, "message": .string()]),
+                        required: ["job", "action", "message"], ["job": .string(), "action": .string(), "time": dateTime, "message": .string(), "resolvedBy": .string()]),
                     "running": Schema.object(required: ["job", "action"], ["job": .string(), "action": .string(), "createdTime": dateTime]),
                     "recordedJobs": .array(of: .string()),
                     "schedules": .array(of: Schema.object(
                         required: ["type", "schedule", "lastScheduleTime"],
                         ["type": .string(), "schedule": .string(), "lastScheduleTime": dateTime, "nextScheduleTime": dateTime])),
                     "missed": Schema.object(
-                        required: ["type", "scheduledTime", "reason"], ["type": .string(), "scheduledTime": dateTime, "reason": .string()]),
+                        required: ["type", "scheduledTime", "reason"], ["type": .string(), "scheduledTime": dateTime, "reason": .string(), "resolvedBy": .string()]),
                     "lastRequest": .string(),
                 ]),
             ])
