@@ -87,6 +87,27 @@ struct RealClusterAdmissionTests {
                     Issue.record("backup cluster: \(resource) \(object["metadata"]?["name"]?.stringValue ?? ""): \(error)")
                 }
             }
+            // The Jobs the operator makes for it: the stanza's and a requested backup.
+            cluster.metadata.uid = "3d5b7a52-6a4e-4c0e-9f0e-2f1a8f6b2c11"
+            let resolved = ResolvedCluster(cluster)
+            let fingerprint = try #require(resolved.backup).repositoryFingerprint
+            for creation in [
+                BackupJobCreation(name: resolved.names.backupJob(kind: "init", id: ClusterNames.minuteID(0)), action: .stanzaCreate,
+                                  trigger: .repository, repository: fingerprint),
+                BackupJobCreation(name: resolved.names.backupJob(kind: "req", id: "a1b2c3"), action: .backup(.full),
+                                  trigger: .request, repository: fingerprint),
+            ] {
+                let job = try JSONValue(encoding: BackupJobBuilder.build(resolved, creation))
+                do {
+                    let admitted = try await client.applyRaw(ResourceType(Job.self), object: job, fieldManager: "ordinal", dryRun: true)
+                    // The API server adds its own selector and labels; the template keeps Ordinal's.
+                    #expect(admitted["spec"]?["selector"] != nil)
+                    #expect(admitted["spec"]?["template"]?["metadata"]?["labels"]?[BackupJobBuilder.jobLabel]?.stringValue == creation.name)
+                    #expect(admitted["spec"]?["backoffLimit"] == .int(0))
+                } catch {
+                    Issue.record("backup Job \(creation.name): \(error)")
+                }
+            }
         }
     }
 

@@ -25,7 +25,8 @@ struct BackupJobRunner {
         var action: String?
         var status: Int32
         var message: String
-        var stderr: String
+        /// What the container printed (pgBackRest's console output, warnings included).
+        var output: String
     }
 
     /// Runs every Job that has not ended yet and has no pod, in the order they were made.
@@ -101,7 +102,7 @@ struct BackupJobRunner {
         finished.status = jobStatus
         _ = try harness.server.put(finished)
         return Run(job: name, action: job.metadata.labels?[BackupJobBuilder.actionLabel], status: output.status, message: message,
-                   stderr: output.stderr)
+                   output: output.stdout + output.stderr)
     }
 
     /// Reconciles, running each Job the operator makes, until `condition` holds (at most `rounds`).

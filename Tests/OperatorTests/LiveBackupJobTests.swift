@@ -90,7 +90,7 @@ struct LiveBackupJobTests {
 
         // The stanza first: archiving fails until it exists, then works.
         var runs = try await runner.reconcile { try world.backup()?.stanza != nil }
-        #expect(runs.map(\.action) == ["stanza-create"] && runs.first?.status == 0, "\(runs.map { ($0.job, $0.status, $0.stderr) })")
+        #expect(runs.map(\.action) == ["stanza-create"] && runs.first?.status == 0, "\(runs.map { ($0.job, $0.status, $0.output) })")
         #expect(runs.first?.job.hasPrefix("orders-init-") == true)
         try await LiveBackupTests.archiveNow(cluster)
         runs = try await runner.reconcile {
@@ -112,7 +112,7 @@ struct LiveBackupJobTests {
         try await world.request("20261207T230000Z")
         runs = try await runner.reconcile { try world.backup()?.lastBackup != nil }
         writer.cancel()
-        #expect(runs.count == 1 && runs.first?.action == "full" && runs.first?.status == 0, "\(runs.map { ($0.job, $0.stderr) })")
+        #expect(runs.count == 1 && runs.first?.action == "full" && runs.first?.status == 0, "\(runs.map { ($0.job, $0.output) })")
         let full = try #require(try world.backup()?.lastBackup)
         let taken = try await LiveBackupServerTests.backups(world.fixture)
         #expect(taken.count == 1 && (taken.last?["label"] as? String) == full.label, "status names the backup pgBackRest holds: \(full)")
@@ -128,7 +128,7 @@ struct LiveBackupJobTests {
         let next = try #require(schedule.nextScheduleTime.flatMap(KubeTime.parse))
         time.advance(next - time.clock.now() + 5)
         runs = try await runner.reconcile { try world.backup()?.lastBackup?.type == "diff" }
-        #expect(runs.map(\.job) == ["orders-diff-\(ClusterNames.minuteID(next))"] && runs.first?.status == 0, "\(runs.map { ($0.job, $0.stderr) })")
+        #expect(runs.map(\.job) == ["orders-diff-\(ClusterNames.minuteID(next))"] && runs.first?.status == 0, "\(runs.map { ($0.job, $0.output) })")
         #expect(try world.backup()?.schedules?.first?.lastScheduleTime == KubeTime.format(next))
 
         // The repository's backup directory breaks: the asked-for backup fails and says why.
@@ -146,7 +146,7 @@ struct LiveBackupJobTests {
         // Mended: the next one succeeds and the condition clears.
         try await world.request("mended", type: "incr")
         runs = try await runner.reconcile { try world.healthy()?.status == "True" && world.backup()?.lastBackup?.type == "incr" }
-        #expect(runs.count == 1 && runs.first?.status == 0, "\(runs.map { ($0.job, $0.stderr) })")
+        #expect(runs.count == 1 && runs.first?.status == 0, "\(runs.map { ($0.job, $0.output) })")
 
         // Old Jobs go once status holds them: the newest three that succeeded, the newest that failed.
         _ = try await world.harness.reconcile()

@@ -61,7 +61,10 @@ struct LiveBackupServerTests {
         let process = try FixtureProcess.start(
             ["/bin/bash", "\(directory)/backup-server.sh"], as: cluster.user,
             environment: ["ORDINAL_CONFIG_DIR": directory, "ORDINAL_BACKUP_IDENTITY_DIR": identityDirectory,
-                          "ORDINAL_BACKUP_IDENTITY_CHECK_SECONDS": "1", "HOME": directory],
+                          "ORDINAL_BACKUP_IDENTITY_CHECK_SECONDS": "1", "HOME": directory,
+                          // The remotes the server starts lock in its default /tmp/pgbackrest (a pod's own
+                          // /tmp); tests running side by side, each with a stanza "orders", each get their own.
+                          "PGBACKREST_LOCK_PATH": "\(directory)/lock"],
             outputPath: log)
         // Listening once pgBackRest's own ping answers (no authentication: aliveness only).
         for _ in 0..<100 {

@@ -11,21 +11,25 @@ stanza="${ORDINAL_STANZA:?ORDINAL_STANZA is not set}"
 message="${ORDINAL_TERMINATION_LOG:-/dev/termination-log}"
 action="${1:-}"
 type="${2:-full}"
-errors="$(mktemp)"
+# pgBackRest's warnings go to stdout, its errors to stderr: both are kept, in order, for the message.
+output="$(mktemp)"
 pgbackrest_() { pgbackrest --config="$config" --stanza="$stanza" "$@"; }
 
 case "$action" in
-    stanza-create) pgbackrest_ stanza-create 2>"$errors" ;;
+    stanza-create) pgbackrest_ stanza-create >"$output" 2>&1 ;;
     backup)
         case "$type" in full|diff|incr) ;; *) echo "unknown backup type: $type" >"$message"; exit 2 ;; esac
-        pgbackrest_ --type="$type" backup 2>"$errors"
+        pgbackrest_ --type="$type" backup >"$output" 2>&1
         ;;
     *) echo "unknown action: $action (stanza-create or backup)" >"$message"; exit 2 ;;
 esac
 status=$?
-cat "$errors" >&2
+cat "$output"
 if [ "$status" -ne 0 ]; then
-    { echo "pgbackrest $action exited $status:"; grep -E '^(ERROR|WARN)' "$errors" | tail -n 5; } | head -c 3500 >"$message"
+    # Its ERROR and WARN lines and their HINTs, without the console's timestamps.
+    { echo "pgbackrest $action exited $status:"
+      sed -E 's/^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+ P[0-9]+ +//' "$output" | grep -E '^(ERROR|WARN):|^ +[A-Za-z]+:' \
+          | sed -E 's/^ +/  /' | tail -n 12; } | head -c 3500 >"$message"
     exit "$status"
 fi
 if [ "$action" = stanza-create ]; then
