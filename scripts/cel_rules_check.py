@@ -76,6 +76,8 @@ def cluster(name="orders", **spec):
     return {"apiVersion": "ordinal.dev/v1alpha1", "kind": "PostgresCluster", "metadata": {"name": name}, "spec": base}
 
 
+BUCKET = {"s3": {"endpoint": "s3.example.com", "region": "eu-west-1", "bucket": "orders-backups", "credentialsSecret": "orders-s3"}}
+
 # (label, new object, old object or None, message fragment of the rule expected to fail or None)
 CASES = [
     ("minimal cluster", cluster(), None, None),
@@ -107,6 +109,14 @@ CASES = [
     ("synchronous, one standby of two", cluster(replication={"synchronous": {"number": 2}}), None, None),
     ("synchronous, as many standbys as instances", cluster(replication={"synchronous": {"number": 3}}), None, "must be less than instances"),
     ("user secret changed", cluster(secrets={"app": "two"}), cluster(secrets={"app": "one"}), "secrets.app cannot change"),
+    ("backup to a bucket", cluster(backup={"repository": BUCKET, "schedule": {"full": "0 1 * * 0", "differential": "*/30 0-5,22-23 * * 1-6"}}), None, None),
+    ("backup without a bucket", cluster(backup={"repository": {}}), None, "needs s3"),
+    ("backup schedule, hour 24", cluster(backup={"repository": BUCKET, "schedule": {"full": "0 24 * * *"}}), None, "five-field cron"),
+    ("backup schedule, four fields", cluster(backup={"repository": BUCKET, "schedule": {"differential": "0 1 * *"}}), None, "five-field cron"),
+    ("backup schedule, step 0", cluster(backup={"repository": BUCKET, "schedule": {"full": "*/0 * * * *"}}), None, "five-field cron"),
+    ("backup and archive_command", cluster(backup={"repository": BUCKET}, postgresql={"parameters": {"archive_command": "cp %p /x/%f"}}), None,
+     "Ordinal sets archive_mode"),
+    ("archive_command without backup", cluster(postgresql={"parameters": {"archive_command": "cp %p /x/%f"}}), None, None),
 ]
 
 

@@ -14,7 +14,7 @@ struct BackupIdentityPlanTests {
     static func observation(tls: Bool = true, backup: Bool = true, identity: CertificateState?) -> ClusterObservation {
         var spec = PostgresClusterSpec(instances: 2, postgresVersion: "16.4", storage: StorageSpec(size: "1Gi"))
         spec.tls = TLSSpec(enabled: tls)
-        if backup { spec.backup = BackupSpec(repository: BackupRepository(volume: VolumeRepository(size: "1Gi"))) }
+        if backup { spec.backup = BackupSpec(repository: BackupRepository(s3: S3Repository(endpoint: "s3.example.com", region: "eu-west-1", bucket: "backups", credentialsSecret: "s3-creds"))) }
         let cluster = PostgresCluster(metadata: ObjectMeta(name: "orders", namespace: "shop", uid: "uid-1", generation: 1), spec: spec)
         var observation = ClusterObservation(cluster: cluster, now: now)
         observation.certificates = CertificateObservation(

@@ -29,12 +29,12 @@ struct BackupPlanTests {
 
     @Test func archivingGoesIntoTheRevisionAndTheConfigurationIntoTheSharedConfigMap() throws {
         let plain = Self.cluster(nil)
-        let archiving = Self.cluster(BackupSpec(repository: BackupRepository(volume: VolumeRepository(size: "5Gi"))))
+        let archiving = Self.cluster(Self.s3)
         let conf = ConfigMapBuilder.revisionConf(archiving, contexts: [:])
         #expect(conf.contains("archive_mode = 'on'") || conf.contains("archive_mode = on"), "\(conf)")
         #expect(conf.contains("pgbackrest --config=/etc/ordinal/config/pgbackrest.conf --stanza=orders archive-push %p"))
         #expect(ConfigMapBuilder.revisionHash(plain) != ConfigMapBuilder.revisionHash(archiving), "turning archiving on is a restart, walked")
-        #expect(ConfigMapBuilder.build(archiving).data?[PgBackRestConfig.key]?.contains("repo1-type=posix") == true)
+        #expect(ConfigMapBuilder.build(archiving).data?[PgBackRestConfig.key]?.contains("repo1-type=s3") == true)
         #expect(ConfigMapBuilder.build(plain).data?[PgBackRestConfig.key] == nil)
         // A cluster without backups keeps its pod template (no new projected key).
         #expect(!ConfigMapBuilder.sharedPodKeys(plain).contains(PgBackRestConfig.key))

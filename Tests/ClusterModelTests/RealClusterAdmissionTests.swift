@@ -36,7 +36,7 @@ struct RealClusterAdmissionTests {
 
     @Test func theCRDAppliesAndTheExamplesAndEverythingRenderedFromThemAreAdmitted() async throws {
         try await withNamespace { client, namespace in
-            for example in ["examples/minimal.yaml", "examples/production.yaml"] {
+            for example in ["examples/minimal.yaml", "examples/production.yaml", "examples/backups.yaml"] {
                 let documents = try YAMLDocuments.parse(try Repository.read(example), source: example)
                 let clusters = try documents.map { document in
                     var cluster = try ClusterDocument.decode(document, defaultNamespace: namespace)
@@ -61,9 +61,9 @@ struct RealClusterAdmissionTests {
         }
     }
 
-    /// `spec.backup` is not in the CRD yet (docs/backups.md), so it is set here in Swift: the
-    /// StatefulSet with the `pgbackrest` sidecar and the identity volume, and the ConfigMap with
-    /// both pgBackRest files, are admitted as they are.
+    /// A cluster with `spec.backup` (every field) is admitted and stored as written; the StatefulSet
+    /// with the `pgbackrest` sidecar and the identity volume, the ConfigMap with both pgBackRest
+    /// files, and the Jobs the operator makes are admitted as they are.
     @Test func theObjectsOfAClusterWithBackupsAreAdmitted() async throws {
         try await withNamespace { client, namespace in
             var cluster = PostgresCluster(
@@ -71,7 +71,14 @@ struct RealClusterAdmissionTests {
                 spec: PostgresClusterSpec(instances: 3, postgresVersion: "16.4", storage: StorageSpec(size: "1Gi")))
             var repository = S3Repository(endpoint: "s3.eu-west-1.amazonaws.com", region: "eu-west-1", bucket: "ledger", credentialsSecret: "ledger-s3")
             repository.caSecret = "ledger-s3-ca"
-            cluster.spec.backup = BackupSpec(repository: BackupRepository(s3: repository))
+            repository.path = "/ledger/main"
+            repository.uriStyle = "path"
+            repository.verifyTLS = true
+            cluster.spec.backup = BackupSpec(
+                repository: BackupRepository(s3: repository), retention: BackupRetention(full: 3),
+                schedule: BackupSchedule(full: "0 1 * * 0", differential: "30 */4 * * 1-6"), fromReplica: true)
+            let stored = try await client.applyRaw(Self.clusters, object: try JSONValue(encoding: cluster), fieldManager: "ordinal-tests", dryRun: true)
+            #expect(try stored["spec"]?["backup"]?.decode(as: BackupSpec.self) == cluster.spec.backup, "kept as written, nothing pruned")
             let objects = try ClusterRenderer.objects(for: [cluster], passwords: .secure)
             let kinds = objects.compactMap { $0["kind"]?.stringValue }
             #expect(kinds.contains("StatefulSet") && kinds.contains("ConfigMap"))
@@ -137,6 +144,19 @@ struct RealClusterAdmissionTests {
                  "tls.caSecretName needs tls.serverSecretName"),
                 ("certificate with TLS off", { $0.set(["spec", "tls"], ["enabled": false, "serverSecretName": "mine"]) },
                  "tls.serverSecretName and tls.caSecretName need tls.enabled"),
+                ("backup without a bucket", { $0.set(["spec", "backup"], ["repository": [:]]) }, "backup.repository needs s3"),
+                ("backup to a volume", { $0.set(["spec", "backup"], ["repository": ["volume": ["size": "10Gi"]]]) }, "volume"),
+                ("bad cron", { $0.set(["spec", "backup"], ["repository": Self.bucket, "schedule": ["full": "0 25 * * *"]]) },
+                 "backup.schedule.full and .differential are five-field cron expressions"),
+                ("four cron fields", { $0.set(["spec", "backup"], ["repository": Self.bucket, "schedule": ["differential": "0 1 * *"]]) },
+                 "backup.schedule.full and .differential are five-field cron expressions"),
+                ("archive_command with backup", {
+                    $0.set(["spec", "backup"], ["repository": Self.bucket])
+                    $0.set(["spec", "postgresql", "parameters"], ["archive_command": "cp %p /mnt/%f"])
+                 }, "with backup set, Ordinal sets archive_mode"),
+                ("bucket name", { $0.set(["spec", "backup"], ["repository": ["s3": ["endpoint": "s3.example.com", "region": "eu-west-1", "bucket": "Orders_Backups", "credentialsSecret": "orders-s3"]]]) },
+                 "spec.backup.repository.s3.bucket"),
+                ("retention 0", { $0.set(["spec", "backup"], ["repository": Self.bucket, "retention": ["full": 0]]) }, "spec.backup.retention.full"),
             ]
             for (what, change, expected) in cases {
                 var object = Self.cluster(namespace: namespace)
@@ -178,6 +198,9 @@ struct RealClusterAdmissionTests {
     }
 
     // MARK: - Support
+
+    /// A valid `spec.backup.repository`.
+    static let bucket: JSONValue = ["s3": ["endpoint": "s3.example.com", "region": "eu-west-1", "bucket": "orders-backups", "credentialsSecret": "orders-s3"]]
 
     static func cluster(namespace: String) -> JSONValue {
         [

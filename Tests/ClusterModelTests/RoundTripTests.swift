@@ -34,6 +34,12 @@ struct RoundTripTests {
         spec.replication = ReplicationSpec(synchronous: SynchronousReplicationSpec(number: 1))
         spec.tls = TLSSpec(enabled: true, serverSecretName: "orders-cert", caSecretName: "orders-issuer")
         spec.networkPolicy = NetworkPolicySettings(enabled: true, from: [NetworkPolicyPeer(ipBlock: IPBlock(cidr: "10.0.0.0/8"))])
+        spec.backup = BackupSpec(
+            repository: BackupRepository(s3: S3Repository(
+                endpoint: "minio.storage.svc:9000", region: "us-east-1", bucket: "orders-backups", path: "/shop/orders",
+                credentialsSecret: "orders-s3", uriStyle: "path", verifyTLS: true, caSecret: "minio-ca")),
+            retention: BackupRetention(full: 3), schedule: BackupSchedule(full: "0 1 * * 0", differential: "0 1 * * 1-6"),
+            fromReplica: true)
         var status = PostgresClusterStatus()
         status.observedGeneration = 4
         status.phase = .healthy

@@ -69,6 +69,8 @@ struct RuleCatalogueTests {
         return object
     }
 
+    static let bucket: JSONValue = ["s3": ["endpoint": "s3.example.com", "region": "eu-west-1", "bucket": "orders-backups", "credentialsSecret": "orders-s3"]]
+
     /// Each breaks one CEL rule and nothing else in the schema.
     static let badObjects: [(String, JSONValue)] = [
         ("name too long", object { $0.set(["metadata", "name"], .string(String(repeating: "a", count: 53))) }),
@@ -79,6 +81,12 @@ struct RuleCatalogueTests {
         ("newline in a value", object { $0.set(["spec", "postgresql", "parameters"], ["work_mem": "4MB\nport = 1"]) }),
         ("reserved database", object { $0.set(["spec", "bootstrap", "database"], "postgres") }),
         ("reserved owner", object { $0.set(["spec", "bootstrap", "owner"], "streaming_replica") }),
+        ("backup without a bucket", object { $0.set(["spec", "backup"], ["repository": [:]]) }),
+        ("backup schedule with hour 25", object { $0.set(["spec", "backup"], ["repository": bucket, "schedule": ["full": "0 25 * * *"]]) }),
+        ("backup with archive_command", object {
+            $0.set(["spec", "backup"], ["repository": bucket])
+            $0.set(["spec", "postgresql", "parameters"], ["archive_command": "cp %p /x/%f"])
+        }),
         ("two rules at once", object {
             $0.set(["spec", "postgresVersion"], "12")
             $0.set(["spec", "bootstrap", "owner"], "postgres")
@@ -132,7 +140,7 @@ struct RuleCatalogueTests {
 
     @Test func admissionAndSpecValidatorBothAcceptTheExamples() async throws {
         try await Self.withServer { client in
-            for example in ["examples/minimal.yaml", "examples/production.yaml"] {
+            for example in ["examples/minimal.yaml", "examples/production.yaml", "examples/backups.yaml"] {
                 for document in try YAMLDocuments.parse(try Repository.read(example), source: example) {
                     var object = document
                     object.set(["metadata", "namespace"], "default")

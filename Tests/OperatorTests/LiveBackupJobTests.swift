@@ -54,7 +54,8 @@ struct LiveBackupJobTests {
     }
 
     static func start(_ spec: BackupSpec, clock: WallClock) async throws -> World {
-        let backup = ResolvedBackup(spec, cluster: "orders", namespace: "shop")
+        // The operator is told of a bucket; the stand-ins for its pods and Jobs use a directory.
+        let backup = LiveBackupTests.local
         let base = try PgBackRestFixture.makeBase()
         var parameters: [String: String] = [:]
         for (name, value) in PgBackRestConfig.archiveParameters(backup, layout: PgBackRestFixture.layout(base: base)) {

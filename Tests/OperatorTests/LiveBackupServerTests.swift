@@ -103,7 +103,7 @@ struct LiveBackupServerTests {
 
     @Test("a Job's configuration makes the stanza and backs up over mutual TLS: it finds the primary among every instance, copies from a standby with fromReplica, refuses a foreign identity, and follows a new one; the backup restores")
     func backupsThroughTheServers() async throws {
-        var backup = ResolvedBackup(LiveBackupTests.spec, cluster: "orders", namespace: "shop")
+        var backup = LiveBackupTests.local
         let base = try PgBackRestFixture.makeBase()
         var parameters: [String: String] = [:]
         for (name, value) in PgBackRestConfig.archiveParameters(backup, layout: PgBackRestFixture.layout(base: base)) {

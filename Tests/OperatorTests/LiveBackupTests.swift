@@ -13,12 +13,18 @@ import Testing
        .enabled(if: PostgresBinaries.isAvailable, "needs PostgreSQL server binaries (Debian's postgresql) and, when running as root, the postgres user"),
        .enabled(if: PgBackRestFixture.unavailableReason == nil, "needs pgBackRest (Debian's pgbackrest package)"))
 struct LiveBackupTests {
-    static let spec = BackupSpec(repository: BackupRepository(volume: VolumeRepository(size: "1Gi")), retention: BackupRetention(full: 2))
+    /// What the operator is told: a bucket. The tests' stand-ins for the pods and Jobs keep the
+    /// repository in a directory instead (``local``): the operator never touches it itself.
+    static let spec = BackupSpec(
+        repository: BackupRepository(s3: S3Repository(endpoint: "s3.example.com", region: "eu-west-1", bucket: "orders-backups",
+                                                      credentialsSecret: "orders-s3")),
+        retention: BackupRetention(full: 2))
+    /// The repository the fixtures use: a directory pgBackRest writes itself.
+    static let local = ResolvedBackup(posixStanza: "orders", retentionFull: 2)
 
     /// A cluster whose primary archives through pgBackRest, with its stanza made.
-    static func archivingCluster(replicas: Int, spec: BackupSpec = spec, environment: [String: String] = [:],
+    static func archivingCluster(replicas: Int, backup: ResolvedBackup = local, environment: [String: String] = [:],
                                  storageCAFile: String? = nil) async throws -> (PostgresTestCluster, PgBackRestFixture) {
-        let backup = ResolvedBackup(spec, cluster: "orders", namespace: "shop")
         // The archive command names the configuration, so its place is chosen first.
         let base = try PgBackRestFixture.makeBase()
         var parameters: [String: String] = [:]
@@ -182,7 +188,8 @@ struct LiveBackupTests {
         var environment: [String: String] = [:]
         for (variable, key) in PgBackRestConfig.credentialEnvironment { environment[variable] = "test-\(key)" }
         let (cluster, pgbackrest) = try await Self.archivingCluster(
-            replicas: 0, spec: spec, environment: environment, storageCAFile: s3.authorityFile)
+            replicas: 0, backup: try #require(ResolvedBackup(spec, cluster: "orders", namespace: "shop")), environment: environment,
+            storageCAFile: s3.authorityFile)
         defer { Task { await cluster.shutdown(); Self.remove(pgbackrest) } }
         let config = try String(contentsOfFile: pgbackrest.layout.configFile, encoding: .utf8)
         #expect(config.contains("repo1-type=s3\n") && config.contains("repo1-storage-port=\(s3.port)\n")

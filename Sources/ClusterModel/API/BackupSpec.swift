@@ -21,14 +21,13 @@ public struct BackupSpec: Codable, Sendable, Hashable {
     }
 }
 
-/// One repository: exactly one of ``s3`` and ``volume``.
+/// Where backups go: an S3-compatible bucket (``s3``, required). A repository on a volume of the
+/// cluster is not offered yet: it needs a repository host (docs/backups.md).
 public struct BackupRepository: Codable, Sendable, Hashable {
     public var s3: S3Repository?
-    public var volume: VolumeRepository?
 
-    public init(s3: S3Repository? = nil, volume: VolumeRepository? = nil) {
+    public init(s3: S3Repository? = nil) {
         self.s3 = s3
-        self.volume = volume
     }
 }
 
@@ -61,18 +60,6 @@ public struct S3Repository: Codable, Sendable, Hashable {
         self.credentialsSecret = credentialsSecret
         self.uriStyle = uriStyle
         self.verifyTLS = verifyTLS
-    }
-}
-
-/// A volume for the repository (small clusters and tests).
-public struct VolumeRepository: Codable, Sendable, Hashable {
-    /// Its size, a quantity such as `20Gi`.
-    public var size: String
-    public var storageClassName: String?
-
-    public init(size: String, storageClassName: String? = nil) {
-        self.size = size
-        self.storageClassName = storageClassName
     }
 }
 

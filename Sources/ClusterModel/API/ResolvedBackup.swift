@@ -12,7 +12,9 @@ public struct ResolvedBackup: Sendable, Hashable {
     public enum Repository: Sendable, Hashable {
         /// A bucket; `path` defaulted to `/<namespace>/<cluster>`.
         case s3(S3)
-        case volume(size: String, storageClassName: String?)
+        /// A directory pgBackRest writes itself (``PgBackRestConfig/Layout/repositoryPath``): what
+        /// the tests stand in for a repository with; never made from a spec.
+        case posix
     }
 
     /// An S3-compatible bucket, defaults applied.
@@ -33,29 +35,37 @@ public struct ResolvedBackup: Sendable, Hashable {
     public var repositoryFingerprint: String {
         switch repository {
         case .s3(let s3): String(FNV1a.hex("s3|\(s3.host)|\(s3.port)|\(s3.region)|\(s3.bucket)|\(s3.path)").prefix(8))
-        case .volume: String(FNV1a.hex("volume").prefix(8))
+        case .posix: String(FNV1a.hex("posix").prefix(8))
         }
     }
 
-    public init(_ spec: BackupSpec, cluster: String, namespace: String) {
+    /// `spec.backup` resolved; `nil` without a repository (a spec the rules refuse).
+    public init?(_ spec: BackupSpec, cluster: String, namespace: String) {
+        guard let s3 = spec.repository.s3 else { return nil }
         stanza = cluster
-        if let s3 = spec.repository.s3 {
-            var host = s3.endpoint
-            var port = 443
-            if let colon = host.lastIndex(of: ":"), let number = Int(host[host.index(after: colon)...]) {
-                port = number
-                host = String(host[..<colon])
-            }
-            repository = .s3(S3(
-                host: host, port: port, region: s3.region, bucket: s3.bucket, path: s3.path ?? "/\(namespace)/\(cluster)",
-                credentialsSecret: s3.credentialsSecret, pathStyle: s3.uriStyle == "path", verifyTLS: s3.verifyTLS ?? true,
-                caSecret: s3.caSecret))
-        } else {
-            repository = .volume(size: spec.repository.volume?.size ?? "", storageClassName: spec.repository.volume?.storageClassName)
+        var host = s3.endpoint
+        var port = 443
+        if let colon = host.lastIndex(of: ":"), let number = Int(host[host.index(after: colon)...]) {
+            port = number
+            host = String(host[..<colon])
         }
+        repository = .s3(S3(
+            host: host, port: port, region: s3.region, bucket: s3.bucket, path: s3.path ?? "/\(namespace)/\(cluster)",
+            credentialsSecret: s3.credentialsSecret, pathStyle: s3.uriStyle == "path", verifyTLS: s3.verifyTLS ?? true,
+            caSecret: s3.caSecret))
         retentionFull = spec.retention?.full ?? ClusterDefaults.backupRetentionFull
         fullSchedule = spec.schedule?.full
         differentialSchedule = spec.schedule?.differential
         fromReplica = spec.fromReplica ?? false
+    }
+
+    /// A repository in a directory (``Repository/posix``), for tests.
+    public init(posixStanza stanza: String, retentionFull: Int = ClusterDefaults.backupRetentionFull, fromReplica: Bool = false) {
+        self.stanza = stanza
+        repository = .posix
+        self.retentionFull = retentionFull
+        fullSchedule = nil
+        differentialSchedule = nil
+        self.fromReplica = fromReplica
     }
 }

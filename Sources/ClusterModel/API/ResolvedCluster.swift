@@ -105,7 +105,7 @@ public struct ResolvedCluster: Sendable, Hashable {
         networkPolicyPeers = spec.networkPolicy?.from ?? []
         synchronousStandbys = spec.replication?.synchronous?.number
         returnHome = spec.failover?.returnHome ?? ClusterDefaults.returnHome
-        backup = spec.backup.map { ResolvedBackup($0, cluster: cluster.metadata.name ?? "", namespace: cluster.metadata.namespace ?? "default") }
+        backup = spec.backup.flatMap { ResolvedBackup($0, cluster: cluster.metadata.name ?? "", namespace: cluster.metadata.namespace ?? "default") }
     }
 
     /// Names of every object made for this cluster.

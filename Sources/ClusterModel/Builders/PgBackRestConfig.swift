@@ -154,7 +154,7 @@ public enum PgBackRestConfig {
                 ("repo1-storage-verify-tls", s3.verifyTLS ? "y" : "n"),
             ]
             if s3.caSecret != nil { global.append(("repo1-storage-ca-file", layout.storageCAFile)) }
-        case .volume:
+        case .posix:
             global += [("repo1-type", "posix"), ("repo1-path", layout.repositoryPath)]
         }
         global += [

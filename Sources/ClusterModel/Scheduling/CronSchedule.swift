@@ -22,6 +22,18 @@ public struct CronSchedule: Sendable, Hashable {
     /// The pattern admission checks (shape only; ``init(_:)`` checks ranges).
     public static let pattern = #"^\s*(\S+\s+){4}\S+\s*$"#
 
+    /// What the CRD's rule admits (RE2, no backslash): five fields, each a list of `*`, a number
+    /// in its range or a range of them, with an optional step. ``init(_:)`` also refuses a
+    /// range that runs backwards.
+    public static let admissionPattern: String = {
+        let numbers = ["[0-5]?[0-9]", "[01]?[0-9]|2[0-3]", "0?[1-9]|[12][0-9]|3[01]", "0?[1-9]|1[0-2]", "[0-7]"]
+        let fields = numbers.map { number in
+            let item = "([*]|(\(number))(-(\(number)))?)(/[1-9][0-9]?)?"
+            return "\(item)(,\(item))*"
+        }
+        return "^ *" + fields.joined(separator: " +") + " *$"
+    }()
+
     /// Parses `expression`.
     public init(_ expression: String) throws(ParseError) {
         let fields = expression.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)

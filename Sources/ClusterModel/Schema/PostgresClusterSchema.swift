@@ -10,6 +10,9 @@ public enum PostgresClusterSchema {
         "password_encryption", "port", "primary_conninfo", "primary_slot_name", "synchronous_standby_names", "unix_socket_directories",
     ]
 
+    /// Parameters Ordinal sets itself while `spec.backup` is on.
+    public static let archiveParameters = ["archive_mode", "archive_command", "archive_library", "archive_timeout", "restore_command"]
+
     /// Role names the operator owns.
     public static let reservedRoles = ["postgres", "streaming_replica", "ordinal_monitor"]
     /// Database names that exist in every cluster.
@@ -86,6 +89,7 @@ public enum PostgresClusterSchema {
                             ["number": .integer("Standbys that must have each commit (at least 1, fewer than instances).", minimum: 1, maximum: maximumInstances - 1)]),
                     ]),
                 "tls": tls,
+                "backup": backup,
                 "networkPolicy": Schema.object(
                     "A NetworkPolicy (off by default) that lets only the cluster's own pods, the operator's namespace and the peers in from reach PostgreSQL (docs/security.md).",
                     [
@@ -131,6 +135,46 @@ public enum PostgresClusterSchema {
                 "superuser": secretName("superuser", "username (postgres) and password"),
                 "app": secretName("app", "username and password"),
                 "replication": secretName("replication", "username and password"),
+            ])
+    }
+
+    /// The S3 endpoint: a host name or address with an optional port.
+    static let endpointPattern = "^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?(:[0-9]{1,5})?$"
+    /// S3 bucket names.
+    static let bucketPattern = "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+
+    static var backup: Schema {
+        Schema.object(
+            "Continuous WAL archiving and scheduled base backups with pgBackRest, into an S3-compatible bucket (docs/backups.md). The image must have pgbackrest (images/postgres/Dockerfile). Turning it on restarts the instances (archive_mode), replicas first.",
+            required: ["repository"],
+            [
+                "repository": Schema.object(
+                    "Where backups and archived WAL are kept.",
+                    [
+                        "s3": Schema.object(
+                            "An S3-compatible bucket (AWS S3, MinIO, Ceph RGW, ...), reached over HTTPS.",
+                            required: ["endpoint", "region", "bucket", "credentialsSecret"],
+                            [
+                                "endpoint": Schema.string("The endpoint host, with an optional :port (443 by default), e.g. s3.eu-west-1.amazonaws.com or minio.storage.svc.", maxLength: 253, pattern: endpointPattern),
+                                "region": Schema.string("The bucket's region (any value a server without regions accepts, e.g. us-east-1).", maxLength: 64, pattern: "^[A-Za-z0-9_-]+$"),
+                                "bucket": Schema.string("The bucket; it must exist.", maxLength: 63, pattern: bucketPattern),
+                                "path": Schema.string("The repository's path in the bucket (default /<namespace>/<cluster>). Fixed once backups exist: another path is another repository.", maxLength: 512, pattern: "^/[A-Za-z0-9._/-]*$"),
+                                "credentialsSecret": Schema.string("A Secret in the cluster's namespace with accessKeyId and secretAccessKey (given to pgBackRest as environment variables, never written to a file).", maxLength: 253, pattern: secretNamePattern),
+                                "uriStyle": .string("host (virtual-hosted, default) or path style requests (most self-hosted servers).", enum: ["host", "path"]),
+                                "verifyTLS": .boolean("Verify the endpoint's certificate (default true)."),
+                                "caSecret": Schema.string("A Secret whose ca.crt is the CA of the endpoint's certificate (a private server); the image's CAs otherwise.", maxLength: 253, pattern: secretNamePattern),
+                            ]),
+                    ]),
+                "retention": Schema.object(
+                    "How many backups the repository keeps.",
+                    ["full": .integer("Full backups kept (default \(ClusterDefaults.backupRetentionFull)); older ones and the WAL only they need are expired.", minimum: 1, maximum: 100)]),
+                "schedule": Schema.object(
+                    "When backups run: five-field cron expressions in UTC (minute hour day-of-month month day-of-week). Without one, backups are taken on request only (ordinal backup, or the ordinal.dev/backup-request annotation).",
+                    [
+                        "full": Schema.string("Full backups, e.g. \"0 1 * * 0\" (Sundays at 01:00).", maxLength: 100),
+                        "differential": Schema.string("Differential backups (changes since the last full one), e.g. \"0 1 * * 1-6\".", maxLength: 100),
+                    ]),
+                "fromReplica": .boolean("Copy base backups from a streaming replica rather than the primary (the backup still starts and stops on the primary)."),
             ])
     }
 

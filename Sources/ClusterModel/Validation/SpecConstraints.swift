@@ -29,6 +29,14 @@ public enum SpecConstraints {
             integer(["spec", "podDisruptionBudget", "maxUnavailable"]) { $0.spec.podDisruptionBudget?.maxUnavailable.map(Int64.init) },
             integer(["spec", "upgrade", "stepTimeoutSeconds"]) { $0.spec.upgrade?.stepTimeoutSeconds.map(Int64.init) },
             integer(["spec", "upgrade", "maxLagBytes"]) { $0.spec.upgrade?.maxLagBytes },
+            string(["spec", "backup", "repository", "s3", "endpoint"]) { $0.spec.backup?.repository.s3?.endpoint },
+            string(["spec", "backup", "repository", "s3", "region"]) { $0.spec.backup?.repository.s3?.region },
+            string(["spec", "backup", "repository", "s3", "bucket"]) { $0.spec.backup?.repository.s3?.bucket },
+            string(["spec", "backup", "repository", "s3", "path"]) { $0.spec.backup?.repository.s3?.path },
+            string(["spec", "backup", "repository", "s3", "credentialsSecret"]) { $0.spec.backup?.repository.s3?.credentialsSecret },
+            string(["spec", "backup", "repository", "s3", "uriStyle"]) { $0.spec.backup?.repository.s3?.uriStyle },
+            string(["spec", "backup", "repository", "s3", "caSecret"]) { $0.spec.backup?.repository.s3?.caSecret },
+            integer(["spec", "backup", "retention", "full"]) { $0.spec.backup?.retention?.full.map(Int64.init) },
         ]
     }()
 }

@@ -8,7 +8,7 @@ public enum SpecRules {
     /// The rules on one object.
     public static var objectRules: [SpecRule] {
         [nameLength, nameLabel, minimumVersion, parameterNames, managedParameters, parameterValues, reservedDatabase, reservedOwner,
-         synchronousStandbys, tlsCertificateAuthority, tlsSecretsNeedTLS]
+         synchronousStandbys, tlsCertificateAuthority, tlsSecretsNeedTLS, backupRepository, backupSchedules, backupArchiveParameters]
     }
 
     static let root: [String] = []
@@ -106,6 +106,36 @@ public enum SpecRules {
         fieldPath: ".enabled"
     ) { cluster in
         cluster.spec.tls.map { $0.enabled != false || ($0.serverSecretName == nil && $0.caSecretName == nil) } ?? true
+    }
+
+    /// A backup needs a bucket: no repository on a volume yet.
+    public static let backupRepository = SpecRule.value(
+        at: ["spec", "backup", "repository"], rule: "has(self.s3)",
+        message: "backup.repository needs s3: an S3-compatible bucket (a repository on a volume of the cluster is not supported yet)",
+        fieldPath: ".s3"
+    ) { cluster in
+        cluster.spec.backup.map { $0.repository.s3 != nil } ?? true
+    }
+
+    /// Schedules are cron expressions the planner can read.
+    public static let backupSchedules = SpecRule.value(
+        at: ["spec", "backup", "schedule"],
+        rule: "(!has(self.full) || self.full.matches('\(CronSchedule.admissionPattern)')) && (!has(self.differential) || self.differential.matches('\(CronSchedule.admissionPattern)'))",
+        message: "backup.schedule.full and .differential are five-field cron expressions in UTC: minute (0-59) hour (0-23) day-of-month (1-31) month (1-12) day-of-week (0-7), each '*', a number, a range a-b, a step /n, or a list of these"
+    ) { cluster in
+        guard let schedule = cluster.spec.backup?.schedule else { return true }
+        return [schedule.full, schedule.differential].allSatisfy { expression in expression.map { (try? CronSchedule($0)) != nil } ?? true }
+    }
+
+    /// With backups, Ordinal sets archiving; parameters saying otherwise would break it.
+    public static let backupArchiveParameters = SpecRule.value(
+        at: ["spec"],
+        rule: "!has(self.backup) || !has(self.postgresql) || !has(self.postgresql.parameters) || !self.postgresql.parameters.exists(k, k in [\(PostgresClusterSchema.archiveParameters.map { "'\($0)'" }.joined(separator: ", "))])",
+        message: "with backup set, Ordinal sets \(PostgresClusterSchema.archiveParameters.joined(separator: ", ")): remove them from postgresql.parameters",
+        reason: "FieldValueForbidden", fieldPath: ".postgresql.parameters"
+    ) { cluster in
+        guard cluster.spec.backup != nil else { return true }
+        return !(cluster.spec.postgresql?.parameters ?? [:]).keys.contains { PostgresClusterSchema.archiveParameters.contains($0) }
     }
 
     /// `self.split('.')[0]`: the text before the first dot.
