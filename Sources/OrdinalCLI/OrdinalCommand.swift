@@ -5,7 +5,7 @@ public struct OrdinalCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "ordinal",
         abstract: "A Kubernetes operator for PostgreSQL.",
-        subcommands: [RunCommand.self, StatusCommand.self, SwitchoverCommand.self, RenderCommand.self, CRDCommand.self, VersionCommand.self]
+        subcommands: [RunCommand.self, StatusCommand.self, SwitchoverCommand.self, BackupCommand.self, RenderCommand.self, CRDCommand.self, VersionCommand.self]
     )
 
     public init() {}

@@ -62,6 +62,32 @@ struct StatusCommand: AsyncParsableCommand {
         describe("under way", status.primaryChange)
         describe("last failover", status.lastFailover)
         describe("last switchover", status.lastSwitchover)
+        if let backup = status.backup { lines += backupLines(backup) }
         return lines.joined(separator: "\n")
+    }
+
+    /// What `status.backup` says: archiving, the last backup and failure, what runs and what is next.
+    static func backupLines(_ backup: BackupStatus) -> [String] {
+        var lines = ["backups:"]
+        if let archive = backup.archive {
+            lines.append("  archive: last \(archive.lastArchivedWAL ?? "none") at \(archive.lastArchivedTime ?? "-") from \(archive.primary ?? "?")"
+                + (archive.lastFailedWAL.map { ", last failed \($0) at \(archive.lastFailedTime ?? "-")" } ?? ""))
+        }
+        lines.append("  stanza: " + (backup.stanza.map { "created \($0.createdTime ?? "-") by \($0.job ?? "?")" } ?? "not created yet"))
+        if let last = backup.lastBackup {
+            lines.append("  last backup: \(BackupJobPlan.describe(last)) from \(last.startTime ?? "?") to \(last.stopTime ?? "?") (Job \(last.job))")
+        }
+        if let failure = backup.lastFailure {
+            lines.append("  last failure: \(failure.action) by Job \(failure.job) at \(failure.time ?? "-")"
+                + (failure.resolvedBy.map { " (a backup succeeded since: \($0))" } ?? "") + ": \(failure.message)")
+        }
+        if let missed = backup.missed, missed.resolvedBy == nil {
+            lines.append("  missed: the \(missed.type) backup of \(missed.scheduledTime): \(missed.reason)")
+        }
+        if let running = backup.running { lines.append("  running: Job \(running.job) (\(running.action)) since \(running.createdTime ?? "-")") }
+        for schedule in backup.schedules ?? [] {
+            lines.append("  schedule \(schedule.type) \"\(schedule.schedule)\": next \(schedule.nextScheduleTime ?? "none")")
+        }
+        return lines
     }
 }

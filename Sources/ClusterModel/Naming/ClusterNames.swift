@@ -39,6 +39,9 @@ public struct ClusterNames: Sendable, Hashable {
     /// (asked for; the id is a hash of the request).
     public func backupJob(kind: String, id: String) -> String { "\(cluster)-\(kind)-\(id)" }
 
+    /// The Job that takes the backup asked for with `request` (``ClusterLabels/backupRequestAnnotation``).
+    public func requestedBackupJob(_ request: String) -> String { backupJob(kind: "req", id: String(FNV1a.hex(request).prefix(6))) }
+
     /// Five base-36 digits of the minute of `seconds` since the epoch (until 2084): a Job id.
     public static func minuteID(_ seconds: Double) -> String {
         let text = String(Int64(seconds / 60), radix: 36)

@@ -147,7 +147,7 @@ public struct BackupJobPlan {
         if let request, request.id != status.lastRequest, waitsFor == nil, creation == nil {
             status.lastRequest = request.id
             if let type = BackupType(rawValue: request.type ?? BackupType.full.rawValue) {
-                let name = names.backupJob(kind: "req", id: String(FNV1a.hex(request.id).prefix(6)))
+                let name = names.requestedBackupJob(request.id)
                 creation = make(name, .backup(type), .request)
                 events.append(ClusterEvent(.normal, .backupStarted, "\(type.rawValue) backup asked for (\(ClusterLabels.backupRequestAnnotation)=\(request.id)): Job \(name)"))
             } else {
@@ -217,7 +217,7 @@ public struct BackupJobPlan {
     }
 
     /// "a full backup 20261207-230512F (1.2 GiB, 310 MiB stored)".
-    static func describe(_ record: BackupRecord) -> String {
+    public static func describe(_ record: BackupRecord) -> String {
         let sizes = [record.size.map(Self.bytes), record.repositorySize.map { "\(Self.bytes($0)) stored" }].compactMap { $0 }
         return "a \(record.type ?? "") backup\(record.label.map { " \($0)" } ?? "")\(sizes.isEmpty ? "" : " (\(sizes.joined(separator: ", ")))")"
     }
