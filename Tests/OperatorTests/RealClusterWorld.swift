@@ -19,6 +19,8 @@ final class RealClusterWorld: Sendable {
     let postgres: PostgresTestCluster
     let controller: Controller
     let key: ClusterKey
+    /// The cluster's names.
+    var names: ClusterNames { ClusterNames(cluster: "orders", namespace: namespace) }
     private let caches: Task<Void, Never>
     private let followsConfiguration: Bool
     /// Pod uids whose server runs their configuration, and the ordinals restarted, in order.
@@ -37,9 +39,10 @@ final class RealClusterWorld: Sendable {
     }
 
     /// A fresh namespace with the cluster's Secrets (the servers' passwords) and `spec` applied.
-    static func start(_ prefix: String, spec: PostgresClusterSpec, followsConfiguration: Bool = false) async throws -> RealClusterWorld {
+    static func start(_ prefix: String, spec: PostgresClusterSpec, followsConfiguration: Bool = false,
+                      extraParameters: [String: String] = [:]) async throws -> RealClusterWorld {
         let (client, namespace) = try await RealClusterControllerTests.freshNamespace(prefix)
-        let postgres = try await PostgresTestCluster.start(name: "orders", replicas: 2)
+        let postgres = try await PostgresTestCluster.start(name: "orders", replicas: 2, extraParameters: extraParameters)
         var options = OperatorOptions()
         options.namespaces = [namespace]
         options.addressing = .table { _, pod in postgres.instances.first { $0.podName == pod }.map { ($0.host, $0.port) } }
@@ -93,7 +96,8 @@ final class RealClusterWorld: Sendable {
             if try await condition() { return }
             for pod in try await client.list(Pod.self, namespace: namespace).items {
                 let name = pod.metadata.name ?? ""
-                guard !down.contains(name) else { continue }
+                // Instances only: a backup Job's pod ends as the test says (``finish(jobPod:exitCode:message:)``).
+                guard !down.contains(name), pod.metadata.labels?[BackupJobBuilder.jobLabel] == nil else { continue }
                 if followsConfiguration, try await runConfiguration(of: pod) { continue }
                 let ready = pod.status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } ?? false
                 if !ready { try await setReady(name, true) }
@@ -121,6 +125,41 @@ final class RealClusterWorld: Sendable {
         try await instance.restart()
         try await setReady(name, true)
         return true
+    }
+
+    /// The kubelet's report of a backup Job's pod that ran to its end: its container's exit code
+    /// and termination message, and the pod's phase. The Job controller takes it from there.
+    func finish(jobPod name: String, exitCode: Int64, message: String) async throws {
+        let now = KubeTime.format(Date().timeIntervalSince1970)
+        let terminated: JSONValue = [
+            "exitCode": .int(exitCode), "reason": .string(exitCode == 0 ? "Completed" : "Error"), "message": .string(message),
+            "startedAt": .string(now), "finishedAt": .string(now),
+        ]
+        _ = try await client.patchMergeRaw(
+            ResourceType(Pod.self), name: name, namespace: namespace,
+            patch: ["status": [
+                "phase": .string(exitCode == 0 ? "Succeeded" : "Failed"),
+                "containerStatuses": [[
+                    "name": .string(BackupJobBuilder.containerName), "ready": false, "restartCount": 0, "image": "postgres:15",
+                    "imageID": "", "started": false, "state": ["terminated": terminated],
+                ]],
+            ]],
+            subresource: "status")
+    }
+
+    /// The pod the Job controller made for Job `job`, once it exists.
+    func jobPod(_ job: String) async throws -> String {
+        for _ in 0..<150 {
+            let pods = try await client.list(Pod.self, namespace: namespace, options: ListOptions(labelSelector: "\(BackupJobBuilder.jobLabel)=\(job)"))
+            if let name = pods.items.first?.metadata.name { return name }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw HarnessError(message: "the Job controller made no pod for \(job)")
+    }
+
+    /// The names of the namespace's Jobs.
+    func jobs() async throws -> [String] {
+        try await client.list(Job.self, namespace: namespace).items.compactMap(\.metadata.name)
     }
 
     func status() async throws -> PostgresClusterStatus? {
