@@ -6,6 +6,7 @@ import PostgresTestSupport
 import Foundation
 import Testing
 
+extension BackupSuites {
 /// The operator's backup Jobs end to end: the operator (against the API test server) makes each
 /// Job, the test runs it as its pod would (``BackupJobRunner``: the ConfigMap's script, real
 /// pgBackRest through every instance's sidecar over mutual TLS with Ordinal's identity), and the
@@ -165,4 +166,5 @@ struct LiveBackupJobTests {
         defer { stopRestored() }
         #expect(try await LiveBackupTests.psql(cluster, port: port, "SELECT count(*) FROM orders_log") == rows)
     }
+}
 }

@@ -4,6 +4,7 @@ import PostgresTestSupport
 import Foundation
 import Testing
 
+extension BackupSuites {
 /// Backups the way the Jobs take them: every instance runs Ordinal's `pgbackrest` sidecar
 /// script (pgBackRest's TLS server with the instance's rendered configuration), and a client
 /// with the Job's rendered configuration reaches them over mutual TLS with the backup identity
@@ -187,4 +188,5 @@ struct LiveBackupServerTests {
         defer { stopRestored() }
         #expect(try await LiveBackupTests.psql(cluster, port: port, "SELECT count(*) FROM orders_log") == "30")
     }
+}
 }

@@ -6,6 +6,7 @@ import PostgresTestSupport
 import Foundation
 import Testing
 
+extension BackupSuites {
 /// WAL archiving and base backups through real pgBackRest with the configuration Ordinal
 /// renders, a directory standing in for the repository volume; a point-in-time restore; and
 /// `BackupHealthy` following a repository that breaks and mends.
@@ -206,4 +207,5 @@ struct LiveBackupTests {
         defer { stopRestored() }
         #expect(try await Self.psql(cluster, port: port, "SELECT count(*) FROM orders_log") == "25", "every archived row is restored")
     }
+}
 }
