@@ -58,6 +58,7 @@ public final class ClusterReconciler: Sendable {
             passwords.forget(cluster: key)
             certificateMemo.forget(key)
             metrics.setInstances([], cluster: key, now: 0)
+            metrics.setBackup(nil, healthy: false, cluster: key)
             return Outcome(requeueAfter: nil, writes: 0, phase: nil)  // deleted: owner references collect the rest
         }
         let cluster = written.current(key, cached: cached)
@@ -108,6 +109,8 @@ public final class ClusterReconciler: Sendable {
     /// Writes the status (only when it changed) and records the plan's events.
     func finish(_ plan: ClusterPlan, _ round: inout Round) async throws {
         try await writeStatus(plan.status, &round)
+        let healthy = plan.status.conditions?.first { $0.type == StatusComputer.backupHealthy }?.status == "True"
+        metrics.setBackup(round.resolved.backup == nil ? nil : plan.status.backup, healthy: healthy, cluster: round.key)
         let reference = ObjectReference(to: round.cluster)
         for event in plan.events {
             await events.record(reference, type: event.kind.rawValue, reason: event.reason.rawValue, message: event.message)

@@ -29,6 +29,7 @@ public final class OperatorMetrics: Sendable {
         var phases: [String: String] = [:]
         var isLeader = false
         var instances: [ClusterKey: [InstanceMetrics]] = [:]
+        var backups: [ClusterKey: BackupMetrics] = [:]
     }
 
     private let state = Mutex(State())
@@ -74,6 +75,13 @@ public final class OperatorMetrics: Sendable {
             }
             let previous = Dictionary((state.instances[key] ?? []).map { ($0.pod, $0) }, uniquingKeysWith: { first, _ in first })
             state.instances[key] = reports.map { InstanceMetrics($0, now: now, previous: previous[$0.podName]) }
+        }
+    }
+
+    /// Records a cluster's backups as its status says (`nil`: no `spec.backup`, or the cluster is gone).
+    public func setBackup(_ backup: BackupStatus?, healthy: Bool, cluster key: ClusterKey) {
+        state.withLock { state in
+            if let backup { state.backups[key] = BackupMetrics(backup, healthy: healthy) } else { state.backups.removeValue(forKey: key) }
         }
     }
 
@@ -134,6 +142,7 @@ public final class OperatorMetrics: Sendable {
         out.append("# TYPE ordinal_leader gauge")
         out.append("ordinal_leader \(snapshot.isLeader ? 1 : 0)")
         out += Self.instanceLines(snapshot.instances)
+        if !snapshot.backups.isEmpty { out += Self.backupLines(snapshot.backups) }
         return out.joined(separator: "\n") + "\n"
     }
 

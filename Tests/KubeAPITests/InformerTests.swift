@@ -106,7 +106,8 @@ struct InformerTests {
             server.inject(Fault(.status(500), verb: "list", count: 6))
             let informer = fastInformer(client)
             let running = Task { await informer.run() }
-            #expect(await eventually(.seconds(10)) { informer.cache.isSynced })
+            // About a second of backoff; the bound is for a machine a full suite loads.
+            #expect(await eventually(.seconds(30)) { informer.cache.isSynced })
             #expect(informer.statistics.failures >= 1)
             running.cancel()
             await running.value

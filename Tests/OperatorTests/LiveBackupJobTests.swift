@@ -125,6 +125,11 @@ struct LiveBackupJobTests {
             world.eventReasons().contains("StanzaCreated") && world.eventReasons().contains("BackupSucceeded")
         }
         #expect(try world.healthy()?.message.contains(full.label ?? "?") == true)
+        let labels = "{namespace=\"shop\",cluster=\"orders\"}"
+        var metrics = world.harness.metrics.render()
+        #expect(metrics.contains("ordinal_backup_healthy\(labels) 1") && metrics.contains("ordinal_backup_failing\(labels) 0"), "\(metrics)")
+        #expect(metrics.contains("ordinal_backup_last_size_bytes\(labels) \(full.size ?? -1)"))
+        #expect(metrics.contains("ordinal_backup_last_success_timestamp_seconds\(labels) \(Int64(KubeTime.parse(full.stopTime ?? "") ?? -1))"))
 
         // The differential schedule's next hour comes.
         let next = try #require(schedule.nextScheduleTime.flatMap(KubeTime.parse))
@@ -144,6 +149,8 @@ struct LiveBackupJobTests {
         #expect(failed.status == "False" && failed.message.contains("ERROR: ["), "pgBackRest's own words: \(failed.message)")
         #expect(try world.backup()?.lastFailure?.job == runs.first?.job)
         #expect(world.eventReasons().contains("BackupFailed"))
+        metrics = world.harness.metrics.render()
+        #expect(metrics.contains("ordinal_backup_healthy\(labels) 0") && metrics.contains("ordinal_backup_failing\(labels) 1"))
 
         // Mended: the next one succeeds and the condition clears.
         try await world.request("mended", type: "incr")
