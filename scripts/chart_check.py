@@ -322,9 +322,9 @@ def check_rbac(results: Results, objects: list[Rendered], label: str, watch: lis
     granted = {o.obj["roleRef"]["name"] for o in objects if o.kind in ("ClusterRoleBinding", "RoleBinding") and o.obj.get("subjects") == subject}
     deletes = sorted({r for o in objects if o.kind in ("ClusterRole", "Role") and o.name in granted
                       for (_, r, v) in rule_triples(o.obj.get("rules", [])) if v in ("delete", "deletecollection")})
-    results.check(f"{label}: the operator may delete configmaps (an old revision's), networkpolicies and "
-                  "poddisruptionbudgets (turned off) and pods (a replica to rebuild) and nothing else",
-                  deletes == ["configmaps", "networkpolicies", "poddisruptionbudgets", "pods"], str(deletes))
+    results.check(f"{label}: the operator may delete configmaps (an old revision's), jobs (finished backup Jobs recorded "
+                  "in status), networkpolicies and poddisruptionbudgets (turned off) and pods (a replica to rebuild) and nothing else",
+                  deletes == ["configmaps", "jobs", "networkpolicies", "poddisruptionbudgets", "pods"], str(deletes))
 
 
 def validator() -> str:

@@ -142,5 +142,30 @@ struct BackupPlanTests {
         let blind = BackupPlan(resolved: Self.cluster(Self.s3), previous: previous, primary: nil, report: nil)
         #expect(blind.health?.0 == false && blind.health?.1 == .archiveUnknown)
         #expect(blind.status == previous.backup, "the last archived segment stays in status")
+        #expect(blind.health?.2.contains("000000010000000000000009") == true)
+    }
+
+    /// Found on a real API server: with pods Pending (no primary), the message quoted the last
+    /// one, so it grew every round until the API server refused the status (32768 bytes) in a
+    /// hot loop. The status a plan writes must be a fixed point of the next plan.
+    @Test func withNoPrimaryTheStatusIsAFixedPointAndMessagesAreBounded() throws {
+        var cluster = PostgresCluster(
+            metadata: ObjectMeta(name: "orders", namespace: "shop", generation: 1),
+            spec: PostgresClusterSpec(instances: 3, postgresVersion: "16.4", storage: StorageSpec(size: "10Gi")))
+        cluster.spec.backup = Self.s3
+        var written: [PostgresClusterStatus] = []
+        for round in 0..<4 {
+            let observation = ClusterObservation(
+                cluster: cluster, now: 1_796_684_430 + Double(round),
+                secrets: Dictionary(uniqueKeysWithValues: SecretRole.allCases.map { ($0, .present(username: "u", hasPassword: true)) }),
+                pods: (0..<3).map { PodObservation(name: "orders-\($0)", isReady: false) })
+            let status = ClusterPlanner.plan(observation).status
+            written.append(status)
+            cluster.status = status
+        }
+        #expect(written[2] == written[3], "the status settles: no write every round")
+        let message = try #require(written[3].conditions?.first { $0.type == StatusComputer.backupHealthy }?.message)
+        #expect(message.utf8.count < 1_000, "\(message)")
+        #expect(StatusComputer.bounded(String(repeating: "é", count: 5_000)).utf8.count <= StatusComputer.messageLimit)
     }
 }

@@ -47,9 +47,13 @@ struct BackupPlan {
         -> (status: ArchiveStatus?, problem: (reason: Reason, message: String)?, message: String)
     {
         guard let primary, let archiver else {
-            let last = previous?.conditions?.first { $0.type == Self.condition }
-            let known = last.map { ", last: \($0.message)" } ?? ""
-            return (previous?.backup?.archive, (.archiveUnknown, "no primary answered, so archiving cannot be confirmed\(known)"), "")
+            // What status last recorded, not the last message (quoting it would grow every round).
+            let archive = previous?.backup?.archive
+            let known = archive?.lastArchivedWAL.map { wal in
+                "; the last segment known archived is \(wal)\(archive?.lastArchivedTime.map { " at \($0)" } ?? "")"
+                    + (archive?.primary.map { " (from \($0))" } ?? "")
+            } ?? ""
+            return (archive, (.archiveUnknown, "no primary answered, so archiving cannot be confirmed\(known)"), "")
         }
         let time = { (seconds: Double?) in seconds.map { KubeTime.format($0) } }
         let status = ArchiveStatus(

@@ -237,6 +237,21 @@ public enum StatusComputer {
         return status
     }
 
+    /// The longest condition message written: the API server refuses more than 32768 bytes, and a
+    /// status it refuses is a hot loop of failed writes.
+    static let messageLimit = 4_096
+
+    /// `message`, cut to ``messageLimit`` bytes at a character boundary.
+    static func bounded(_ message: String) -> String {
+        guard message.utf8.count > messageLimit else { return message }
+        var cut = ""
+        for character in message {
+            if cut.utf8.count + character.utf8.count > messageLimit - 20 { break }
+            cut.append(character)
+        }
+        return cut + " ... (cut)"
+    }
+
     /// Conditions that keep their `lastTransitionTime` while their status does not change.
     static func conditions(_ input: Input, _ wanted: [(String, Bool, Reason, String)]) -> [Condition] {
         wanted.map { type, isTrue, reason, message in
@@ -244,7 +259,7 @@ public enum StatusComputer {
             let previous = input.previous?.conditions?.first { $0.type == type }
             let since = previous?.status == statusText ? previous?.lastTransitionTime : nil
             return Condition(
-                type: type, status: statusText, reason: reason.rawValue, message: message,
+                type: type, status: statusText, reason: reason.rawValue, message: bounded(message),
                 observedGeneration: input.cluster.generation,
                 lastTransitionTime: since ?? KubeTime.format(input.now))
         }
