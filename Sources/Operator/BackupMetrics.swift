@@ -15,6 +15,7 @@ public struct BackupMetrics: Sendable, Hashable {
     /// When the primary last archived a segment, and its failed attempts (since its statistics reset).
     public var lastArchived: Double?
     public var archiveFailures: Int64?
+    public var archiveLagBytes: Int64?
 
     /// The metrics of a cluster's `status.backup` and its `BackupHealthy` condition.
     public init(_ backup: BackupStatus, healthy: Bool) {
@@ -26,6 +27,7 @@ public struct BackupMetrics: Sendable, Hashable {
         failing = failed || (backup.missed.map { $0.resolvedBy == nil } ?? false)
         lastArchived = backup.archive?.lastArchivedTime.flatMap(KubeTime.parse)
         archiveFailures = backup.archive?.failedCount
+        archiveLagBytes = backup.archive?.lagBytes
     }
 }
 
@@ -56,6 +58,9 @@ extension OperatorMetrics {
         }
         family("ordinal_archive_last_archived_timestamp_seconds", "When the primary last archived a WAL segment.") {
             $0.lastArchived.map { "\(Int64($0))" }
+        }
+        family("ordinal_archive_lag_bytes", "WAL the primary wrote past the end of the last archived segment (the segment being written included).") {
+            $0.archiveLagBytes.map { "\($0)" }
         }
         family("ordinal_archive_failed_count", "Failed archive attempts on the primary since its statistics were reset.") {
             $0.archiveFailures.map { "\($0)" }

@@ -71,6 +71,7 @@ struct StatusCommand: AsyncParsableCommand {
         var lines = ["backups:"]
         if let archive = backup.archive {
             lines.append("  archive: last \(archive.lastArchivedWAL ?? "none") at \(archive.lastArchivedTime ?? "-") from \(archive.primary ?? "?")"
+                + (archive.lagBytes.map { ", \($0) bytes written since" } ?? "")
                 + (archive.lastFailedWAL.map { ", last failed \($0) at \(archive.lastFailedTime ?? "-")" } ?? ""))
         }
         lines.append("  stanza: " + (backup.stanza.map { "created \($0.createdTime ?? "-") by \($0.job ?? "?")" } ?? "not created yet"))

@@ -145,6 +145,28 @@ struct BackupPlanTests {
         #expect(blind.health?.2.contains("000000010000000000000009") == true)
     }
 
+    @Test func theArchiveLagIsWhatThePrimaryWrotePastTheLastArchivedSegment() throws {
+        let segment = ArchiverFacts.segmentBytes
+        #expect(ArchiverFacts.endPosition(ofSegment: "000000010000000000000004") == 5 * segment)
+        #expect(ArchiverFacts.endPosition(ofSegment: "0000000200000001000000FF") == (Int64(1) << 32) + 256 * segment)
+        #expect(ArchiverFacts.endPosition(ofSegment: "000000010000000000000009.00000028.backup") == 10 * segment)
+        #expect(ArchiverFacts.endPosition(ofSegment: "00000002.history") == nil)
+        let archiver = ArchiverFacts(mode: "on", archivedCount: 4, lastArchivedWAL: "000000010000000000000004", lastArchivedAt: 1000)
+        #expect(archiver.lagBytes(at: 0x5000060) == 0x60, "96 bytes into the segment after it")
+        #expect(archiver.lagBytes(at: 0x4FFFFFF) == 0, "never negative")
+        #expect(archiver.lagBytes(at: nil) == nil)
+
+        var facts = DatabaseFacts(isInRecovery: false, serverVersionNumber: 160004)
+        facts.archiver = archiver
+        facts.walPosition = 0x7000000
+        var previous = PostgresClusterStatus()
+        previous.backup = BackupStatus()
+        previous.backup?.stanza = StanzaStatus(repository: try #require(Self.cluster(Self.s3).backup).repositoryFingerprint)
+        let plan = BackupPlan(resolved: Self.cluster(Self.s3), previous: previous, primary: "orders-0",
+                              report: InstanceReport(podName: "orders-0", database: facts))
+        #expect(plan.status?.archive?.lagBytes == 2 * segment)
+    }
+
     /// Found on a real API server: with pods Pending (no primary), the message quoted the last
     /// one, so it grew every round until the API server refused the status (32768 bytes) in a
     /// hot loop. The status a plan writes must be a fixed point of the next plan.

@@ -129,6 +129,9 @@ struct LiveBackupJobTests {
         var metrics = world.harness.metrics.render()
         #expect(metrics.contains("ordinal_backup_healthy\(labels) 1") && metrics.contains("ordinal_backup_failing\(labels) 0"), "\(metrics)")
         #expect(metrics.contains("ordinal_backup_last_size_bytes\(labels) \(full.size ?? -1)"))
+        let lag = try #require(try world.backup()?.archive?.lagBytes, "the archive lag is in status")
+        #expect(lag >= 0 && lag < 4 * ArchiverFacts.segmentBytes, "\(lag)")
+        #expect(metrics.contains("ordinal_archive_lag_bytes\(labels) "))
         #expect(metrics.contains("ordinal_backup_last_success_timestamp_seconds\(labels) \(Int64(KubeTime.parse(full.stopTime ?? "") ?? -1))"))
 
         // The differential schedule's next hour comes.

@@ -34,9 +34,14 @@ public struct ArchiveStatus: Codable, Sendable, Hashable {
     public var lastFailedTime: String?
     /// Failed attempts since the primary's statistics were last reset.
     public var failedCount: Int64?
+    /// WAL bytes the primary wrote after the end of the last archived segment (the segment being
+    /// written included): what a restore to "the latest" could not get back if the primary's
+    /// volume were lost now. A figure that keeps growing past a few segments means archiving is behind.
+    public var lagBytes: Int64?
 
     public init(primary: String? = nil, lastArchivedWAL: String? = nil, lastArchivedTime: String? = nil, lastFailedWAL: String? = nil,
-                lastFailedTime: String? = nil, failedCount: Int64? = nil) {
+                lastFailedTime: String? = nil, failedCount: Int64? = nil, lagBytes: Int64? = nil) {
+        self.lagBytes = lagBytes
         self.primary = primary
         self.lastArchivedWAL = lastArchivedWAL
         self.lastArchivedTime = lastArchivedTime

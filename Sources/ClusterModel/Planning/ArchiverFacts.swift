@@ -21,6 +21,27 @@ public struct ArchiverFacts: Sendable, Hashable {
         self.lastFailedAt = lastFailedAt
     }
 
+    /// The WAL segment size of every Ordinal cluster (initdb's default; Ordinal never sets another).
+    public static let segmentBytes: Int64 = 16 * 1024 * 1024
+
+    /// The position just after segment `name` (`TTTTTTTTXXXXXXXXYYYYYYYY`, perhaps followed by
+    /// `.partial` or `.NNNNNNNN.backup`), or `nil` for another file (a timeline history).
+    public static func endPosition(ofSegment name: String) -> Int64? {
+        let characters = Array(name.utf8.prefix(24))
+        guard characters.count == 24, let log = Int64(String(decoding: characters[8..<16], as: UTF8.self), radix: 16),
+            let segment = Int64(String(decoding: characters[16..<24], as: UTF8.self), radix: 16),
+            Int64(String(decoding: characters[0..<8], as: UTF8.self), radix: 16) != nil
+        else { return nil }
+        return log << 32 + (segment + 1) * segmentBytes
+    }
+
+    /// Bytes written at `position` past the end of the last archived segment (0 at most one
+    /// segment behind is still shown as its bytes), or `nil` when either is unknown.
+    public func lagBytes(at position: Int64?) -> Int64? {
+        guard let position, let end = lastArchivedWAL.flatMap(Self.endPosition(ofSegment:)) else { return nil }
+        return max(0, position - end)
+    }
+
     /// The last attempt failed: a failure after the last success, or failures and no success.
     public var isFailing: Bool {
         guard failedCount > 0, let failed = lastFailedAt else { return false }

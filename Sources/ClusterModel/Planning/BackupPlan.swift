@@ -27,7 +27,8 @@ struct BackupPlan {
         self.jobs = jobs
         var status = jobs.status
         var problems = jobs.problems
-        let archive = Self.archiveHealth(resolved: resolved, previous: previous, primary: primary, archiver: archiver)
+        let archive = Self.archiveHealth(resolved: resolved, previous: previous, primary: primary, archiver: archiver,
+                                         position: report?.isPrimary == true ? report?.database?.walPosition : nil)
         status.archive = archive.status
         if let problem = archive.problem {
             // Before the stanza exists archiving cannot succeed: the stanza is the first thing to say.
@@ -43,7 +44,8 @@ struct BackupPlan {
     }
 
     /// What the primary's archiver says: the archive status, a problem, or the message when it works.
-    static func archiveHealth(resolved: ResolvedCluster, previous: PostgresClusterStatus?, primary: String?, archiver: ArchiverFacts?)
+    static func archiveHealth(resolved: ResolvedCluster, previous: PostgresClusterStatus?, primary: String?, archiver: ArchiverFacts?,
+                              position: Int64? = nil)
         -> (status: ArchiveStatus?, problem: (reason: Reason, message: String)?, message: String)
     {
         guard let primary, let archiver else {
@@ -59,7 +61,7 @@ struct BackupPlan {
         let status = ArchiveStatus(
             primary: primary, lastArchivedWAL: archiver.lastArchivedWAL, lastArchivedTime: time(archiver.lastArchivedAt),
             lastFailedWAL: archiver.lastFailedWAL, lastFailedTime: time(archiver.lastFailedAt),
-            failedCount: archiver.failedCount)
+            failedCount: archiver.failedCount, lagBytes: archiver.lagBytes(at: position))
         let lastSuccess = archiver.lastArchivedWAL.map { wal in "the last archived was \(wal)\(time(archiver.lastArchivedAt).map { " at \($0)" } ?? "")" }
             ?? "no segment was ever archived"
         if archiver.mode == "off" {

@@ -317,7 +317,7 @@ public enum PostgresClusterSchema {
                     "archive": Schema.object(required: [], [
                         "primary": .string(), "lastArchivedWAL": .string(), "lastArchivedTime": Schema(type: .string).withFormat("date-time"),
                         "lastFailedWAL": .string(), "lastFailedTime": Schema(type: .string).withFormat("date-time"),
-                        "failedCount": .integer(),
+                        "failedCount": .integer(), "lagBytes": .integer(),
                     ]),
                     "stanza": Schema.object(required: ["repository"], ["repository": .string(), "createdTime": dateTime, "job": .string()]),
                     "lastBackup": Schema.object(required: ["job"], [
