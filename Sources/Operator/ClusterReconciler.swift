@@ -95,11 +95,13 @@ public final class ClusterReconciler: Sendable {
         if let statefulSet = plan.statefulSet {
             try await applyIfChanged(statefulSet, live: observation.statefulSet, comparedAs: CacheForm.statefulSet, &round)
         }
-        try await runBackupJobs(plan, &round)
+        let secretProblems = try await runBackupJobs(plan, &round)
         let growthFailures = await growVolumes(plan.volumeGrowth, &round)
-        if !growthFailures.isEmpty {
-            // Status and events say what the API server refused; nothing else is decided again.
+        if !growthFailures.isEmpty || !secretProblems.isEmpty {
+            // Status and events say what the API server refused or which Secret a backup Job
+            // lacks; nothing else is decided again.
             observation.growthFailures = growthFailures
+            observation.backupSecretProblems = secretProblems
             plan = ClusterPlanner.plan(observation)
         }
         try await finish(plan, &round)

@@ -54,7 +54,12 @@ struct LiveBackupJobTests {
         }
     }
 
-    static func start(_ spec: BackupSpec, clock: WallClock) async throws -> World {
+    /// The bucket's keys, as a user stores them (`credentialsSecret`).
+    static func credentials(_ keys: [String: String] = ["accessKeyId": "AKIAORDINALTEST", "secretAccessKey": "ordinal-test-secret-key"]) -> Secret {
+        Secret(metadata: ObjectMeta(name: "orders-s3", namespace: "shop"), type: "Opaque", stringData: keys)
+    }
+
+    static func start(_ spec: BackupSpec, clock: WallClock, credentials: Bool = true) async throws -> World {
         // The operator is told of a bucket; the stand-ins for its pods and Jobs use a directory.
         let backup = LiveBackupTests.local
         let base = try PgBackRestFixture.makeBase()
@@ -75,6 +80,7 @@ struct LiveBackupJobTests {
                 cluster, instance, backup: backup, base: base, identityDirectory: identityDirectory))
         }
         let harness = try await LivePostgresTests.harness(for: cluster, clock: clock, failoverDelay: 3600) { $0.backup = spec }
+        if credentials { _ = try harness.server.put(Self.credentials()) }
         let runner = BackupJobRunner(
             harness: harness, cluster: cluster, backup: backup, base: base, targets: sidecars.map(\.target),
             identityDirectory: identityDirectory)
@@ -86,9 +92,18 @@ struct LiveBackupJobTests {
         let time = MovableClock()
         var spec = LiveBackupTests.spec
         spec.schedule = BackupSchedule(differential: "0 * * * *")
-        let world = try await Self.start(spec, clock: time.clock)
+        let world = try await Self.start(spec, clock: time.clock, credentials: false)
         defer { Task { await world.stop() } }
         let (cluster, runner) = (world.cluster, world.runner)
+
+        // No Job without the bucket's keys: it would wait in CreateContainerConfigError for a day.
+        _ = try await runner.reconcile { try world.healthy()?.reason == "BackupSecretMissing" }
+        let missing = try world.healthy()
+        #expect(missing?.message.contains("Secret orders-s3 does not exist in shop") == true, "\(String(describing: missing))")
+        _ = try world.harness.server.put(Self.credentials(["accessKeyId": "AKIAORDINALTEST"]))
+        _ = try await runner.reconcile { try world.healthy()?.message.contains("Secret orders-s3 has no secretAccessKey") == true }
+        #expect(world.harness.server.objects(in: ResourceKey(Job.self)).isEmpty, "no Job while a key is missing")
+        _ = try world.harness.server.put(Self.credentials())
 
         // The stanza first: archiving fails until it exists, then works.
         var runs = try await runner.reconcile { try world.backup()?.stanza != nil }

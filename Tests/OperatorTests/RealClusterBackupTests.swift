@@ -29,6 +29,9 @@ struct RealClusterBackupTests {
         let world = try await RealClusterWorld.start(
             "ordinal-backup-test", spec: spec, extraParameters: ["archive_mode": "on", "archive_command": "/bin/true"])
         defer { Task { await world.stop() } }
+        _ = try await world.client.create(Secret(
+            metadata: ObjectMeta(name: "orders-s3", namespace: world.namespace), type: "Opaque",
+            stringData: ["accessKeyId": "AKIAORDINALTEST", "secretAccessKey": "ordinal-test-secret-key"]), namespace: world.namespace)
 
         // The stanza's Job, once a primary archives; its pod from the Job controller.
         try await world.reconcile { try await world.jobs().contains { $0.hasPrefix("orders-init-") } }

@@ -39,6 +39,13 @@ public struct ResolvedBackup: Sendable, Hashable {
         }
     }
 
+    /// The Secrets a backup Job and the pods read, and the keys each must hold.
+    public var requiredSecrets: [(name: String, keys: [String])] {
+        guard case .s3(let s3) = repository else { return [] }
+        return [(s3.credentialsSecret, PgBackRestConfig.credentialEnvironment.map(\.secretKey))]
+            + (s3.caSecret.map { [($0, ["ca.crt"])] } ?? [])
+    }
+
     /// `spec.backup` resolved; `nil` without a repository (a spec the rules refuse).
     public init?(_ spec: BackupSpec, cluster: String, namespace: String) {
         guard let s3 = spec.repository.s3 else { return nil }

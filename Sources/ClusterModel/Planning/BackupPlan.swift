@@ -17,16 +17,19 @@ struct BackupPlan {
     var jobs: BackupJobPlan?
 
     init(resolved: ResolvedCluster, previous: PostgresClusterStatus?, primary: String?, report: InstanceReport?,
-         jobs observed: [BackupJobObservation] = [], request: BackupRequest? = nil, now: Double = 0) {
+         jobs observed: [BackupJobObservation] = [], request: BackupRequest? = nil, secretProblems: [String] = [], now: Double = 0) {
         guard let backup = resolved.backup else { return }
         let archiver = report?.isPrimary == true ? report?.database?.archiver : nil
+        let secrets = secretProblems.isEmpty ? nil : secretProblems.joined(separator: "; ")
         let blocked: String? = primary == nil || archiver == nil ? "no primary is confirmed"
-            : archiver?.mode == "off" ? "archiving is not on at the primary \(primary ?? "") yet" : nil
+            : archiver?.mode == "off" ? "archiving is not on at the primary \(primary ?? "") yet" : secrets
         let jobs = BackupJobPlan(
             backup: backup, names: resolved.names, previous: previous?.backup, jobs: observed, request: request, blocked: blocked, now: now)
         self.jobs = jobs
         var status = jobs.status
         var problems = jobs.problems
+        // A Secret a Job needs is not as it must be: said first, whatever else waits on it.
+        if let secrets { problems.insert((.backupSecretMissing, "backup Jobs cannot run: \(secrets)"), at: 0) }
         let archive = Self.archiveHealth(resolved: resolved, previous: previous, primary: primary, archiver: archiver,
                                          position: report?.isPrimary == true ? report?.database?.walPosition : nil)
         status.archive = archive.status

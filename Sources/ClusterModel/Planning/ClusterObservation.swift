@@ -47,6 +47,10 @@ public struct ClusterObservation: Sendable, Hashable {
     public var hasNetworkPolicy = false
     /// The cluster's backup Jobs (with their pods' termination messages).
     public var backupJobs: [BackupJobObservation] = []
+    /// What is wrong with the Secrets a backup Job needs (``ResolvedBackup/requiredSecrets``), as
+    /// the shell found them when the plan made a Job (`Secret orders-s3 has no secretAccessKey`);
+    /// empty when they are as needed or were not read.
+    public var backupSecretProblems: [String] = []
     /// The namespace the operator runs in (the NetworkPolicy lets it in).
     public var operatorNamespace = ClusterDefaults.operatorNamespace
 

@@ -144,7 +144,8 @@ public enum ClusterPlanner {
         input.passwordProblem = passwords.problem
         let backup = BackupPlan(
             resolved: resolved, previous: cluster.status, primary: roles.primary, report: input.primaryReport,
-            jobs: observation.backupJobs, request: BackupRequest(annotations: cluster.metadata.annotations), now: observation.now)
+            jobs: observation.backupJobs, request: BackupRequest(annotations: cluster.metadata.annotations),
+            secretProblems: observation.backupSecretProblems, now: observation.now)
         input.backupHealth = backup.health
         plan.backupJob = backup.jobs?.creation
         plan.backupJobsToDelete = backup.jobs?.toDelete ?? []

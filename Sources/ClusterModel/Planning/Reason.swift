@@ -78,6 +78,7 @@ public enum Reason: String, Sendable, Hashable, CaseIterable, CustomStringConver
     case backupStarted = "BackupStarted"
     case backupSucceeded = "BackupSucceeded"
     case backupRequestRefused = "BackupRequestRefused"
+    case backupSecretMissing = "BackupSecretMissing"
 
     public var description: String { rawValue }
 
