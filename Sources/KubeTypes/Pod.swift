@@ -39,6 +39,35 @@ public struct Pod: KubernetesResource, Hashable {
         return nil
     }
 
+    /// The kubelet's reasons for a container that cannot be started at all (its configuration,
+    /// its image): not a crash, nothing a wait cures without a change.
+    public static let startFailureReasons: Set<String> = [
+        "CreateContainerConfigError", "CreateContainerError", "ErrImagePull", "ImagePullBackOff", "InvalidImageName", "RunContainerError",
+    ]
+
+    /// Why a container of the pod cannot start (`container pgbackrest: CreateContainerConfigError:
+    /// secret "orders-s3" not found`), init containers first; `nil` when none is stuck so.
+    public var startFailure: String? {
+        guard let container = stuckContainer, let waiting = container.state?.objectValue?["waiting"]?.objectValue else { return nil }
+        return "container \(container.name): \(waiting["reason"]?.stringValue ?? "")" + (waiting["message"]?.stringValue.map { ": \($0)" } ?? "")
+    }
+
+    /// The first container (init containers first) waiting for one of ``startFailureReasons``,
+    /// with only its name and its waiting reason and message.
+    public var stuckContainer: ContainerStatus? {
+        for container in (status?.initContainerStatuses ?? []) + (status?.containerStatuses ?? []) {
+            guard let waiting = container.state?.objectValue?["waiting"]?.objectValue, let reason = waiting["reason"]?.stringValue,
+                Self.startFailureReasons.contains(reason)
+            else { continue }
+            var stuck = ContainerStatus(name: container.name, ready: false)
+            var kept: [String: JSONValue] = ["reason": .string(reason)]
+            if let message = waiting["message"] { kept["message"] = message }
+            stuck.state = .object(["waiting": .object(kept)])
+            return stuck
+        }
+        return nil
+    }
+
     /// The termination message of container `name`, once it has ended (whatever its exit code),
     /// and when it ended.
     public func termination(ofContainer name: String) -> (message: String?, finishedAt: String?)? {

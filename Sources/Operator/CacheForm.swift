@@ -102,6 +102,8 @@ enum CacheForm {
                 bootstrap.state = .object(["terminated": .object(["exitCode": .int(1), "message": .string(message)])])
                 copy.status?.initContainerStatuses = [bootstrap]
             }
+            // A container that cannot start (a missing Secret, a bad image): why, for status.
+            if let stuck = object.stuckContainer { copy.status?.containerStatuses = [stuck] }
             // A backup Job's pod: its container's end and termination message (the Job's outcome).
             if object.metadata.labels?[BackupJobBuilder.jobLabel] != nil,
                 let ended = object.termination(ofContainer: BackupJobBuilder.containerName)

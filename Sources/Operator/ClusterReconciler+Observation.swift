@@ -65,7 +65,7 @@ extension ClusterReconciler {
                            roleLabel: pod.metadata.labels?[ClusterLabels.role],
                            bootstrapFailure: pod.failureMessage(ofInitContainer: PodLayout.initContainerName),
                            uid: pod.metadata.uid, configHash: pod.metadata.annotations?[ClusterLabels.configHashAnnotation],
-                           servesTLS: pod.servesTLS)
+                           servesTLS: pod.servesTLS, startFailure: pod.startFailure)
         }
         if resolved.backup != nil {
             let selector = LabelSelector(matchLabels: [ClusterLabels.cluster: resolved.name])

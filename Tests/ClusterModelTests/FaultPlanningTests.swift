@@ -80,6 +80,20 @@ struct FaultPlanningTests {
         #expect(plan.events.contains { $0.kind == .warning && $0.reason == .dataDirectoryLost })
     }
 
+    @Test("a replica whose container cannot start (a missing Secret): status says so in the kubelet's words, and it is not a lost primary's evidence")
+    func containerThatCannotStart() {
+        var observation = Self.healthy()
+        observation.pods[2] = PodObservation(
+            name: "orders-2", isReady: false, revision: "r1", roleLabel: "replica",
+            startFailure: "container pgbackrest: CreateContainerConfigError: secret \"orders-s3\" not found")
+        observation.reports.removeLast()
+        let plan = ClusterPlanner.plan(observation)
+        #expect(condition(plan, "Degraded")?.reason == "ContainerCannotStart", "\(String(describing: condition(plan, "Degraded")))")
+        #expect(condition(plan, "Degraded")?.message.contains("secret \"orders-s3\" not found") == true)
+        #expect(plan.status.instanceStatus?.last?.message?.hasPrefix("ContainerCannotStart: container pgbackrest") == true)
+        #expect(plan.status.primary == "orders-0" && plan.status.primaryChange == nil, "a replica's trouble moves no primary")
+    }
+
     @Test("the operator blind (no probe ran): labels unchanged, status says why")
     func blindOperatorChangesNoLabel() {
         var observation = Self.healthy()

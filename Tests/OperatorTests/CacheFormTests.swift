@@ -65,6 +65,30 @@ struct CacheFormTests {
         #expect(form.status == PodStatus(phase: "Running", podIP: "10.0.0.7", conditions: [PodCondition(type: "Ready", status: "True")]))
     }
 
+    @Test func aContainerThatCannotStartKeepsWhyAndABackupJobPodItsOutcome() {
+        var pod = Pod(metadata: ObjectMeta(name: "orders-2", namespace: "shop"), status: PodStatus(phase: "Pending", podIP: "10.0.0.9"))
+        var running = ContainerStatus(name: "postgres", ready: false)
+        running.state = ["running": ["startedAt": "2026-12-07T23:00:00Z"]]
+        var stuck = ContainerStatus(name: "pgbackrest", ready: false, image: "postgres:16.4")
+        stuck.state = ["waiting": ["reason": "CreateContainerConfigError", "message": "secret \"orders-s3\" not found"]]
+        pod.status?.containerStatuses = [running, stuck]
+        let form = CacheForm.pod(pod)
+        #expect(form.startFailure == "container pgbackrest: CreateContainerConfigError: secret \"orders-s3\" not found")
+        #expect(form.status?.containerStatuses?.count == 1 && form.status?.containerStatuses?.first?.image == nil, "only why")
+        // Waiting for an ordinary reason is not a failure to start.
+        stuck.state = ["waiting": ["reason": "ContainerCreating"]]
+        pod.status?.containerStatuses = [stuck]
+        #expect(CacheForm.pod(pod).startFailure == nil && CacheForm.pod(pod).status?.containerStatuses == nil)
+
+        var job = Pod(metadata: ObjectMeta(name: "orders-req-a1b2c3-x7k2p", namespace: "shop", labels: [BackupJobBuilder.jobLabel: "orders-req-a1b2c3"]),
+                      status: PodStatus(phase: "Failed"))
+        var ended = ContainerStatus(name: BackupJobBuilder.containerName, ready: false)
+        ended.state = ["terminated": ["exitCode": 41, "message": "pgbackrest backup exited 41:", "finishedAt": "2026-12-07T23:10:00Z"]]
+        job.status?.containerStatuses = [ended]
+        let kept = CacheForm.pod(job).termination(ofContainer: BackupJobBuilder.containerName)
+        #expect(kept?.message == "pgbackrest backup exited 41:" && kept?.finishedAt == "2026-12-07T23:10:00Z")
+    }
+
     @Test func labelKeysAreSharedAndValuesKept() {
         let pool = StringPool()
         let key = String(repeating: "k", count: 20) + "/managed-by"

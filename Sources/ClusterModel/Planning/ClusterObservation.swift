@@ -99,6 +99,8 @@ public struct PodObservation: Sendable, Hashable {
     /// The termination message of the bootstrap init container's latest failed run
     /// (`<Reason>: <sentence>`, docs/pod-contract.md), if it failed.
     public var bootstrapFailure: String?
+    /// Why one of its containers cannot start (``Pod/startFailure``), if one cannot.
+    public var startFailure: String?
     /// `metadata.uid`: a pod made again (perhaps with a new claim) has a new one.
     public var uid: String?
     /// `ordinal.dev/config-hash`: which revision's configuration the pod reads.
@@ -108,7 +110,8 @@ public struct PodObservation: Sendable, Hashable {
 
     /// Creates a pod observation.
     public init(name: String, isReady: Bool, revision: String? = nil, roleLabel: String? = nil, bootstrapFailure: String? = nil,
-                uid: String? = nil, configHash: String? = nil, servesTLS: Bool = false) {
+                uid: String? = nil, configHash: String? = nil, servesTLS: Bool = false, startFailure: String? = nil) {
+        self.startFailure = startFailure
         self.configHash = configHash
         self.servesTLS = servesTLS
         self.name = name

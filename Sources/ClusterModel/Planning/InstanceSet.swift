@@ -29,7 +29,8 @@ struct InstanceSet {
         trustedReports = reports.filter { identity.problem($0) == nil }
         observations = pods.map { ordinal, pod in
             let report = byPod[pod.name]
-            let reason = pod.bootstrapFailure ?? report?.failure ?? observation.probeBlocked
+            let reason = pod.bootstrapFailure ?? pod.startFailure.map { "\(Reason.containerCannotStart.rawValue): \($0)" }
+                ?? report?.failure ?? observation.probeBlocked
                 ?? (report == nil ? "pod has no address yet" : nil)
             return InstanceObservation(
                 ordinal: ordinal, podName: pod.name, isPodReady: pod.isReady, revision: pod.revision,

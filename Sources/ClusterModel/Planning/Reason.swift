@@ -15,6 +15,8 @@ public enum Reason: String, Sendable, Hashable, CaseIterable, CustomStringConver
     case volumeResizeFailed = "VolumeResizeFailed"
     /// From a pod: pod 0's data directory is empty in a bootstrapped cluster.
     case dataDirectoryLost = "DataDirectoryLost"
+    /// From the kubelet: a container cannot be started (a missing Secret or key, an image that cannot be pulled).
+    case containerCannotStart = "ContainerCannotStart"
     /// `spec.backup` on an image without pgBackRest (the bootstrap container refuses to start).
     case imageWithoutPgBackRest = "ImageWithoutPgBackRest"
     /// The primary Ordinal holds is lost; a failover waits for its delay or for evidence.
@@ -83,7 +85,7 @@ public enum Reason: String, Sendable, Hashable, CaseIterable, CustomStringConver
     public var description: String { rawValue }
 
     /// Reasons the pod scripts give in a termination message (`<Reason>: <sentence>`).
-    static let podReasons: Set<Reason> = [.dataDirectoryLost, .imageWithoutPgBackRest]
+    static let podReasons: Set<Reason> = [.dataDirectoryLost, .imageWithoutPgBackRest, .containerCannotStart]
 
     /// The reason a pod script's termination message starts with, if it is one of ``podReasons``.
     init?(terminationMessage message: String) {
