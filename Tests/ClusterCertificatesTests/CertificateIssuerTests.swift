@@ -82,7 +82,9 @@ struct CertificateIssuerTests {
         func connect(as host: String, trusting ca: String) async throws(PostgresError) -> String? {
             var settings = ConnectionSettings(
                 host: host, port: primary.port, user: "postgres", password: PostgresPassword(cluster.superuserPassword),
-                sslMode: "verify-full", applicationName: "ordinal-tests")
+                sslMode: "verify-full", applicationName: "ordinal-tests",
+                // A loaded machine (a full suite beside it) once needed more than the default 5 s.
+                connectTimeout: .seconds(30))
             settings.sslRootCertificate = "\(directory)/\(ca)"
             settings.hostAddress = "127.0.0.1"
             let connection = try await PostgresConnection.connect(settings)
