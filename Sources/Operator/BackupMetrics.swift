@@ -23,8 +23,7 @@ public struct BackupMetrics: Sendable, Hashable {
         lastSuccess = backup.lastBackup?.stopTime.flatMap(KubeTime.parse)
         lastSize = backup.lastBackup?.size
         lastRepositorySize = backup.lastBackup?.repositorySize
-        let failed = backup.lastFailure.map { $0.resolvedBy == nil && $0.action != BackupJobAction.stanzaCreate.label } ?? false
-        failing = failed || (backup.missed.map { $0.resolvedBy == nil } ?? false)
+        failing = backup.unresolvedFailure != nil || backup.unresolvedMiss != nil
         lastArchived = backup.archive?.lastArchivedTime.flatMap(KubeTime.parse)
         archiveFailures = backup.archive?.failedCount
         archiveLagBytes = backup.archive?.lagBytes

@@ -82,7 +82,7 @@ struct StatusCommand: AsyncParsableCommand {
             lines.append("  last failure: \(failure.action) by Job \(failure.job) at \(failure.time ?? "-")"
                 + (failure.resolvedBy.map { " (a backup succeeded since: \($0))" } ?? "") + ": \(failure.message)")
         }
-        if let missed = backup.missed, missed.resolvedBy == nil {
+        if let missed = backup.unresolvedMiss {
             lines.append("  missed: the \(missed.type) backup of \(missed.scheduledTime): \(missed.reason)")
         }
         if let running = backup.running { lines.append("  running: Job \(running.job) (\(running.action)) since \(running.createdTime ?? "-")") }

@@ -22,6 +22,17 @@ public struct BackupStatus: Codable, Sendable, Hashable {
     public init(archive: ArchiveStatus? = nil) {
         self.archive = archive
     }
+
+    /// The last backup failure, while no backup has succeeded after it (a failed stanza-create is
+    /// the stanza's concern, not a backup's).
+    public var unresolvedFailure: BackupFailure? {
+        lastFailure.flatMap { $0.resolvedBy == nil && $0.action != BackupJobAction.stanzaCreate.label ? $0 : nil }
+    }
+
+    /// The last missed schedule, while no backup has succeeded after it.
+    public var unresolvedMiss: MissedBackup? {
+        missed.flatMap { $0.resolvedBy == nil ? $0 : nil }
+    }
 }
 
 /// WAL archiving as the primary's `pg_stat_archiver` last said it.

@@ -91,10 +91,8 @@ public struct BackupJobPlan {
                     size: outcome?.size, repositorySize: outcome?.repositorySize)
                 status.lastBackup = record
                 // Made after what failed or was missed (outcomes are read in the order Jobs were made).
-                if status.lastFailure?.resolvedBy == nil, status.lastFailure?.action != BackupJobAction.stanzaCreate.label {
-                    status.lastFailure?.resolvedBy = job.name
-                }
-                if status.missed?.resolvedBy == nil { status.missed?.resolvedBy = job.name }
+                if status.unresolvedFailure != nil { status.lastFailure?.resolvedBy = job.name }
+                if status.unresolvedMiss != nil { status.missed?.resolvedBy = job.name }
                 events.append(ClusterEvent(.normal, .backupSucceeded, "Job \(job.name) took \(Self.describe(record))"))
             default:
                 let said = [job.terminationMessage, job.failure].compactMap { $0 }.first { !$0.isEmpty }
@@ -185,10 +183,10 @@ public struct BackupJobPlan {
         status.schedules = schedules.isEmpty ? nil : schedules
 
         // What the last Jobs say, until a backup succeeds after it.
-        if stanzaReady, let failure = status.lastFailure, failure.action != BackupJobAction.stanzaCreate.label, failure.resolvedBy == nil {
+        if stanzaReady, let failure = status.unresolvedFailure {
             problems.append((.backupFailed, "the \(failure.action) backup by Job \(failure.job) failed at \(failure.time ?? "an unknown time"): \(failure.message)"))
         }
-        if let missed = status.missed, missed.resolvedBy == nil {
+        if let missed = status.unresolvedMiss {
             problems.append((.backupMissed, "the scheduled \(missed.type) backup of \(missed.scheduledTime) did not run: \(missed.reason)"))
         }
 
