@@ -36,13 +36,7 @@ extension OperatorMetrics {
         let ordered = backups.sorted { $0.key < $1.key }
         var out: [String] = []
         func family(_ name: String, _ help: String, _ value: (BackupMetrics) -> String?) {
-            out.append("# HELP \(name) \(help)")
-            out.append("# TYPE \(name) gauge")
-            for (key, metrics) in ordered {
-                if let value = value(metrics) {
-                    out.append("\(name){namespace=\"\(escape(key.namespace))\",cluster=\"\(escape(key.name))\"} \(value)")
-                }
-            }
+            out += Self.family(name, type: "gauge", help: help, rows: ordered, labels: { clusterLabels($0.key) }) { value($0.value) }
         }
         family("ordinal_backup_healthy", "1 while BackupHealthy is True: archiving works, the stanza exists, no failure or missed schedule is unresolved.") {
             $0.healthy ? "1" : "0"

@@ -38,15 +38,9 @@ extension OperatorMetrics {
     /// The lines of every instance's metrics, labelled by namespace, cluster and pod.
     static func instanceLines(_ instances: [ClusterKey: [InstanceMetrics]]) -> [String] {
         let ordered = instances.sorted { $0.key < $1.key }.flatMap { key, pods in pods.map { (key, $0) } }
-        func labels(_ key: ClusterKey, _ pod: String) -> String {
-            "namespace=\"\(escape(key.namespace))\",cluster=\"\(escape(key.name))\",pod=\"\(escape(pod))\""
-        }
+        func labels(_ key: ClusterKey, _ pod: String) -> String { "\(clusterLabels(key)),pod=\"\(escape(pod))\"" }
         func family(_ name: String, _ type: String, _ help: String, _ value: (InstanceMetrics) -> String?) -> [String] {
-            var lines = ["# HELP \(name) \(help)", "# TYPE \(name) \(type)"]
-            for (key, instance) in ordered {
-                if let value = value(instance) { lines.append("\(name){\(labels(key, instance.pod))} \(value)") }
-            }
-            return lines
+            Self.family(name, type: type, help: help, rows: ordered, labels: { labels($0.0, $0.1.pod) }) { value($0.1) }
         }
         var out: [String] = []
         out += family("ordinal_instance_up", "gauge", "1 when the last probe reached the instance's PostgreSQL.") { $0.up ? "1" : "0" }
@@ -75,6 +69,22 @@ extension OperatorMetrics {
             }
         }
         return out
+    }
+
+    /// One metric family in the text format: its HELP and TYPE lines, then a sample for each row
+    /// that has a value, labelled as `labels` says.
+    static func family<Row>(_ name: String, type: String, help: String, rows: [Row], labels: (Row) -> String,
+                            _ value: (Row) -> String?) -> [String] {
+        var lines = ["# HELP \(name) \(help)", "# TYPE \(name) \(type)"]
+        for row in rows {
+            if let sample = value(row) { lines.append("\(name){\(labels(row))} \(sample)") }
+        }
+        return lines
+    }
+
+    /// The `namespace` and `cluster` labels of a cluster's samples.
+    static func clusterLabels(_ key: ClusterKey) -> String {
+        "namespace=\"\(escape(key.namespace))\",cluster=\"\(escape(key.name))\""
     }
 
     /// A label value in the text format: backslash, double quote and newline escaped.
